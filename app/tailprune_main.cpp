@@ -1,0 +1,31 @@
+// tailprune: the command-line tool and headless agent. Commands live in app/cli/, one file each.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app/cli/command_registry.h"
+#include "core/model/format_error.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"tailprune — measure ViT latency staircases, find the steps, tune and apply token-pruning schedules.",
+                 "tailprune"};
+    app.set_version_flag("--version", std::string("tailprune ") + TAILPRUNE_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough(false);
+    tp::cli::setup_all_commands(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const tp::cli::CommandError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return e.exit_code;
+    } catch (const tp::FormatError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

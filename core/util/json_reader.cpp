@@ -1,0 +1,151 @@
+#include "core/util/json_reader.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/util/json_lines.h"
+
+namespace tp {
+
+using nlohmann::json;
+
+JsonReader::JsonReader(const json& node, std::string path) : node_(node), path_(std::move(path)) {
+    if (!node_.is_object()) throw FormatError(path_.empty() ? "/" : path_, "expected an object");
+}
+
+void JsonReader::only_keys(std::initializer_list<const char*> allowed) const {
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+        bool ok = false;
+        for (const char* a : allowed) ok = ok || it.key() == a;
+        if (!ok) throw FormatError(child_path(it.key()), "unknown field");
+    }
+}
+
+bool JsonReader::has(const char* key) const { return node_.contains(key) && !node_.at(key).is_null(); }
+
+const json& JsonReader::at(const char* key) const {
+    auto it = node_.find(key);
+    if (it == node_.end() || it->is_null()) fail(key, "missing required field");
+    return *it;
+}
+
+void JsonReader::fail(const std::string& key, const std::string& problem) const {
+    throw FormatError(child_path(key), problem);
+}
+
+std::string JsonReader::str(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_string()) fail(key, std::string("expected a string, found ") + v.type_name());
+    return v.get<std::string>();
+}
+std::string JsonReader::str_or(const char* key, const std::string& fallback) const {
+    return has(key) ? str(key) : fallback;
+}
+double JsonReader::num(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_number()) fail(key, std::string("expected a number, found ") + v.type_name());
+    double d = v.get<double>();
+    if (!std::isfinite(d)) fail(key, "number is not finite");
+    return d;
+}
+double JsonReader::num_or(const char* key, double fallback) const { return has(key) ? num(key) : fallback; }
+std::optional<double> JsonReader::opt_num(const char* key) const {
+    if (!has(key)) return std::nullopt;
+    return num(key);
+}
+long long JsonReader::integer(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_number_integer()) fail(key, std::string("expected an integer, found ") + v.type_name());
+    return v.get<long long>();
+}
+long long JsonReader::integer_or(const char* key, long long fallback) const {
+    return has(key) ? integer(key) : fallback;
+}
+bool JsonReader::boolean_or(const char* key, bool fallback) const {
+    if (!has(key)) return fallback;
+    const json& v = at(key);
+    if (!v.is_boolean()) fail(key, std::string("expected true or false, found ") + v.type_name());
+    return v.get<bool>();
+}
+JsonReader JsonReader::object(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_object()) fail(key, std::string("expected an object, found ") + v.type_name());
+    return JsonReader(v, child_path(key));
+}
+std::optional<JsonReader> JsonReader::opt_object(const char* key) const {
+    if (!has(key)) return std::nullopt;
+    return object(key);
+}
+const json& JsonReader::array(const char* key) const {
+    const json& v = at(key);
+    if (!v.is_array()) fail(key, std::string("expected an array, found ") + v.type_name());
+    return v;
+}
+const json* JsonReader::opt_array(const char* key) const {
+    if (!has(key)) return nullptr;
+    return &array(key);
+}
+
+json parse_json_text(const std::string& text, const std::string& source) {
+    try {
+        return json::parse(text);
+    } catch (const json::parse_error& e) {
+        std::size_t byte = e.byte > 0 ? e.byte - 1 : 0;
+        int line = 1, column = 1;
+        for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+            if (text[i] == '\n') { ++line; column = 1; } else { ++column; }
+        }
+        std::string why = e.what();
+        auto colon = why.rfind(": ");
+        if (colon != std::string::npos) why = why.substr(colon + 2);
+        if (text.empty() || byte >= text.size()) why = "file is empty or truncated (" + why + ")";
+        throw FormatError(source + ":" + std::to_string(line) + ":" + std::to_string(column),
+                          "malformed JSON: " + why);
+    }
+}
+
+void rethrow_with_line(const FormatError& error, const std::string& text, const std::string& source) {
+    std::string pointer = error.where();
+    // Walk up until a pointer is found in the text (a missing field points at its parent).
+    int line = 0;
+    for (std::string p = pointer;; ) {
+        line = json_pointer_line(text, p);
+        if (line > 0 || p.empty()) break;
+        auto slash = p.rfind('/');
+        p = slash == std::string::npos ? std::string() : p.substr(0, slash);
+    }
+    std::string where = source;
+    if (line > 0) where += ":" + std::to_string(line);
+    where += " (field " + (pointer.empty() ? std::string("/") : pointer) + ")";
+    throw FormatError(where, error.problem());
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw FormatError(path, std::string("cannot open: ") + std::strerror(errno));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw FormatError(path, "read error");
+    return ss.str();
+}
+
+void write_text_file_atomically(const std::string& path, const std::string& text) {
+    std::string tmp = path + ".tmp-tailprune";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw FormatError(path, std::string("cannot write: ") + std::strerror(errno));
+        out << text;
+        out.flush();
+        if (!out) throw FormatError(path, "write failed (disk full?)");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        throw FormatError(path, std::string("cannot replace: ") + std::strerror(errno));
+    }
+}
+
+}  // namespace tp

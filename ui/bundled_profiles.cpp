@@ -1,0 +1,21 @@
+#include "ui/bundled_profiles.h"
+
+#include <QDir>
+#include <QProcessEnvironment>
+
+namespace tp::ui {
+
+QString bundled_profiles_dir() {
+    const QString env = QProcessEnvironment::systemEnvironment().value("TAILPRUNE_PROFILES");
+    if (!env.isEmpty()) return env;
+    return QStringLiteral(TAILPRUNE_SOURCE_DIR) + "/profiles";
+}
+
+QStringList bundled_profile_files() {
+    QDir dir(bundled_profiles_dir());
+    QStringList out;
+    for (const QString& name : dir.entryList({"*.json"}, QDir::Files, QDir::Name)) out << dir.filePath(name);
+    return out;
+}
+
+}  // namespace tp::ui
