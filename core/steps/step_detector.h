@@ -1,0 +1,71 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/model/curve.h"
+
+namespace tp {
+
+// Tail-effect step detection on a noisy latency-vs-tokens curve (methods.md §6).
+// Token counts increase along the curve; an edge at `tokens` means the level changes between the
+// last measured count below it (`last_before`) and `tokens`.
+struct StepSettings {
+    double sensitivity = 3.0;      // penalty constant c in beta = c * sigma^2 * ln n (higher = fewer edges)
+    int min_segment = 3;           // minimum points per plateau
+    double min_rel_height = 0.01;  // drop jumps smaller than this fraction of the level ...
+    double min_jump_sigma = 4.0;   // ... or than k * sigma * sqrt(1/len1 + 1/len2)
+    bool allow_slope = true;       // plateaus may have a slope (attention grows with n)
+};
+
+struct Edge {
+    int tokens = 0;                // first token count at the new level
+    int last_before = 0;           // last measured token count on the previous plateau
+    double level_before_ms = 0;    // previous plateau's fitted level at last_before
+    double level_after_ms = 0;     // new plateau's fitted level at tokens
+    double height_ms = 0;          // level_after - level_before (negative for a drop)
+    double height_pct = 0;         // height relative to level_before, in percent
+    double confidence = 0;         // |jump| / noise sigma
+    std::string explanation;       // filled by the explainer: "tile M 64→128", "wave 1→2", "kernel switch?"
+};
+
+struct Plateau {
+    int first_tokens = 0;
+    int last_tokens = 0;
+    int points = 0;
+    double intercept_ms = 0;       // level = intercept + slope * tokens
+    double slope_ms_per_token = 0;
+    double level_at(int tokens) const { return intercept_ms + slope_ms_per_token * tokens; }
+    double mean_level_ms() const { return level_at((first_tokens + last_tokens) / 2); }
+};
+
+// Latency depending on the token count modulo a small period (CPU: n % 4; fp16 GPU: n % 8).
+struct PeriodicFinding {
+    bool found = false;
+    int period = 0;
+    std::vector<int> fast_residues;        // residues running under the local trend
+    std::vector<int> slow_residues;        // residues running over it
+    std::vector<double> residue_effect_pct;  // effect per residue 0..period-1, % of local trend
+    double fast_pct = 0;                   // mean effect of the fast residues (negative)
+    double slow_pct = 0;                   // mean effect of the slow residues (positive)
+    double confidence = 0;                 // effect / its standard error
+};
+
+struct StepAnalysis {
+    double noise_sigma_ms = 0;
+    std::vector<Edge> edges;               // ordered by tokens
+    std::vector<Plateau> plateaus;         // edges.size() + 1 plateaus, ordered by tokens (empty curve: none)
+    PeriodicFinding period;
+
+    // Plateau containing `tokens` (between measured counts: the plateau whose range holds it,
+    // never interpolating across an edge); nullptr outside the measured range.
+    const Plateau* plateau_at(int tokens) const;
+    // The "one more token" point below `tokens`: the last token count of the nearest lower plateau
+    // whose level is lower than the level at `tokens`; 0 if none.
+    int one_more_token_below(int tokens) const;
+};
+
+StepAnalysis detect_steps(const std::vector<int>& tokens, const std::vector<double>& latency_ms,
+                          const StepSettings& settings = {});
+StepAnalysis detect_steps(const Curve& curve, const StepSettings& settings = {});
+
+}  // namespace tp
