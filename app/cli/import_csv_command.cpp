@@ -58,6 +58,10 @@ const CommandRegistrar reg(20, [](CLI::App& app) {
         p.model.batch = o->batch;
         p.model.dtype = o->dtype;
         p.settings.mode = o->mode;
+        p.settings.rounds = 1;       // unknown for curves measured elsewhere
+        p.settings.warmup = 0;
+        p.settings.torch_threads = 0;
+        p.settings.blas_threads = 0;
         p.settings.tool_version = std::string("tailprune ") + TAILPRUNE_VERSION + " import-csv";
         for (std::size_t i = 0; i < o->csv.size(); ++i) {
             Scope scope = parse_scope(o->scopes.size() == 1 ? o->scopes[0] : o->scopes[i]);

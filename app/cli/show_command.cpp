@@ -22,7 +22,9 @@ void show_profile(const Profile& p) {
               << p.model.heads << " heads, " << p.model.tokens << " tokens, " << p.model.dtype << ", batch "
               << p.model.batch << "\n"
               << "  settings mode " << p.settings.mode << ", L2 " << p.settings.l2 << ", " << p.settings.rounds
-              << " round(s), threads torch " << p.settings.torch_threads << " / BLAS " << p.settings.blas_threads
+              << " round(s), threads torch "
+              << (p.settings.torch_threads ? std::to_string(p.settings.torch_threads) : std::string("?")) << " / BLAS "
+              << (p.settings.blas_threads ? std::to_string(p.settings.blas_threads) : std::string("?"))
               << (p.settings.date.empty() ? "" : ", " + p.settings.date) << "\n"
               << "  curves   " << p.curves.size() << "\n";
     for (const auto& c : p.curves) {

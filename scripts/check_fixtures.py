@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+"""Checks every TailPrune JSON document in the repository against the JSON Schemas.
+
+A document is any *.json whose top-level "format" is tailprune-profile or tailprune-schedule.
+Documents under a folder named `bad/` must be rejected; every other one must be accepted.
+The C++ validator runs over the same list (tests/core/tst_fixtures.cpp), so the schema and
+the code cannot drift apart. Usage: check_fixtures.py REPO_ROOT
+"""
+import json
+import pathlib
+import sys
+
+import jsonschema
+
+SKIP_DIRS = {".git", "build", "node_modules"}
+
+
+def documents(root):
+    for path in sorted(root.rglob("*.json")):
+        rel = path.relative_to(root)
+        if rel.parts[0].startswith("build") or SKIP_DIRS & set(rel.parts):
+            continue
+        try:
+            doc = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError):
+            if "bad" in rel.parts:
+                yield rel, None, None
+            continue
+        fmt = doc.get("format") if isinstance(doc, dict) else None
+        if fmt in ("tailprune-profile", "tailprune-schedule") or "bad" in rel.parts:
+            yield rel, fmt, doc
+
+
+def main():
+    root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
+    schema_dir = root / "resources" / "schemas"
+    schemas = {name: json.loads((schema_dir / f"{name}.schema.json").read_text())
+               for name in ("profile", "schedule")}
+    store = {s["$id"]: s for s in schemas.values()}
+    store["profile.schema.json"] = schemas["profile"]
+    failures, checked = [], 0
+    for rel, fmt, doc in documents(root):
+        expect_valid = "bad" not in rel.parts
+        errors = []
+        if doc is None:
+            errors = ["not JSON"]
+        elif fmt is None:
+            errors = ["no tailprune format tag"]
+        else:
+            schema = schemas["profile" if fmt == "tailprune-profile" else "schedule"]
+            resolver = jsonschema.RefResolver.from_schema(schema, store=store)
+            validator = jsonschema.Draft202012Validator(schema, resolver=resolver)
+            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+        checked += 1
+        if expect_valid and errors:
+            failures.append(f"{rel}: rejected by the schema: {errors[0]}")
+        if not expect_valid and not errors:
+            failures.append(f"{rel}: a bad fixture that the schema accepts")
+    for f in failures:
+        print("FAIL", f)
+    print(f"{checked - len(failures)} passed, {len(failures)} failed")
+    return 1 if failures or checked == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
