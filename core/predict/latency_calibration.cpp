@@ -1,0 +1,117 @@
+#include "core/predict/latency_calibration.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/util/json_reader.h"
+
+namespace tp {
+
+std::vector<double> relative_errors(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries) {
+    std::vector<double> errors;
+    errors.reserve(entries.size());
+    for (const auto& e : entries) {
+        if (static_cast<int>(e.tokens_after_block.size()) != predictor.depth()) continue;
+        double predicted = predictor.predict_ms(e.tokens_after_block, e.method);
+        if (predicted > 0 && e.measured_ms > 0) errors.push_back(e.measured_ms / predicted - 1.0);
+    }
+    return errors;
+}
+
+LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
+                           double coverage) {
+    std::vector<double> errors = relative_errors(predictor, entries);
+    const int k = static_cast<int>(errors.size());
+    if (k < kMinCalibrationSamples) return predictor.default_band();
+    std::sort(errors.begin(), errors.end());
+    const double tail = (1.0 - std::clamp(coverage, 0.5, 0.999)) / 2.0;
+    // Conservative order statistics: the band holds a new measurement with at least `coverage`.
+    int lo = static_cast<int>(std::floor((k + 1) * tail + 1e-9)) - 1;
+    int hi = static_cast<int>(std::ceil((k + 1) * (1.0 - tail) - 1e-9)) - 1;
+    lo = std::clamp(lo, 0, k - 1);
+    hi = std::clamp(hi, 0, k - 1);
+    LatencyBand band;
+    band.low_rel = std::min(errors[static_cast<std::size_t>(lo)], 0.0);
+    band.high_rel = std::max(errors[static_cast<std::size_t>(hi)], 0.0);
+    band.coverage = coverage;
+    band.samples = k;
+    band.source = "calibrated";
+    return band;
+}
+
+std::string latency_calibration_path(const std::string& profile_path) {
+    const std::string suffix = ".json";
+    std::string stem = profile_path;
+    if (stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
+        stem.resize(stem.size() - suffix.size());
+    return stem + ".calibration.json";
+}
+
+namespace {
+constexpr const char* kFormat = "tailprune-latency-calibration";
+
+LatencyCalibration from_json(const nlohmann::json& doc) {
+    JsonReader r(doc, "");
+    r.only_keys({"format", "format_version", "device", "model", "entries"});
+    if (r.str("format") != kFormat) r.fail("format", std::string("expected \"") + kFormat + "\"");
+    if (r.integer("format_version") != LatencyCalibration::kFormatVersion)
+        r.fail("format_version", "unsupported version " + std::to_string(r.integer("format_version")));
+    LatencyCalibration cal;
+    cal.device = r.str_or("device", "");
+    cal.model = r.str_or("model", "");
+    const auto& entries = r.array("entries");
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        JsonReader e(entries[i], r.child_path("entries") + "/" + std::to_string(i));
+        e.only_keys({"method", "tokens_after_block", "measured_ms", "round", "date"});
+        MeasuredSchedule m;
+        m.method = e.str("method");
+        if (!is_known_method(m.method)) e.fail("method", "unknown method '" + m.method + "'");
+        const auto& tokens = e.array("tokens_after_block");
+        for (std::size_t b = 0; b < tokens.size(); ++b) {
+            if (!tokens[b].is_number_integer() || tokens[b].get<long long>() < 1)
+                throw FormatError(e.child_path("tokens_after_block") + "/" + std::to_string(b), "expected a positive integer");
+            m.tokens_after_block.push_back(tokens[b].get<int>());
+        }
+        m.measured_ms = e.num("measured_ms");
+        if (!(m.measured_ms > 0) || !std::isfinite(m.measured_ms)) e.fail("measured_ms", "must be a positive number");
+        m.round = static_cast<int>(e.integer_or("round", 0));
+        m.date = e.str_or("date", "");
+        cal.entries.push_back(std::move(m));
+    }
+    return cal;
+}
+}  // namespace
+
+LatencyCalibration parse_latency_calibration(const std::string& text, const std::string& source) {
+    nlohmann::json doc = parse_json_text(text, source);
+    try {
+        return from_json(doc);
+    } catch (const FormatError& e) {
+        rethrow_with_line(e, text, source);
+    }
+}
+
+LatencyCalibration load_latency_calibration(const std::string& path) {
+    return parse_latency_calibration(read_text_file(path), path);
+}
+
+std::string latency_calibration_to_text(const LatencyCalibration& cal) {
+    nlohmann::json doc = {{"format", kFormat},
+                          {"format_version", LatencyCalibration::kFormatVersion},
+                          {"device", cal.device},
+                          {"model", cal.model},
+                          {"entries", nlohmann::json::array()}};
+    for (const auto& e : cal.entries) {
+        nlohmann::json j = {{"method", e.method}, {"tokens_after_block", e.tokens_after_block},
+                            {"measured_ms", e.measured_ms}, {"round", e.round}};
+        if (!e.date.empty()) j["date"] = e.date;
+        doc["entries"].push_back(j);
+    }
+    return doc.dump(2) + "\n";
+}
+
+void save_latency_calibration(const LatencyCalibration& cal, const std::string& path) {
+    write_text_file_atomically(path, latency_calibration_to_text(cal));
+}
+
+}  // namespace tp

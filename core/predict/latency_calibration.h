@@ -1,0 +1,55 @@
+#pragma once
+// Calibration of the latency band from measured prediction errors (not from the parts' p10/p90).
+//
+//   LatencyCalibration cal = load_latency_calibration(latency_calibration_path(profile_path));
+//   predictor.set_band(calibrate_band(predictor, cal.entries));
+//
+// A calibration record lists schedules measured end to end (`tailprune measure`) on the profile's
+// device; it lives next to the profile as `<profile stem>.calibration.json` and is appended to by
+// `tailprune predict --record-measured MS`. Predictions are recomputed from the current profile each
+// time, so the record stays valid when the predictor improves.
+// The band is the empirical [lo, hi] quantile pair of the relative errors measured/predicted − 1 at
+// the requested coverage, using conservative order statistics (the ⌈(k+1)·q⌉-th of k), and never
+// narrower than the measured errors' own spread allows; with fewer than kMinSamples entries the
+// default band stays (LatencyPredictor::default_band()).
+#include <string>
+#include <vector>
+
+#include "core/predict/latency_predictor.h"
+
+namespace tp {
+
+struct MeasuredSchedule {
+    std::string method;
+    std::vector<int> tokens_after_block;
+    double measured_ms = 0;
+    int round = 0;           // measurement round (benches measure every schedule in two rounds)
+    std::string date;
+};
+
+struct LatencyCalibration {
+    static constexpr int kFormatVersion = 1;
+    std::string device;      // DeviceInfo::identity() of the profile's device
+    std::string model;       // model name
+    std::vector<MeasuredSchedule> entries;
+};
+
+constexpr int kMinCalibrationSamples = 10;
+
+// Relative error of each entry: measured / predicted − 1.
+std::vector<double> relative_errors(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries);
+
+// Band from the entries' errors; the predictor's default band when there are too few.
+LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
+                           double coverage = 0.9);
+
+// "<dir>/<stem>.calibration.json" for "<dir>/<stem>.json".
+std::string latency_calibration_path(const std::string& profile_path);
+
+// Strict JSON ("format": "tailprune-latency-calibration"); errors name file, line and field.
+LatencyCalibration parse_latency_calibration(const std::string& text, const std::string& source);
+LatencyCalibration load_latency_calibration(const std::string& path);
+std::string latency_calibration_to_text(const LatencyCalibration& calibration);
+void save_latency_calibration(const LatencyCalibration& calibration, const std::string& path);  // atomic
+
+}  // namespace tp

@@ -1,0 +1,328 @@
+#include "core/predict/latency_predictor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
+#include "core/model/format_error.h"
+
+namespace tp {
+
+namespace {
+
+std::vector<double> table_of(const Curve& curve, const CurveAnalyser& analyse, int max_tokens) {
+    CurveLookup lookup(curve, analyse(curve), max_tokens);
+    std::vector<double> ms(static_cast<std::size_t>(max_tokens) + 1, 0.0);
+    for (int t = 1; t <= max_tokens; ++t) ms[static_cast<std::size_t>(t)] = lookup.at(t);
+    return ms;
+}
+
+const Curve* usable(const Profile& profile, const Scope& scope) {
+    const Curve* c = profile.find_curve(scope);
+    return c && !c->points.empty() ? c : nullptr;
+}
+
+Scope block_scope(ScopeKind kind, int block) {
+    Scope s;
+    s.kind = kind;
+    s.block = block;
+    return s;
+}
+
+// Attention's share of a block's time by FLOPs per token: qkv + proj (4d²) and QKᵀ, AV (2nd)
+// against fc1 + fc2 (2·ratio·d²). Used only when no attention/MLP curve was measured at all.
+double flop_attention_share(const ModelInfo& m, int tokens) {
+    const double d = m.embed_dim, n = tokens, ratio = m.mlp_ratio_x100 / 100.0;
+    const double attn = 4 * d * d + 2 * n * d, mlp = 2 * ratio * d * d;
+    return attn / (attn + mlp);
+}
+
+}  // namespace
+
+LatencyPredictor::LatencyPredictor(const Profile& profile, const CurveAnalyser& analyse)
+    : depth_(profile.model.depth), tokens_(profile.model.tokens) {
+    if (depth_ < 1 || tokens_ < 1)
+        throw FormatError("/model", "profile's model needs depth >= 1 and tokens >= 1");
+    build_block_tables(profile, analyse);
+    fit_context_correction(profile);
+
+    // Default band: ±5% (round-to-round drift measured on shared CPUs), wider when the profile's
+    // own points are noisier than that.
+    std::vector<double> noise;
+    for (const auto& c : profile.curves)
+        for (const auto& p : c.points)
+            if (p.rel_noise > 0) noise.push_back(p.rel_noise);
+    double half = 0.05;
+    if (!noise.empty()) {
+        std::nth_element(noise.begin(), noise.begin() + long(noise.size() / 2), noise.end());
+        half = std::max(half, 2.0 * noise[noise.size() / 2]);
+    }
+    default_band_.low_rel = -half;
+    default_band_.high_rel = half;
+    band_ = default_band_;
+}
+
+void LatencyPredictor::build_block_tables(const Profile& profile, const CurveAnalyser& analyse) {
+    const int N = tokens_;
+    auto make = [&](const Curve& c) { return Table{table_of(c, analyse, N), true, c.name}; };
+
+    Scope fixed;
+    fixed.kind = ScopeKind::Fixed;
+    fixed.part = "embed";
+    if (const Curve* c = usable(profile, fixed)) embed_ = make(*c);
+    fixed.part = "head";
+    if (const Curve* c = usable(profile, fixed)) head_ = make(*c);
+
+    block_.resize(static_cast<std::size_t>(depth_));
+    attn_.resize(block_.size());
+    mlp_.resize(block_.size());
+    for (int b = 0; b < depth_; ++b) {
+        auto i = static_cast<std::size_t>(b);
+        if (const Curve* c = usable(profile, block_scope(ScopeKind::Block, b))) block_[i] = make(*c);
+        if (const Curve* c = usable(profile, block_scope(ScopeKind::Attention, b))) attn_[i] = make(*c);
+        if (const Curve* c = usable(profile, block_scope(ScopeKind::Mlp, b))) mlp_[i] = make(*c);
+    }
+
+    // Whole blocks: own curve > own attention + MLP > nearest measured block (same shape) > model curve.
+    std::vector<Table> measured_blocks = block_;
+    for (int b = 0; b < depth_; ++b) {
+        auto i = static_cast<std::size_t>(b);
+        if (!block_[i].empty()) continue;
+        if (!attn_[i].empty() && !mlp_[i].empty()) {
+            Table t{attn_[i].ms, true, attn_[i].source + " + " + mlp_[i].source};
+            for (std::size_t n = 0; n < t.ms.size(); ++n) t.ms[n] += mlp_[i].ms[n];
+            block_[i] = t;
+            continue;
+        }
+        int nearest = -1;
+        for (int k = 0; k < depth_; ++k)
+            if (!measured_blocks[static_cast<std::size_t>(k)].empty() && (nearest < 0 || std::abs(k - b) < std::abs(nearest - b)))
+                nearest = k;
+        if (nearest >= 0) {
+            block_[i] = measured_blocks[static_cast<std::size_t>(nearest)];
+            block_[i].measured = false;
+            block_[i].source = "inferred from " + block_[i].source + " (same shape)";
+            warnings_.push_back("block " + std::to_string(b) + " not profiled: " + block_[i].source);
+        }
+    }
+    bool any_block = std::any_of(block_.begin(), block_.end(), [](const Table& t) { return !t.empty(); });
+    if (!any_block) {
+        const Curve* model = usable(profile, Scope{});
+        if (!model)
+            throw FormatError("profile", "no block, attention/MLP or whole-model curve to predict from");
+        Table per_block{table_of(*model, analyse, N), false, "inferred: (model − fixed parts) / depth"};
+        for (int t = 1; t <= N; ++t) {
+            double fixed_part = (embed_.empty() ? 0 : embed_.at(N)) + (head_.empty() ? 0 : head_.at(t));
+            per_block.ms[static_cast<std::size_t>(t)] =
+                std::max(0.0, per_block.ms[static_cast<std::size_t>(t)] - fixed_part) / depth_;
+        }
+        std::fill(block_.begin(), block_.end(), per_block);
+        warnings_.push_back("no block curves: every block inferred from the whole-model curve");
+    }
+
+    // Attention/MLP halves for pruning blocks: own curves > the block split like a measured block's
+    // halves > the block split by FLOPs.
+    int split_ref = -1;
+    for (int k = 0; k < depth_; ++k)
+        if (!attn_[static_cast<std::size_t>(k)].empty() && !mlp_[static_cast<std::size_t>(k)].empty()) {
+            split_ref = k;
+            break;
+        }
+    for (int b = 0; b < depth_; ++b) {
+        auto i = static_cast<std::size_t>(b);
+        if (!attn_[i].empty() && !mlp_[i].empty()) continue;
+        Table a{block_[i].ms, false, ""}, m{block_[i].ms, false, ""};
+        for (int t = 1; t <= N; ++t) {
+            auto n = static_cast<std::size_t>(t);
+            double share = flop_attention_share(profile.model, t);
+            if (split_ref >= 0) {
+                double ra = attn_[static_cast<std::size_t>(split_ref)].ms[n], rm = mlp_[static_cast<std::size_t>(split_ref)].ms[n];
+                if (ra + rm > 0) share = ra / (ra + rm);
+            }
+            if (!attn_[i].empty()) a.ms[n] = attn_[i].ms[n], m.ms[n] = std::max(0.0, block_[i].ms[n] - attn_[i].ms[n]);
+            else if (!mlp_[i].empty()) m.ms[n] = mlp_[i].ms[n], a.ms[n] = std::max(0.0, block_[i].ms[n] - mlp_[i].ms[n]);
+            else a.ms[n] = block_[i].ms[n] * share, m.ms[n] = block_[i].ms[n] * (1 - share);
+        }
+        std::string how = split_ref >= 0 ? "split like attn:" + std::to_string(split_ref) + "/mlp:" + std::to_string(split_ref)
+                                         : "split by FLOPs";
+        a.source = attn_[i].empty() ? "inferred: block " + std::to_string(b) + " " + how : attn_[i].source;
+        m.source = mlp_[i].empty() ? "inferred: block " + std::to_string(b) + " " + how : mlp_[i].source;
+        a.measured = !attn_[i].empty();
+        m.measured = !mlp_[i].empty();
+        attn_[i] = a;
+        mlp_[i] = m;
+    }
+
+    for (const auto& c : profile.curves) {
+        if (c.scope.kind != ScopeKind::PruneOp || c.points.empty()) continue;
+        PruneOpTable op{c.scope.block, c.scope.tokens_in, CurveLookup(c, analyse(c), N), c.name};
+        prune_ops_[c.scope.method].push_back(std::move(op));
+    }
+    for (auto& [method, ops] : prune_ops_)
+        std::sort(ops.begin(), ops.end(), [](const PruneOpTable& x, const PruneOpTable& y) {
+            return std::tie(x.block, x.tokens_in) < std::tie(y.block, y.tokens_in);
+        });
+}
+
+double LatencyPredictor::fixed_ms(int last_tokens) const {
+    return (embed_.empty() ? 0.0 : embed_.at(tokens_)) + (head_.empty() ? 0.0 : head_.at(last_tokens));
+}
+
+LatencyPredictor::OpValue LatencyPredictor::prune_op(const std::string& method, int block, int tokens_in,
+                                                     int tokens_out) const {
+    auto it = prune_ops_.find(method);
+    if (it == prune_ops_.end()) return {};
+    const PruneOpTable* best = nullptr;
+    for (const auto& op : it->second) {
+        if (op.block == block && op.tokens_in == tokens_in) return {op.lookup.at(tokens_out), true, &op};
+        if (!best) { best = &op; continue; }
+        auto key = [&](const PruneOpTable& o) { return std::make_pair(std::abs(o.tokens_in - tokens_in), std::abs(o.block - block)); };
+        if (key(op) < key(*best)) best = &op;
+    }
+    // Same method measured at another input length: same kept fraction, cost scaled with the input.
+    int out = static_cast<int>(std::lround(double(tokens_out) * best->tokens_in / tokens_in));
+    double ms = best->lookup.at(std::max(1, out)) * double(tokens_in) / double(best->tokens_in);
+    return {ms, false, best};
+}
+
+double LatencyPredictor::raw_blocks_ms(const std::vector<int>& tokens_after_block, const std::string& method,
+                                       int input) const {
+    double total = 0;
+    int in = input;
+    const std::size_t depth = std::min(tokens_after_block.size(), block_.size());
+    for (std::size_t b = 0; b < depth; ++b) {
+        int out = tokens_after_block[b];
+        if (out >= in) {
+            total += block_[b].at(in);
+        } else {
+            total += attn_[b].at(in) + mlp_[b].at(out);
+            if (method != "none") total += prune_op(method, static_cast<int>(b), in, out).ms;
+            in = out;
+        }
+    }
+    return total;
+}
+
+double LatencyPredictor::predict_ms(const std::vector<int>& tokens_after_block, const std::string& method) const {
+    const double blocks = raw_blocks_ms(tokens_after_block, method, tokens_);
+    const int last = tokens_after_block.empty() ? tokens_ : tokens_after_block.back();
+    return fixed_ms(last) + blocks * (1.0 + context_scale_) + context_offset_ms_;
+}
+
+double LatencyPredictor::unpruned_ms() const {
+    return predict_ms(std::vector<int>(static_cast<std::size_t>(depth_), tokens_), "none");
+}
+
+void LatencyPredictor::fit_context_correction(const Profile& profile) {
+    // Whole-model (every block at n) and deployed (full length through block K, n after it) curves
+    // are end-to-end measurements of known schedules: regress (measured − sum of parts) on the
+    // blocks' part to find what the parts miss (launch gaps, cache effects, framework overhead).
+    std::vector<double> raw, gap;
+    auto add = [&](const std::vector<int>& tokens, double measured) {
+        double blocks = raw_blocks_ms(tokens, "none", tokens_);
+        raw.push_back(blocks);
+        gap.push_back(measured - blocks - fixed_ms(tokens.back()));
+    };
+    bool blocks_from_model = !block_.empty() && block_[0].source.rfind("inferred: (model", 0) == 0;
+    for (const auto& c : profile.curves) {
+        if (c.scope.kind == ScopeKind::Model && !blocks_from_model) {
+            for (const auto& p : c.points)
+                if (p.tokens <= tokens_) {
+                    std::vector<int> tokens(static_cast<std::size_t>(depth_), p.tokens);
+                    double blocks = raw_blocks_ms(tokens, "none", p.tokens);
+                    raw.push_back(blocks);
+                    gap.push_back(p.median_ms - blocks - fixed_ms(p.tokens));
+                }
+        } else if (c.scope.kind == ScopeKind::Deployed && c.scope.block >= 0 && c.scope.block < depth_) {
+            for (const auto& p : c.points) {
+                if (p.tokens > tokens_) continue;
+                std::vector<int> tokens(static_cast<std::size_t>(depth_), tokens_);
+                for (int b = c.scope.block; b < depth_; ++b) tokens[static_cast<std::size_t>(b)] = p.tokens;
+                add(tokens, p.median_ms);
+            }
+        }
+    }
+    context_points_ = static_cast<int>(raw.size());
+    if (raw.size() < 4) {
+        if (raw.size() > 0) {  // too few to fit a slope: the mean gap as an offset
+            double sum = 0;
+            for (double g : gap) sum += g;
+            context_offset_ms_ = sum / double(gap.size());
+        }
+        return;
+    }
+    double mx = 0, my = 0;
+    for (std::size_t i = 0; i < raw.size(); ++i) mx += raw[i], my += gap[i];
+    mx /= double(raw.size());
+    my /= double(raw.size());
+    double sxx = 0, sxy = 0;
+    for (std::size_t i = 0; i < raw.size(); ++i) sxx += (raw[i] - mx) * (raw[i] - mx), sxy += (raw[i] - mx) * (gap[i] - my);
+    double scale = sxx > 0 ? sxy / sxx : 0.0;
+    scale = std::clamp(scale, -0.5, 0.5);
+    context_scale_ = scale;
+    context_offset_ms_ = my - scale * mx;
+}
+
+LatencyPrediction LatencyPredictor::breakdown(const std::vector<int>& tokens_after_block, const std::string& method) const {
+    LatencyPrediction out;
+    out.block_ms.assign(block_.size(), 0.0);
+    const int last = tokens_after_block.empty() ? tokens_ : tokens_after_block.back();
+    if (!embed_.empty()) out.terms.push_back({"embed", -1, tokens_, tokens_, embed_.at(tokens_), true, embed_.source});
+    if (!head_.empty()) out.terms.push_back({"head", -1, last, last, head_.at(last), true, head_.source});
+
+    int in = tokens_;
+    double blocks_total = 0;
+    bool op_missing = false;
+    for (std::size_t b = 0; b < block_.size() && b < tokens_after_block.size(); ++b) {
+        const int block = static_cast<int>(b);
+        int out_tokens = tokens_after_block[b];
+        if (out_tokens >= in) {
+            const Table& t = block_[b];
+            out.terms.push_back({"block", block, in, in, t.at(in), t.measured, t.source});
+            out.block_ms[b] += t.at(in);
+        } else {
+            out.terms.push_back({"attn", block, in, in, attn_[b].at(in), attn_[b].measured, attn_[b].source});
+            out.terms.push_back({"mlp", block, out_tokens, out_tokens, mlp_[b].at(out_tokens), mlp_[b].measured, mlp_[b].source});
+            out.block_ms[b] += attn_[b].at(in) + mlp_[b].at(out_tokens);
+            if (method != "none") {
+                OpValue op = prune_op(method, block, in, out_tokens);
+                std::string source = op.table ? (op.measured ? op.table->name : "inferred from " + op.table->name + " (scaled to the input length)")
+                                              : "not profiled: assumed 0";
+                if (!op.table) op_missing = true;
+                out.terms.push_back({"prune", block, in, out_tokens, op.ms, op.measured, source});
+                out.block_ms[b] += op.ms;
+            }
+            in = out_tokens;
+        }
+        blocks_total += out.block_ms[b];
+    }
+    const double context = context_offset_ms_ + context_scale_ * blocks_total;
+    if (context_points_ > 0 || context != 0)
+        out.terms.push_back({"context", -1, 0, 0, context, false,
+                             "fitted on " + std::to_string(context_points_) + " whole-model/deployed points: " +
+                                 std::to_string(context_offset_ms_) + " ms + " + std::to_string(context_scale_ * 100) +
+                                 "% of blocks"});
+    // The editor's bars: each block carries its share of the proportional context term; the offset is
+    // a whole-model cost and stays in its own term.
+    for (double& v : out.block_ms) v *= 1.0 + context_scale_;
+    out.latency_ms = fixed_ms(last) + blocks_total * (1.0 + context_scale_) + context_offset_ms_;
+    out.low_ms = out.latency_ms * (1.0 + band_.low_rel);
+    out.high_ms = out.latency_ms * (1.0 + band_.high_rel);
+    if (op_missing) out.warnings.push_back("pruning op of '" + method + "' not profiled: its cost is assumed 0");
+    return out;
+}
+
+LatencyPrediction LatencyPredictor::predict(const Schedule& schedule) const {
+    if (schedule.depth() != depth_)
+        throw FormatError("/tokens_after_block", "schedule has " + std::to_string(schedule.depth()) +
+                                                     " blocks but the profile's model has " + std::to_string(depth_));
+    if (schedule.input_tokens() != tokens_)
+        throw FormatError("/model/tokens", "schedule's model has " + std::to_string(schedule.input_tokens()) +
+                                               " tokens but the profile's model has " + std::to_string(tokens_));
+    validate(schedule);
+    LatencyPrediction p = breakdown(schedule.tokens_after_block, schedule.method);
+    p.warnings.insert(p.warnings.begin(), warnings_.begin(), warnings_.end());
+    return p;
+}
+
+}  // namespace tp

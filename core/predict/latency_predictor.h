@@ -1,0 +1,133 @@
+#pragma once
+// Predicted end-to-end latency of any schedule on the device a profile was measured on
+// (methods.md §7, docs/latency-model.md).
+//
+//   LatencyPredictor predictor(profile, [](const Curve& c) { return detect_steps(c); });
+//   double ms = predictor.predict_ms(schedule.tokens_after_block, schedule.method);  // ~1 µs, no allocation
+//   LatencyPrediction p = predictor.predict(schedule);   // value + band + per-term breakdown
+//   predictor.set_band(calibrate_band(predictor, calibration.entries));  // latency_calibration.h
+//
+// The constructor does all the work once per profile (step analysis of every curve, tables at every
+// token count, the in-context correction fit); predict() then only reads arrays.
+//
+// Model: L = embed(N) + head(n_last) + Σ_b block_b(n_b) + Σ_cuts prune_op(method, b, n_in, n_out)
+//            + context correction,
+// where a pruning block runs its attention at n_in and its MLP at n_out. Tables never interpolate
+// across a detected edge (curve_lookup.h). Each term says whether it was measured (its own curve) or
+// inferred (from another curve: a same-shaped block, the block split by FLOPs, the whole-model curve,
+// a pruning op measured at another input length) — see LatencyTerm.
+#include <functional>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "core/model/profile.h"
+#include "core/model/schedule.h"
+#include "core/predict/curve_lookup.h"
+#include "core/steps/step_detector.h"
+
+namespace tp {
+
+using CurveAnalyser = std::function<StepAnalysis(const Curve&)>;
+
+// Relative band around a prediction: [ms·(1+low_rel), ms·(1+high_rel)].
+struct LatencyBand {
+    double low_rel = -0.05;
+    double high_rel = 0.05;
+    double coverage = 0.9;     // share of measured schedules the band is meant to hold
+    int samples = 0;           // measured schedules it was calibrated on (0: default)
+    std::string source = "default";  // default | calibrated
+};
+
+struct LatencyTerm {
+    std::string kind;          // embed | head | block | attn | mlp | prune | context
+    int block = -1;            // -1 for whole-model terms
+    int tokens_in = 0;
+    int tokens_out = 0;
+    double ms = 0;
+    bool measured = false;     // true: read from this term's own measured curve
+    std::string source;        // curve name, or how it was inferred
+};
+
+struct LatencyPrediction {
+    double latency_ms = 0;
+    double low_ms = 0;
+    double high_ms = 0;
+    std::vector<LatencyTerm> terms;
+    std::vector<double> block_ms;   // per block: block (+ its pruning op) + its share of the context term
+    std::vector<std::string> warnings;
+};
+
+class LatencyPredictor {
+public:
+    // Throws FormatError when the profile cannot predict anything (no block, model or
+    // attention/MLP curves). Unmeasured parts are inferred and listed in warnings().
+    LatencyPredictor(const Profile& profile, const CurveAnalyser& analyse);
+
+    // Fast path: no allocation. tokens_after_block must have depth() entries, non-increasing,
+    // within 1..input_tokens() (checked by predict(); unchecked here beyond clamping).
+    double predict_ms(const std::vector<int>& tokens_after_block, const std::string& method) const;
+    // Checks the schedule against the profile's model (FormatError naming the field) and returns
+    // the value, band and breakdown.
+    LatencyPrediction predict(const Schedule& schedule) const;
+    // Same without the band and checks, for calibration and benches.
+    LatencyPrediction breakdown(const std::vector<int>& tokens_after_block, const std::string& method) const;
+
+    int depth() const { return depth_; }
+    int input_tokens() const { return tokens_; }
+    double unpruned_ms() const;
+    const LatencyBand& band() const { return band_; }
+    void set_band(const LatencyBand& band) { band_ = band; }
+    // The default band before calibration: ±5%, or ±2× the profile's median point noise if larger.
+    LatencyBand default_band() const { return default_band_; }
+    // In-context correction fitted on the whole-model and deployed curves: measured ≈ raw + offset + scale·raw_blocks.
+    double context_offset_ms() const { return context_offset_ms_; }
+    double context_scale() const { return context_scale_; }
+    int context_points() const { return context_points_; }
+    const std::vector<std::string>& warnings() const { return warnings_; }
+
+private:
+    struct Table {                      // value at every token count 1..N (index = tokens)
+        std::vector<double> ms;
+        bool measured = false;
+        std::string source;
+        bool empty() const { return ms.empty(); }
+        double at(int tokens) const {
+            int n = tokens < 1 ? 1 : (tokens >= int(ms.size()) ? int(ms.size()) - 1 : tokens);
+            return ms[static_cast<std::size_t>(n)];
+        }
+    };
+    struct PruneOpTable {
+        int block = 0;
+        int tokens_in = 0;
+        CurveLookup lookup;
+        std::string name;
+    };
+    struct OpValue {
+        double ms = 0;
+        bool measured = false;
+        const PruneOpTable* table = nullptr;
+    };
+
+    void build_block_tables(const Profile& profile, const CurveAnalyser& analyse);
+    void fit_context_correction(const Profile& profile);
+    OpValue prune_op(const std::string& method, int block, int tokens_in, int tokens_out) const;
+    // `input`: length entering block 0 (the whole-model curve prunes right after the embedding).
+    double raw_blocks_ms(const std::vector<int>& tokens_after_block, const std::string& method, int input) const;
+    double fixed_ms(int last_tokens) const;
+
+    int depth_ = 0;
+    int tokens_ = 0;
+    Table embed_, head_;
+    std::vector<Table> block_, attn_, mlp_;
+    std::map<std::string, std::vector<PruneOpTable>> prune_ops_;  // by method, sorted by (block, tokens_in)
+    double context_offset_ms_ = 0;
+    double context_scale_ = 0;
+    int context_points_ = 0;
+    LatencyBand band_;
+    LatencyBand default_band_;
+    std::vector<std::string> warnings_;
+};
+
+}  // namespace tp
