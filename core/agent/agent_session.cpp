@@ -1,0 +1,160 @@
+#include "core/agent/agent_session.h"
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/model/format_error.h"
+
+namespace tp::agent {
+
+using nlohmann::json;
+
+namespace {
+
+struct Job {
+    Request request;
+    std::atomic<bool> cancelled{false};
+};
+
+class Session {
+public:
+    Session(ProtocolWriter& writer, JobHandler& handler) : writer_(writer), handler_(handler) {}
+
+    void start() { worker_ = std::thread([this] { work(); }); }
+
+    void finish() {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            closing_ = true;
+            if (running_) running_->cancelled = true;
+            for (auto& job : queue_) writer_.write(make_error(job->request.id, "cancelled", "input closed before the job started"));
+            queue_.clear();
+        }
+        wake_.notify_all();
+        worker_.join();
+    }
+
+    void handle(const std::string& line) {
+        auto parsed = parse_request(line);
+        if (auto* error = std::get_if<ProtocolError>(&parsed)) {
+            if (error->code != "empty") writer_.write(make_error(*error));
+            return;
+        }
+        Request& request = std::get<Request>(parsed);
+        if (request.cmd == "hello") return hello(request);
+        if (request.cmd == "cancel") return cancel(request);
+        auto job = std::make_shared<Job>();
+        job->request = std::move(request);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            queue_.push_back(std::move(job));
+        }
+        wake_.notify_all();
+    }
+
+private:
+    void hello(const Request& request) {
+        try {
+            writer_.write(make_event(request.id, "done", {{"result", handler_.hello()}}));
+        } catch (const std::exception& e) {
+            writer_.write(make_error(request.id, "failed", e.what()));
+        }
+    }
+
+    void cancel(const Request& request) {
+        const json* target = request.body.contains("target") ? &request.body["target"] : nullptr;
+        if (target && !target->is_string() && !target->is_number_integer()) {
+            writer_.write(make_error(request.id, "bad_request", "\"target\" must be the id of a request"));
+            return;
+        }
+        json cancelled = json::array();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (running_ && (!target || running_->request.id == *target)) {
+                running_->cancelled = true;
+                cancelled.push_back(running_->request.id);
+            }
+            for (auto it = queue_.begin(); it != queue_.end();) {
+                if (!target || (*it)->request.id == *target) {
+                    cancelled.push_back((*it)->request.id);
+                    writer_.write(make_error((*it)->request.id, "cancelled", "cancelled before it started"));
+                    it = queue_.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
+        writer_.write(make_event(request.id, "done", {{"result", {{"cancelled", cancelled}}}}));
+    }
+
+    void work() {
+        for (;;) {
+            std::shared_ptr<Job> job;
+            {
+                std::unique_lock<std::mutex> lock(mutex_);
+                wake_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+                if (queue_.empty()) return;  // closing and nothing left
+                job = queue_.front();
+                queue_.pop_front();
+                running_ = job;
+                if (closing_) job->cancelled = true;
+            }
+            run(*job);
+            std::lock_guard<std::mutex> lock(mutex_);
+            running_.reset();
+        }
+    }
+
+    void run(Job& job) {
+        const json& id = job.request.id;
+        try {
+            JobContext context(writer_, id, job.cancelled);
+            json result = handler_.run(job.request, context);
+            writer_.write(make_event(id, "done", {{"result", result}}));
+        } catch (const FormatError& e) {
+            writer_.write(make_error(id, "bad_request", e.what()));
+        } catch (const std::invalid_argument& e) {
+            writer_.write(make_error(id, "bad_request", e.what()));
+        } catch (const JobUnavailable& e) {
+            writer_.write(make_error(id, "unavailable", e.what()));
+        } catch (const std::exception& e) {
+            writer_.write(make_error(id, "failed", e.what()));
+        }
+    }
+
+    ProtocolWriter& writer_;
+    JobHandler& handler_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<std::shared_ptr<Job>> queue_;
+    std::shared_ptr<Job> running_;
+    bool closing_ = false;
+    std::thread worker_;
+};
+
+}  // namespace
+
+int run_agent_session(int in_fd, ProtocolWriter& writer, JobHandler& handler, const std::atomic<bool>& stop) {
+    Session session(writer, handler);
+    session.start();
+    LineReader reader(in_fd, kMaxLineBytes);
+    std::string line;
+    for (;;) {
+        if (writer.broken()) break;  // nobody reads our answers any more
+        LineReader::Status status = reader.next(line, stop);
+        if (status == LineReader::Status::Eof || status == LineReader::Status::Stopped) break;
+        if (status == LineReader::Status::TooLong) {
+            writer.write(make_error(nullptr, "line_too_long",
+                                    "request line longer than " + std::to_string(kMaxLineBytes) + " bytes skipped"));
+            continue;
+        }
+        session.handle(line);
+    }
+    session.finish();
+    return 0;
+}
+
+}  // namespace tp::agent

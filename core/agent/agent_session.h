@@ -1,0 +1,54 @@
+#pragma once
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/agent/protocol.h"
+#include "core/agent/protocol_stream.h"
+
+namespace tp::agent {
+
+// What a running job may report. Every event carries the job's id.
+class JobContext {
+public:
+    JobContext(ProtocolWriter& writer, nlohmann::json id, const std::atomic<bool>& cancelled)
+        : writer_(writer), id_(std::move(id)), cancelled_(cancelled) {}
+    const nlohmann::json& id() const { return id_; }
+    // Cancelled by a request, by end of input, or because nobody reads the answers any more.
+    bool cancelled() const { return cancelled_.load() || writer_.broken(); }
+    void progress(const nlohmann::json& fields) { writer_.write(make_event(id_, "progress", fields)); }
+    void point(const nlohmann::json& fields) { writer_.write(make_event(id_, "point", fields)); }
+    void warning(const std::string& code, const std::string& message) {
+        writer_.write(make_event(id_, "warning", {{"code", code}, {"message", message}}));
+    }
+
+private:
+    ProtocolWriter& writer_;
+    nlohmann::json id_;
+    const std::atomic<bool>& cancelled_;
+};
+
+// Serves the commands that do work. Runs on the session's worker thread, one job at a time.
+// run() returns the `result` of the job's `done` event; it throws tp::FormatError or
+// std::invalid_argument for a bad request (error code bad_request), JobUnavailable when the
+// build cannot do it (code unavailable), anything else for a failure (code failed).
+class JobHandler {
+public:
+    virtual ~JobHandler() = default;
+    virtual nlohmann::json hello() = 0;  // cheap: answered on the reader thread, even while busy
+    virtual nlohmann::json run(const Request& request, JobContext& context) = 0;
+};
+
+struct JobUnavailable : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Reads requests from `in_fd` until end of input (or `stop`), answers them on `writer`.
+// hello and cancel are answered at once; profile/measure/evaluate queue and run in order on a
+// worker thread. End of input or `stop` cancels the running job (it still sends its `done` with
+// the points it finished), answers queued jobs with error "cancelled", then returns 0.
+int run_agent_session(int in_fd, ProtocolWriter& writer, JobHandler& handler, const std::atomic<bool>& stop);
+
+}  // namespace tp::agent

@@ -1,0 +1,58 @@
+#include "core/agent/protocol.h"
+
+#include <algorithm>
+
+namespace tp::agent {
+
+using nlohmann::json;
+
+bool is_known_command(const std::string& cmd) {
+    return std::any_of(std::begin(kCommands), std::end(kCommands), [&](const char* c) { return cmd == c; });
+}
+
+std::variant<Request, ProtocolError> parse_request(const std::string& line) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) return ProtocolError{nullptr, "empty", "empty line"};
+    json doc = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) {
+        std::string shown = line.substr(0, 80);
+        return ProtocolError{nullptr, "parse", "not a JSON object: '" + shown + (line.size() > 80 ? "...'" : "'")};
+    }
+    if (!doc.is_object()) return ProtocolError{nullptr, "parse", "a request must be a JSON object"};
+    json id = doc.contains("id") ? doc["id"] : json(nullptr);
+    if (!id.is_string() && !id.is_number_integer() && !id.is_number_unsigned())
+        return ProtocolError{nullptr, "bad_request", "the request needs an \"id\" (string or integer)"};
+    if (doc.contains("v")) {
+        const json& v = doc["v"];
+        if (!v.is_number_integer()) return ProtocolError{id, "bad_request", "\"v\" must be an integer"};
+        if (v.get<long long>() != kProtocolVersion)
+            return ProtocolError{id, "unsupported_version",
+                                 "protocol version " + v.dump() + " is not supported (this agent speaks " +
+                                     std::to_string(kProtocolVersion) + ")"};
+    }
+    if (!doc.contains("cmd") || !doc["cmd"].is_string())
+        return ProtocolError{id, "bad_request", "the request needs a \"cmd\" string"};
+    std::string cmd = doc["cmd"].get<std::string>();
+    if (!is_known_command(cmd))
+        return ProtocolError{id, "unknown_command",
+                             "unknown command '" + cmd + "' (known: hello, profile, measure, evaluate, cancel)"};
+    return Request{id, cmd, std::move(doc)};
+}
+
+json make_event(const json& id, const std::string& event, const json& fields) {
+    json e = {{"v", kProtocolVersion}, {"id", id}, {"event", event}};
+    if (fields.is_object())
+        for (auto it = fields.begin(); it != fields.end(); ++it) e[it.key()] = it.value();
+    return e;
+}
+
+json make_error(const json& id, const std::string& code, const std::string& message) {
+    return make_event(id, "error", {{"code", code}, {"message", message}});
+}
+
+json make_error(const ProtocolError& error) { return make_error(error.id, error.code, error.message); }
+
+std::string to_line(const json& event) {
+    return event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace tp::agent

@@ -1,0 +1,45 @@
+#pragma once
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+namespace tp::agent {
+
+// The agent's JSON-lines protocol (docs/agent-protocol.md). One JSON object per line each way.
+inline constexpr int kProtocolVersion = 1;
+inline constexpr std::size_t kMaxLineBytes = 4 * 1024 * 1024;
+
+// A request as read from one line: the id (string or number, echoed verbatim in every event),
+// the command and the whole object (commands read their own fields; unknown fields are ignored).
+struct Request {
+    nlohmann::json id;
+    std::string cmd;
+    nlohmann::json body;
+};
+
+// A line that cannot be served: answered with one `error` event (id null when unknown).
+struct ProtocolError {
+    nlohmann::json id;
+    std::string code;     // parse | bad_request | unknown_command | unsupported_version | ...
+    std::string message;
+};
+
+const char* const kCommands[] = {"hello", "profile", "measure", "evaluate", "cancel"};
+bool is_known_command(const std::string& cmd);
+
+// Parses one line (without its newline). Blank lines are ProtocolError with code "empty"
+// (the session skips them silently).
+std::variant<Request, ProtocolError> parse_request(const std::string& line);
+
+// Events: {"v":1, "id":..., "event":..., ...fields}.
+nlohmann::json make_event(const nlohmann::json& id, const std::string& event,
+                          const nlohmann::json& fields = nlohmann::json::object());
+nlohmann::json make_error(const nlohmann::json& id, const std::string& code, const std::string& message);
+nlohmann::json make_error(const ProtocolError& error);
+
+// One protocol line: compact JSON, invalid UTF-8 replaced (a path or a library message must not
+// make the agent throw while reporting), then '\n'.
+std::string to_line(const nlohmann::json& event);
+
+}  // namespace tp::agent
