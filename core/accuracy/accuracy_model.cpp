@@ -1,0 +1,291 @@
+#include "core/accuracy/accuracy_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/accuracy/least_squares.h"
+#include "core/model/format_error.h"
+
+namespace tp {
+
+namespace {
+
+int pruning_points(const std::vector<int>& tokens, int input) {
+    int k = 0, previous = input;
+    for (int t : tokens) {
+        if (t < previous) ++k;
+        previous = t;
+    }
+    return k;
+}
+
+double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+struct Observation {
+    std::vector<int> tokens;
+    double logit = 0;
+    double weight = 0;
+    double acc = 0;
+    double var_acc = 0;      // sampling variance of the measured accuracy
+    int points = 0;          // pruning points
+};
+
+// Accuracy above chance, clamped half an image away from 0 and 1, on the logit scale.
+double to_logit(double acc, double chance, int images) {
+    double q = (acc - chance) / (1.0 - chance);
+    const double eps = 0.5 / std::max(images, 1);
+    q = std::clamp(q, eps, 1.0 - eps);
+    return std::log(q / (1.0 - q));
+}
+
+struct Design {
+    int depth = 0, tokens = 0;
+    std::vector<double> knots;  // in tokens
+    int features() const { return 1 + (depth - 1) * static_cast<int>(knots.size()); }
+    std::vector<double> row(const std::vector<int>& after, double lambda) const {
+        std::vector<double> x(static_cast<std::size_t>(features()), 0.0);
+        x[0] = 1.0;
+        std::size_t f = 1;
+        for (int b = 0; b + 1 < depth; ++b)
+            for (double kappa : knots) x[f++] = -lambda * std::max(0.0, kappa - after[static_cast<std::size_t>(b)]) / tokens;
+        return x;
+    }
+};
+
+struct Solved {
+    std::vector<double> coefficients;
+    double sse = 0;
+};
+
+// `smooth`: weight of the penalty on differences between adjacent blocks' coefficients (a block's
+// sensitivity resembles its neighbours'), which pools the evaluations of neighbouring blocks.
+Solved solve(const Design& d, const std::vector<Observation>& obs, double gamma, double ridge, double smooth,
+             std::size_t skip = SIZE_MAX) {
+    LeastSquaresProblem pb;
+    pb.nonnegative.assign(static_cast<std::size_t>(d.features()), true);
+    pb.nonnegative[0] = false;
+    pb.ridge = ridge;
+    for (std::size_t i = 0; i < obs.size(); ++i) {
+        if (i == skip) continue;
+        double lambda = std::pow(std::max(obs[i].points, 1), gamma);
+        pb.rows.push_back(d.row(obs[i].tokens, lambda));
+        pb.targets.push_back(obs[i].logit);
+        pb.weights.push_back(obs[i].weight);
+    }
+    const std::size_t knots = d.knots.size();
+    for (int b = 0; b + 2 < d.depth && smooth > 0; ++b)
+        for (std::size_t j = 0; j < knots; ++j) {
+            std::vector<double> row(static_cast<std::size_t>(d.features()), 0.0);
+            row[1 + static_cast<std::size_t>(b) * knots + j] = 1.0;
+            row[1 + static_cast<std::size_t>(b + 1) * knots + j] = -1.0;
+            pb.rows.push_back(row);
+            pb.targets.push_back(0.0);
+            pb.weights.push_back(smooth);
+        }
+    LeastSquaresResult r = solve_least_squares(pb);
+    return {r.coefficients, r.weighted_sse};
+}
+
+double predict_logit(const Design& d, const std::vector<double>& c, const std::vector<int>& after, double gamma) {
+    double lambda = std::pow(std::max(pruning_points(after, d.tokens), 1), gamma);
+    std::vector<double> x = d.row(after, lambda);
+    double v = 0;
+    for (std::size_t j = 0; j < x.size(); ++j) v += x[j] * c[j];
+    return v;
+}
+
+}  // namespace
+
+double AccuracyModel::Metric::raw_logit(const std::vector<int>& tokens, int depth, int input) const {
+    double damage_sum = 0;
+    for (int b = 0; b + 1 < depth && b < static_cast<int>(tokens.size()); ++b) {
+        int n = std::clamp(tokens[static_cast<std::size_t>(b)], 0, input);
+        damage_sum += damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
+    }
+    if (damage_sum == 0) return intercept;
+    return intercept - std::pow(std::max(pruning_points(tokens, input), 1), gamma) * damage_sum;
+}
+
+double AccuracyModel::Metric::sigma_model(double drop) const {
+    return std::sqrt(sigma0_sq + rho_sq * drop * drop);
+}
+
+double AccuracyModel::Metric::value(const std::vector<int>& tokens, int depth, int input) const {
+    return chance + (1.0 - chance) * logistic(raw_logit(tokens, depth, input));
+}
+
+AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvaluation>& evals, bool top5,
+                                                const AccuracyFitSettings& s, double* loo_rmse) const {
+    Metric m;
+    m.chance = std::min(0.99, (top5 ? 5.0 : 1.0) / std::max(classes_, 1));
+    Design d;
+    d.depth = depth_;
+    d.tokens = tokens_;
+    for (double f : s.knot_fractions) d.knots.push_back(f * tokens_);
+
+    std::vector<Observation> obs;
+    for (const auto& e : evals) {
+        Observation o;
+        o.tokens = e.tokens_after_block;
+        o.acc = top5 ? e.top5 : e.top1;
+        o.points = pruning_points(o.tokens, tokens_);
+        o.logit = to_logit(o.acc, m.chance, e.images);
+        const double p = std::clamp(o.acc, 0.5 / e.images, 1.0 - 0.5 / e.images);
+        o.var_acc = p * (1 - p) / e.images;
+        const double q = std::clamp((o.acc - m.chance) / (1 - m.chance), 0.5 / e.images, 1.0 - 0.5 / e.images);
+        const double se_logit = std::sqrt(o.var_acc) / (1 - m.chance) / (q * (1 - q));
+        o.weight = 1.0 / (se_logit * se_logit + s.model_floor_logit * s.model_floor_logit);
+        obs.push_back(o);
+    }
+
+    // γ: the compounding of several pruning points, fitted on the multi-point evaluations.
+    // The smoothing weight: the candidate with the lowest leave-one-out error (γ = 0 while choosing).
+    double mean_weight = 0;
+    for (const auto& o : obs) mean_weight += o.weight / static_cast<double>(obs.size());
+    double smooth = 0, best_loo = -1;
+    for (double factor : s.smoothing_candidates) {
+        double loo = 0;
+        for (std::size_t i = 0; i < obs.size(); ++i) {
+            Solved r = solve(d, obs, 0.0, s.ridge, factor * mean_weight, i);
+            double e = predict_logit(d, r.coefficients, obs[i].tokens, 0.0) - obs[i].logit;
+            loo += obs[i].weight * e * e;
+        }
+        if (best_loo < 0 || loo < best_loo) best_loo = loo, smooth = factor * mean_weight;
+    }
+
+    bool multi = std::any_of(obs.begin(), obs.end(), [](const Observation& o) { return o.points >= 2; });
+    double best_gamma = 0;
+    Solved best = solve(d, obs, 0.0, s.ridge, smooth);
+    if (multi) {
+        for (int g = -20; g <= 20; ++g) {
+            double gamma = g / 20.0;
+            Solved r = solve(d, obs, gamma, s.ridge, smooth);
+            if (r.sse < best.sse - 1e-12) best = r, best_gamma = gamma;
+        }
+    }
+    m.gamma = best_gamma;
+    m.intercept = best.coefficients[0];
+    m.damage.assign(static_cast<std::size_t>(depth_), std::vector<double>(static_cast<std::size_t>(tokens_) + 1, 0.0));
+    for (int b = 0; b + 1 < depth_; ++b)
+        for (int n = 0; n <= tokens_; ++n) {
+            double h = 0;
+            for (std::size_t j = 0; j < d.knots.size(); ++j)
+                h += best.coefficients[1 + static_cast<std::size_t>(b) * d.knots.size() + j] *
+                     std::max(0.0, d.knots[j] - n) / tokens_;
+            m.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)] = h;
+        }
+
+    // Leave-one-out residuals (γ held): the model's own error once each evaluation's sampling
+    // noise is taken out.
+    // Its variance grows with the predicted drop: fit σ0² + ρ²·drop² (both ≥ 0) to them.
+    const double baseline = m.value(std::vector<int>(static_cast<std::size_t>(depth_), tokens_), depth_, tokens_);
+    LeastSquaresProblem variance;
+    variance.nonnegative = {true, true};
+    double sq = 0;
+    for (std::size_t i = 0; i < obs.size(); ++i) {
+        Solved r = solve(d, obs, best_gamma, s.ridge, smooth, i);
+        double predicted = m.chance + (1 - m.chance) * logistic(predict_logit(d, r.coefficients, obs[i].tokens, best_gamma));
+        double residual_sq = (predicted - obs[i].acc) * (predicted - obs[i].acc);
+        sq += residual_sq;
+        double drop = baseline - m.value(obs[i].tokens, depth_, tokens_);
+        variance.rows.push_back({1.0, drop * drop});
+        variance.targets.push_back(residual_sq - obs[i].var_acc);
+    }
+    if (loo_rmse) *loo_rmse = std::sqrt(sq / static_cast<double>(obs.size()));
+    LeastSquaresResult v = solve_least_squares(variance);
+    m.sigma0_sq = v.coefficients[0];
+    m.rho_sq = v.coefficients[1];
+    return m;
+}
+
+AccuracyModel AccuracyModel::fit(const AccuracyCalibration& cal, const std::string& method, const AccuracyFitSettings& s) {
+    AccuracyModel model;
+    model.depth_ = cal.model.depth;
+    model.tokens_ = cal.model.tokens;
+    model.classes_ = cal.model.num_classes;
+    model.subset_ = cal.subset.size;
+    model.z_ = s.z;
+    if (model.depth_ < 2 || model.tokens_ < 2)
+        throw FormatError("/model", "accuracy model needs depth >= 2 and tokens >= 2");
+    std::vector<AccuracyEvaluation> evals = cal.for_method(method);
+    int baseline = 0, own = 0, multi = 0;
+    for (const auto& e : evals) {
+        int k = pruning_points(e.tokens_after_block, model.tokens_);
+        (k == 0 ? baseline : own) += 1;
+        if (k >= 2) ++multi;
+    }
+    if (baseline == 0)
+        throw FormatError("calibration", "no unpruned (baseline) evaluation of model '" + cal.model.name + "'");
+    if (own < 3)
+        throw FormatError("calibration", "method '" + method + "' is not calibrated for model '" + cal.model.name +
+                                             "': " + std::to_string(own) + " evaluation(s), at least 3 needed");
+
+    model.fewest_calibrated_.assign(static_cast<std::size_t>(model.depth_), model.tokens_);
+    for (const auto& e : evals)
+        for (int b = 0; b < model.depth_; ++b)
+            model.fewest_calibrated_[static_cast<std::size_t>(b)] =
+                std::min(model.fewest_calibrated_[static_cast<std::size_t>(b)], e.tokens_after_block[static_cast<std::size_t>(b)]);
+
+    double loo1 = 0;
+    model.top1_ = model.fit_metric(evals, false, s, &loo1);
+    model.top5_ = model.fit_metric(evals, true, s, nullptr);
+
+    auto& r = model.report_;
+    r.method = method;
+    r.evaluations = static_cast<int>(evals.size());
+    r.multi_point = multi;
+    r.gamma = model.top1_.gamma;
+    r.baseline_top1 = model.top1_.value(std::vector<int>(static_cast<std::size_t>(model.depth_), model.tokens_),
+                                        model.depth_, model.tokens_);
+    r.loo_rmse_top1 = loo1;
+    r.sigma0_top1 = std::sqrt(model.top1_.sigma0_sq);
+    r.rho_top1 = std::sqrt(model.top1_.rho_sq);
+    r.subset_images = model.subset_;
+    return model;
+}
+
+double AccuracyModel::predict_top1(const std::vector<int>& tokens) const {
+    return top1_.value(tokens, depth_, tokens_);
+}
+
+MetricPrediction AccuracyModel::predict_metric(const Metric& m, const std::vector<int>& tokens, int measurement_images,
+                                               bool extrapolated) const {
+    MetricPrediction out;
+    out.value = m.value(tokens, depth_, tokens_);
+    const double p = std::clamp(out.value, 1e-4, 1 - 1e-4);
+    const double baseline = m.value(std::vector<int>(static_cast<std::size_t>(depth_), tokens_), depth_, tokens_);
+    const double sigma_model = m.sigma_model(std::max(0.0, baseline - out.value)) * (extrapolated ? 2.0 : 1.0);
+    double var = sigma_model * sigma_model + p * (1 - p) / std::max(subset_, 1);
+    if (measurement_images > 0) var += p * (1 - p) / measurement_images;
+    out.se = std::sqrt(var);
+    out.low = std::max(0.0, out.value - z_ * out.se);
+    out.high = std::min(1.0, out.value + z_ * out.se);
+    return out;
+}
+
+AccuracyPrediction AccuracyModel::predict(const std::vector<int>& tokens, int measurement_images) const {
+    if (static_cast<int>(tokens.size()) != depth_)
+        throw FormatError("/tokens_after_block", "schedule has " + std::to_string(tokens.size()) +
+                                                     " blocks but the calibrated model has " + std::to_string(depth_));
+    AccuracyPrediction out;
+    for (int b = 0; b < depth_; ++b)
+        if (tokens[static_cast<std::size_t>(b)] < fewest_calibrated_[static_cast<std::size_t>(b)] && b + 1 < depth_)
+            out.extrapolated = true;
+    out.top1 = predict_metric(top1_, tokens, measurement_images, out.extrapolated);
+    out.top5 = predict_metric(top5_, tokens, measurement_images, out.extrapolated);
+
+    // Per-block bars: the top-1 drop split in proportion to each block's damage term.
+    out.block_drop.assign(static_cast<std::size_t>(depth_), 0.0);
+    const double baseline = top1_.value(std::vector<int>(static_cast<std::size_t>(depth_), tokens_), depth_, tokens_);
+    double total = 0;
+    for (int b = 0; b + 1 < depth_; ++b)
+        total += top1_.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(std::clamp(tokens[static_cast<std::size_t>(b)], 0, tokens_))];
+    if (total > 0)
+        for (int b = 0; b + 1 < depth_; ++b)
+            out.block_drop[static_cast<std::size_t>(b)] =
+                (baseline - out.top1.value) *
+                top1_.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(std::clamp(tokens[static_cast<std::size_t>(b)], 0, tokens_))] / total;
+    return out;
+}
+
+}  // namespace tp

@@ -1,0 +1,106 @@
+#pragma once
+// Predicted top-1 / top-5 of any schedule of one method, from calibration evaluations
+// (docs/accuracy-model.md).
+//
+//   AccuracyModel model = AccuracyModel::fit(calibration, "pomt");   // once per (model, method); ~0.1 s
+//   double top1 = model.predict_top1(schedule.tokens_after_block);  // < 1 µs, no allocation
+//   AccuracyPrediction p = model.predict(schedule.tokens_after_block); // values, bands, per-block bars
+//
+// Model, per metric, on accuracy above chance q = (acc − c) / (1 − c), c = 1/classes (top-5: 5/classes):
+//   logit q(s) = θ0 − k(s)^γ · Σ_b h_b(n_b)
+// n_b = tokens leaving block b, k(s) = number of pruning points, h_b(n) = Σ_j c_bj·max(0, κ_j − n)/N
+// with c_bj ≥ 0 (each block's damage falls as it keeps more tokens, convex, zero at N). The last
+// block's tokens do not reach the CLS token and carry no term. Weighted least squares (weights =
+// inverse sampling variance of each evaluation + a model floor; adjacent blocks' coefficients pulled
+// together by a penalty chosen by leave-one-out); γ from the multi-point evaluations
+// (grid over [−1, 1]; 0 when there are none). Band: ±z·sqrt(σ_model² + p(1−p)/subset
+// [+ p(1−p)/measurement_images]), σ_model from leave-one-out residuals minus their sampling noise,
+// doubled where a block runs below the fewest tokens calibrated there.
+#include <string>
+#include <vector>
+
+#include "core/accuracy/accuracy_data.h"
+
+namespace tp {
+
+struct AccuracyFitSettings {
+    std::vector<double> knot_fractions = {1.0, 0.85, 0.7, 0.55, 0.4, 0.25, 0.1};  // κ_j / N
+    double ridge = 1e-3;             // on the damage coefficients
+    // Penalty weights (× the mean evaluation weight) on adjacent blocks' coefficient differences;
+    // the fit keeps the one with the lowest leave-one-out error.
+    std::vector<double> smoothing_candidates = {0.0, 0.03, 0.3, 3.0};
+    double model_floor_logit = 0.05; // added to each evaluation's logit standard error
+    double z = 1.96;                 // band half-width in standard errors (95%)
+};
+
+struct MetricPrediction {
+    double value = 0;                // fraction 0..1
+    double low = 0;
+    double high = 0;
+    double se = 0;                   // standard error behind the band
+};
+
+struct AccuracyPrediction {
+    MetricPrediction top1;
+    MetricPrediction top5;
+    bool extrapolated = false;       // a block runs below the fewest tokens calibrated there
+    std::vector<double> block_drop;  // top-1 drop attributed to each block (fraction), sums to baseline − top1
+};
+
+struct AccuracyFitReport {
+    std::string method;
+    int evaluations = 0;             // used (including the baseline)
+    int multi_point = 0;
+    double gamma = 0;
+    double baseline_top1 = 0;
+    double loo_rmse_top1 = 0;        // leave-one-out RMS error, fraction
+    double sigma0_top1 = 0;          // model error at zero drop, after removing sampling noise, fraction
+    double rho_top1 = 0;             // model error per unit of predicted drop
+    int subset_images = 0;
+};
+
+class AccuracyModel {
+public:
+    // Throws FormatError (naming the method and what is missing) without a baseline evaluation or
+    // with fewer than 3 evaluations of `method`.
+    static AccuracyModel fit(const AccuracyCalibration& calibration, const std::string& method,
+                             const AccuracyFitSettings& settings = {});
+
+    double predict_top1(const std::vector<int>& tokens_after_block) const;
+    // measurement_images > 0: the band is for a measurement on that many images (adds its sampling
+    // error); 0: for the population accuracy.
+    AccuracyPrediction predict(const std::vector<int>& tokens_after_block, int measurement_images = 0) const;
+
+    const AccuracyFitReport& report() const { return report_; }
+    int depth() const { return depth_; }
+    int input_tokens() const { return tokens_; }
+    const std::string& method() const { return report_.method; }
+
+private:
+    struct Metric {
+        double chance = 0;
+        double intercept = 0;                   // θ0
+        double gamma = 0;
+        std::vector<std::vector<double>> damage; // [block][tokens] = h_b(n)
+        double sigma0_sq = 0;                    // model error variance: σ0² + ρ²·drop² (fractions)
+        double rho_sq = 0;
+        double sigma_model(double drop) const;
+        double raw_logit(const std::vector<int>& tokens, int depth, int input) const;
+        double value(const std::vector<int>& tokens, int depth, int input) const;
+    };
+    Metric fit_metric(const std::vector<AccuracyEvaluation>& evals, bool top5, const AccuracyFitSettings& s,
+                      double* loo_rmse) const;
+    MetricPrediction predict_metric(const Metric& m, const std::vector<int>& tokens, int measurement_images,
+                                    bool extrapolated) const;
+
+    int depth_ = 0;
+    int tokens_ = 0;
+    int classes_ = 0;
+    int subset_ = 0;
+    double z_ = 1.96;
+    Metric top1_, top5_;
+    std::vector<int> fewest_calibrated_;        // per block: fewest tokens it ran at in a calibration
+    AccuracyFitReport report_;
+};
+
+}  // namespace tp

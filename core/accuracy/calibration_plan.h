@@ -1,0 +1,40 @@
+#pragma once
+// Which schedules to evaluate to calibrate the accuracy model for one method
+// (docs/accuracy-model.md):
+// - the unpruned baseline;
+// - single pruning points at every block but the last (its tokens never reach the CLS token) ×
+//   several token levels (fractions of the input, clamped to what the method can realise);
+// - multi-point schedules: for ToMe (constant and decreasing r, as ToMe's own schedules) and Top-K
+//   (constant r per block from several start blocks), which prune at every block, many of them;
+//   for single-cut methods a few seeded 2- and 3-point schedules, so the compounding γ is fitted.
+// Every planned schedule passes validate_method_tokens(). The plan is deterministic for a seed, so
+// an interrupted calibration resumes by skipping what the calibration file already holds.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/accuracy/accuracy_data.h"
+#include "core/model/device.h"
+
+namespace tp {
+
+struct CalibrationPlanSettings {
+    std::vector<double> keep_fractions = {0.9, 0.75, 0.6, 0.45, 0.3, 0.15};
+    int multi_point = 16;            // for tome/topk; single-cut methods get max(4, multi_point / 2)
+    std::uint64_t seed = 1;
+};
+
+struct PlannedEvaluation {
+    std::string method;              // "none" for the baseline
+    std::vector<int> tokens_after_block;
+    std::string kind;                // baseline | single | multi
+};
+
+std::vector<PlannedEvaluation> calibration_plan(const ModelInfo& model, const std::string& method,
+                                                const CalibrationPlanSettings& settings = {});
+
+// The planned evaluations `done` does not hold yet, in plan order.
+std::vector<PlannedEvaluation> remaining_evaluations(const std::vector<PlannedEvaluation>& plan,
+                                                     const AccuracyCalibration& done);
+
+}  // namespace tp

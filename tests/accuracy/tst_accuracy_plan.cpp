@@ -1,0 +1,98 @@
+// The calibration plan covers each method's space: baseline, single points at every block but the
+// last × token levels, multi-point schedules (many for ToMe and Top-K), every one realisable by the
+// method, deterministic for a seed, and resumable.
+#include <QtTest>
+
+#include <set>
+
+#include "accuracy_fixtures.h"
+#include "core/model/format_error.h"
+#include "core/model/method_rules.h"
+
+using namespace tp;
+using namespace tp::test;
+
+class TestAccuracyPlan : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void planCoversTheMethodsSpace_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<int>("minSingles");
+        QTest::addColumn<int>("minMulti");
+        QTest::newRow("pomt") << "pomt" << 7 * 6 << 8;
+        QTest::newRow("pomt_nomerge") << "pomt_nomerge" << 7 * 6 << 8;
+        QTest::newRow("zerotprune") << "zerotprune" << 7 * 6 << 8;
+        QTest::newRow("random") << "random" << 7 * 6 << 8;
+        QTest::newRow("topk") << "topk" << 7 * 6 << 16;
+        QTest::newRow("tome: only levels it can merge to") << "tome" << 7 * 2 << 8;
+    }
+    void planCoversTheMethodsSpace() {
+        QFETCH(QString, method);
+        QFETCH(int, minSingles);
+        QFETCH(int, minMulti);
+        const ModelInfo model = accuracy_model_info();
+        auto plan = calibration_plan(model, method.toStdString());
+        QCOMPARE(QString::fromStdString(plan.front().kind), QString("baseline"));
+        QCOMPARE(plan.front().tokens_after_block, std::vector<int>(8, 50));
+        int singles = 0, multi = 0;
+        std::set<int> single_blocks;
+        std::set<std::vector<int>> unique;
+        for (const auto& p : plan) {
+            unique.insert(p.tokens_after_block);
+            if (p.kind == "baseline") continue;
+            validate_method_tokens(method.toStdString(), 50, p.tokens_after_block);  // throws if not realisable
+            Schedule s;
+            s.model = model;
+            s.tokens_after_block = p.tokens_after_block;
+            auto points = s.pruning_points();
+            if (p.kind == "single") {
+                ++singles;
+                QCOMPARE(points.size(), std::size_t(1));
+                single_blocks.insert(points[0].block);
+            } else {
+                ++multi;
+                QVERIFY(points.size() >= 2);
+            }
+        }
+        QVERIFY2(singles >= minSingles, qPrintable(QString::number(singles)));
+        QVERIFY2(multi >= minMulti, qPrintable(QString::number(multi)));
+        QCOMPARE(single_blocks.size(), std::size_t(7));      // every block but the last
+        QVERIFY(!single_blocks.count(7));
+        QCOMPARE(unique.size(), plan.size());                 // no duplicates
+        auto again = calibration_plan(model, method.toStdString());
+        QCOMPARE(again.size(), plan.size());
+        for (std::size_t i = 0; i < plan.size(); ++i) QCOMPARE(again[i].tokens_after_block, plan[i].tokens_after_block);
+    }
+
+    void resumingSkipsWhatIsDone() {
+        const ModelInfo model = accuracy_model_info();
+        auto plan = calibration_plan(model, "pomt");
+        AccuracyCalibration done;
+        done.model = model;
+        std::mt19937_64 rng(1);
+        for (std::size_t i = 0; i < 10; ++i) done.evaluations.push_back(sampled(Truth{}, plan[i], 100, rng));
+        auto rest = remaining_evaluations(plan, done);
+        QCOMPARE(rest.size(), plan.size() - 10);
+        QCOMPARE(rest.front().tokens_after_block, plan[10].tokens_after_block);
+    }
+
+    void badRequestsAreClearErrors_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown method") << "magic" << "magic";
+        QTest::newRow("none prunes nothing") << "none" << "nothing to calibrate";
+    }
+    void badRequestsAreClearErrors() {
+        QFETCH(QString, method);
+        QFETCH(QString, message);
+        try {
+            calibration_plan(accuracy_model_info(), method.toStdString());
+            QFAIL("planned for a bad method");
+        } catch (const FormatError& e) {
+            QVERIFY2(QString(e.what()).contains(message), e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAccuracyPlan)
+#include "tst_accuracy_plan.moc"
