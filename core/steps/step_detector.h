@@ -9,19 +9,37 @@ namespace tp {
 // Tail-effect step detection on a noisy latency-vs-tokens curve (methods.md §6).
 // Token counts increase along the curve; an edge at `tokens` means the level changes between the
 // last measured count below it (`last_before`) and `tokens`.
+// How the periodic finding is searched for (added; see PeriodicFinding).
+struct PeriodSettings {
+    int min_period = 2;
+    int max_period = 16;
+    int min_points_per_residue = 3;
+    double min_z = 4.5;               // significance of the period (ANOVA F → normal score)
+    double min_residue_sigma = 3.0;   // a residue is fast/slow when |effect| ≥ this many standard errors ...
+    double min_residue_agreement = 2.0 / 3.0;  // ... and at least this share of its points lie on that side
+    double min_confidence = 5.0;      // the strongest residue's effect / its standard error
+};
+
 struct StepSettings {
     double sensitivity = 3.0;      // penalty constant c in beta = c * sigma^2 * ln n (higher = fewer edges)
     int min_segment = 3;           // minimum points per plateau
     double min_rel_height = 0.01;  // drop jumps smaller than this fraction of the level ...
     double min_jump_sigma = 4.0;   // ... or than k * sigma * sqrt(1/len1 + 1/len2)
     bool allow_slope = true;       // plateaus may have a slope (attention grows with n)
+    // Added fields:
+    double min_confidence = 3.0;   // ... or than this many point-noise sigmas (long plateaus make tiny jumps "significant")
+    double spike_sigma = 3.5;      // runs of < min_segment points this many sigma off their running median are spikes/dips, never edges
+    int min_points_for_own_slope = 8;  // shorter plateaus use the local median slope around them
+    int edge_fit_points = 16;      // jump and edge levels from lines through this many points a side
+    bool detect_period = true;     // look for a token-count period and remove it before finding edges
+    PeriodSettings period_settings;
 };
 
 struct Edge {
     int tokens = 0;                // first token count at the new level
     int last_before = 0;           // last measured token count on the previous plateau
-    double level_before_ms = 0;    // previous plateau's fitted level at last_before
-    double level_after_ms = 0;     // new plateau's fitted level at tokens
+    double level_before_ms = 0;    // previous plateau's fitted level at last_before (line through its last points)
+    double level_after_ms = 0;     // new plateau's fitted level at tokens (line through its first points)
     double height_ms = 0;          // level_after - level_before (negative for a drop)
     double height_pct = 0;         // height relative to level_before, in percent
     double confidence = 0;         // |jump| / noise sigma
@@ -57,7 +75,9 @@ struct StepAnalysis {
     PeriodicFinding period;
 
     // Plateau containing `tokens` (between measured counts: the plateau whose range holds it,
-    // never interpolating across an edge); nullptr outside the measured range.
+    // never interpolating across an edge); nullptr outside the measured range. In an unmeasured
+    // gap at an edge (sparse grids): the plateau of the nearer measured count, on a tie the higher
+    // one (never promise a saving that was not measured).
     const Plateau* plateau_at(int tokens) const;
     // The "one more token" point below `tokens`: the last token count of the nearest lower plateau
     // whose level is lower than the level at `tokens`; 0 if none.

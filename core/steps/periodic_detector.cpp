@@ -1,0 +1,147 @@
+#include "core/steps/periodic_detector.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/steps/robust_stats.h"
+#include "core/steps/segment_fit.h"
+
+namespace tp::steps {
+namespace {
+
+// Normal score of a chi-square value with k degrees of freedom (Wilson–Hilferty).
+double chi_square_z(double x, double k) {
+    const double a = 2.0 / (9.0 * k);
+    return (std::cbrt(x / k) - (1.0 - a)) / std::sqrt(a);
+}
+
+struct ResidueStats {
+    std::vector<double> sum, count;
+    double ssb = 0, ssw = 0;
+    int groups = 0, points = 0;
+};
+
+ResidueStats residue_stats(const std::vector<int>& t, const std::vector<double>& x, int period, int min_points) {
+    ResidueStats s;
+    s.sum.assign(std::size_t(period), 0);
+    s.count.assign(std::size_t(period), 0);
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (std::isnan(x[i])) continue;
+        const auto r = std::size_t(t[i] % period);
+        s.sum[r] += x[i];
+        s.count[r] += 1;
+    }
+    double total = 0;
+    for (int r = 0; r < period; ++r) {
+        if (s.count[std::size_t(r)] < min_points) { s.count[std::size_t(r)] = 0; continue; }
+        ++s.groups;
+        s.points += int(s.count[std::size_t(r)]);
+        total += s.sum[std::size_t(r)];
+    }
+    if (s.groups < 2) return s;
+    const double grand = total / s.points;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const auto r = std::size_t(t[i] % period);
+        if (std::isnan(x[i]) || s.count[r] == 0) continue;
+        const double d = x[i] - s.sum[r] / s.count[r];
+        s.ssw += d * d;
+    }
+    for (int r = 0; r < period; ++r)
+        if (s.count[std::size_t(r)] > 0) {
+            const double d = s.sum[std::size_t(r)] / s.count[std::size_t(r)] - grand;
+            s.ssb += s.count[std::size_t(r)] * d * d;
+        }
+    return s;
+}
+
+}  // namespace
+
+std::vector<double> relative_residuals(const std::vector<int>& t, const std::vector<double>& y,
+                                       const std::vector<std::pair<int, int>>& segments, int window) {
+    // Trend = the segment's line + the running median of what is left: a running median of a
+    // sloped segment would be biased near its ends (its window is one-sided there).
+    std::vector<double> detrended(y.size(), 0), smooth(y.size(), 0), out(y.size(), std::nan(""));
+    std::vector<double> line(y.size(), 0);
+    for (const auto& [b, e] : segments) {
+        const SegmentFit f = e - b >= 2 ? fit_line(t, y, b, e) : fit_fixed_slope(t, y, b, e, 0.0);
+        for (int i = b; i < e; ++i) {
+            line[std::size_t(i)] = f.at(t[std::size_t(i)]);
+            detrended[std::size_t(i)] = y[std::size_t(i)] - line[std::size_t(i)];
+        }
+        running_median(detrended, b, e, window, smooth);
+    }
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        const double trend = line[i] + smooth[i];
+        if (trend > 0) out[i] = (y[i] - trend) / trend;
+    }
+    return out;
+}
+
+PeriodicFinding detect_period(const std::vector<int>& t, const std::vector<double>& x, const PeriodSettings& cfg) {
+    // One-way ANOVA per period. A period is adequate when it is significant and none of its
+    // multiples explains significantly more (nested F test); a period with an adequate divisor
+    // is redundant. Among the rest the highest F (variance explained per degree of freedom) wins.
+    const int lo = std::max(2, cfg.min_period), hi = std::max(lo, cfg.max_period);
+    std::vector<ResidueStats> stats(std::size_t(hi) + 1);
+    std::vector<double> f(std::size_t(hi) + 1, 0);
+    std::vector<bool> significant(std::size_t(hi) + 1, false), adequate(std::size_t(hi) + 1, false);
+    auto df1 = [&](int p) { return stats[std::size_t(p)].groups - 1; };
+    auto df2 = [&](int p) { return stats[std::size_t(p)].points - stats[std::size_t(p)].groups; };
+    for (int p = lo; p <= hi; ++p) {
+        stats[std::size_t(p)] = residue_stats(t, x, p, cfg.min_points_per_residue);
+        const ResidueStats& s = stats[std::size_t(p)];
+        if (df1(p) < 1 || df2(p) < 2 || s.ssw <= 0) continue;
+        f[std::size_t(p)] = (s.ssb / df1(p)) / (s.ssw / df2(p));
+        significant[std::size_t(p)] = chi_square_z(f[std::size_t(p)] * df1(p), df1(p)) >= cfg.min_z;
+    }
+    for (int p = lo; p <= hi; ++p) {
+        if (!significant[std::size_t(p)]) continue;
+        bool ok = true;
+        for (int q = 2 * p; q <= hi && ok; q += p) {
+            if (!significant[std::size_t(q)] || df1(q) <= df1(p)) continue;
+            const double msw = stats[std::size_t(q)].ssw / df2(q);
+            const double extra = stats[std::size_t(q)].ssb - stats[std::size_t(p)].ssb;
+            ok = chi_square_z(extra / msw, df1(q) - df1(p)) < cfg.min_z;
+        }
+        adequate[std::size_t(p)] = ok;
+    }
+    PeriodicFinding best;
+    double best_f = 0;
+    for (int p = lo; p <= hi; ++p) {
+        if (!adequate[std::size_t(p)]) continue;
+        bool redundant = false;
+        for (int d = 2; d < p && !redundant; ++d) redundant = p % d == 0 && d >= lo && adequate[std::size_t(d)];
+        if (redundant || f[std::size_t(p)] <= best_f) continue;
+        const ResidueStats& s = stats[std::size_t(p)];
+        PeriodicFinding cand;
+        cand.period = p;
+        cand.residue_effect_pct.assign(std::size_t(p), 0);
+        const double sd = std::sqrt(s.ssw / df2(p));
+        double fast_sum = 0, slow_sum = 0, confidence = 0;
+        for (int r = 0; r < p; ++r) {
+            const double n = s.count[std::size_t(r)];
+            if (n == 0) continue;
+            const double effect = s.sum[std::size_t(r)] / n;
+            cand.residue_effect_pct[std::size_t(r)] = 100 * effect;
+            const double score = std::abs(effect) / (sd / std::sqrt(n));
+            if (score < cfg.min_residue_sigma) continue;
+            int agree = 0;
+            for (std::size_t i = 0; i < t.size(); ++i)
+                if (!std::isnan(x[i]) && t[i] % p == r && (effect < 0 ? x[i] < 0 : x[i] > 0)) ++agree;
+            if (agree < cfg.min_residue_agreement * n) continue;
+            (effect < 0 ? cand.fast_residues : cand.slow_residues).push_back(r);
+            (effect < 0 ? fast_sum : slow_sum) += 100 * effect;
+            confidence = std::max(confidence, score);
+        }
+        if (confidence < cfg.min_confidence) continue;
+        if (!cand.fast_residues.empty()) cand.fast_pct = fast_sum / double(cand.fast_residues.size());
+        if (!cand.slow_residues.empty()) cand.slow_pct = slow_sum / double(cand.slow_residues.size());
+        cand.confidence = confidence;
+        cand.found = true;
+        best = cand;
+        best_f = f[std::size_t(p)];
+    }
+    return best;
+}
+
+}  // namespace tp::steps
