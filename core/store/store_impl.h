@@ -1,0 +1,94 @@
+#pragma once
+// Internal to core/store: the connection behind a Store and helpers shared by its source files.
+#include <string>
+#include <utility>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <nlohmann/json.hpp>
+
+#include "core/store/store.h"
+
+namespace tp::store {
+
+struct Store::Impl {
+    std::string path;
+    Mode mode;
+    Options options;
+    SQLite::Database db;
+
+    Impl(std::string p, Mode m, Options o, SQLite::Database d)
+        : path(std::move(p)), mode(m), options(std::move(o)), db(std::move(d)) {}
+
+    bool writable() const { return mode == Mode::Create || mode == Mode::ReadWrite; }
+    void require_writable(const char* action) const;
+};
+
+// Maps an SQLite failure on the store at `path` to one clear StoreError.
+StoreError translate(const SQLite::Exception& e, const std::string& path);
+
+// Runs `fn` and turns SQLite failures into StoreError.
+template <class F>
+auto guarded(const std::string& path, F&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (const SQLite::Exception& e) {
+        throw translate(e, path);
+    }
+}
+
+// One write: BEGIN IMMEDIATE (waits up to the busy timeout), `fn`, COMMIT; on any exception the
+// transaction rolls back and nothing is changed.
+template <class F>
+auto write_transaction(Store::Impl& impl, const char* action, F&& fn) -> decltype(fn()) {
+    impl.require_writable(action);
+    return guarded(impl.path, [&]() -> decltype(fn()) {
+        SQLite::Transaction tx(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+        if constexpr (std::is_void_v<decltype(fn())>) {
+            fn();
+            tx.commit();
+        } else {
+            auto result = fn();
+            tx.commit();
+            return result;
+        }
+    });
+}
+
+// One consistent read of several statements; released when `fn` returns.
+template <class F>
+auto read_transaction(const Store::Impl& impl, F&& fn) -> decltype(fn()) {
+    return guarded(impl.path, [&]() -> decltype(fn()) {
+        auto& db = const_cast<SQLite::Database&>(impl.db);
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::DEFERRED);
+        if constexpr (std::is_void_v<decltype(fn())>) {
+            fn();
+            tx.commit();
+        } else {
+            auto result = fn();
+            tx.commit();
+            return result;
+        }
+    });
+}
+
+std::string now_iso8601();
+std::string text_or_empty(const SQLite::Column& column);
+nlohmann::json parse_stored_json(const std::string& text, const std::string& what);
+
+// Row ids of devices and models, inserted when new.
+std::int64_t device_id_for(SQLite::Database& db, const DeviceInfo& device);
+std::int64_t model_id_for(SQLite::Database& db, const ModelInfo& model);
+// Reads the model row `model_id` into a ModelInfo (batch and dtype left at their defaults).
+ModelInfo load_model(SQLite::Database& db, std::int64_t model_id);
+
+// Internal profile reading (inside a transaction the caller holds).
+Profile read_profile(SQLite::Database& db, std::int64_t run_id);
+Schedule read_schedule(SQLite::Database& db, std::int64_t schedule_id, int revision);
+
+// Flags the latest revisions tuned on an older run of the same device, model, batch and dtype
+// when `run_id`'s curves show moved edges. Returns how many were flagged.
+int flag_stale_schedules(Store::Impl& impl, std::int64_t run_id, const Profile& newer);
+
+}  // namespace tp::store

@@ -1,0 +1,93 @@
+// Helpers shared by the store's source files: time stamps, device and model rows.
+#include <ctime>
+
+#include "core/model/profile_json.h"
+#include "core/store/store_impl.h"
+
+namespace tp::store {
+
+std::string now_iso8601() {
+    std::time_t t = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buf;
+}
+
+std::string text_or_empty(const SQLite::Column& column) { return column.isNull() ? std::string() : column.getString(); }
+
+nlohmann::json parse_stored_json(const std::string& text, const std::string& what) {
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw StoreError(StoreError::Kind::Corrupt, what + " holds invalid JSON (" + e.what() + ")");
+    }
+}
+
+std::int64_t device_id_for(SQLite::Database& db, const DeviceInfo& device) {
+    SQLite::Statement insert(db, "INSERT OR IGNORE INTO devices (identity, name, kind, host) VALUES (?, ?, ?, ?)");
+    insert.bind(1, device.identity());
+    insert.bind(2, device.name);
+    insert.bind(3, device.kind);
+    insert.bind(4, device.host);
+    insert.exec();
+    SQLite::Statement find(db, "SELECT id FROM devices WHERE identity = ?");
+    find.bind(1, device.identity());
+    find.executeStep();
+    return find.getColumn(0).getInt64();
+}
+
+std::int64_t model_id_for(SQLite::Database& db, const ModelInfo& m) {
+    static const char* kColumns =
+        "name, architecture, depth, embed_dim, heads, mlp_ratio_x100, patch, image_size, channels, num_classes, "
+        "tokens, weights_hash";
+    auto bind_all = [&](SQLite::Statement& s) {
+        s.bind(1, m.name);
+        s.bind(2, m.architecture);
+        s.bind(3, m.depth);
+        s.bind(4, m.embed_dim);
+        s.bind(5, m.heads);
+        s.bind(6, m.mlp_ratio_x100);
+        s.bind(7, m.patch);
+        s.bind(8, m.image_size);
+        s.bind(9, m.channels);
+        s.bind(10, m.num_classes);
+        s.bind(11, m.tokens);
+        s.bind(12, m.weights_hash);
+    };
+    SQLite::Statement insert(db, std::string("INSERT OR IGNORE INTO models (") + kColumns +
+                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    bind_all(insert);
+    insert.exec();
+    SQLite::Statement find(db, "SELECT id FROM models WHERE name = ? AND architecture = ? AND depth = ? AND "
+                               "embed_dim = ? AND heads = ? AND mlp_ratio_x100 = ? AND patch = ? AND image_size = ? "
+                               "AND channels = ? AND num_classes = ? AND tokens = ? AND weights_hash = ?");
+    bind_all(find);
+    find.executeStep();
+    return find.getColumn(0).getInt64();
+}
+
+ModelInfo load_model(SQLite::Database& db, std::int64_t model_id) {
+    SQLite::Statement q(db, "SELECT name, architecture, depth, embed_dim, heads, mlp_ratio_x100, patch, image_size, "
+                            "channels, num_classes, tokens, weights_hash FROM models WHERE id = ?");
+    q.bind(1, model_id);
+    if (!q.executeStep())
+        throw StoreError(StoreError::Kind::Corrupt, "model " + std::to_string(model_id) + " is missing");
+    ModelInfo m;
+    m.name = q.getColumn(0).getString();
+    m.architecture = q.getColumn(1).getString();
+    m.depth = q.getColumn(2).getInt();
+    m.embed_dim = q.getColumn(3).getInt();
+    m.heads = q.getColumn(4).getInt();
+    m.mlp_ratio_x100 = q.getColumn(5).getInt();
+    m.patch = q.getColumn(6).getInt();
+    m.image_size = q.getColumn(7).getInt();
+    m.channels = q.getColumn(8).getInt();
+    m.num_classes = q.getColumn(9).getInt();
+    m.tokens = q.getColumn(10).getInt();
+    m.weights_hash = q.getColumn(11).getString();
+    return m;
+}
+
+}  // namespace tp::store
