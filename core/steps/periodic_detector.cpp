@@ -58,8 +58,9 @@ ResidueStats residue_stats(const std::vector<int>& t, const std::vector<double>&
 
 std::vector<double> relative_residuals(const std::vector<int>& t, const std::vector<double>& y,
                                        const std::vector<std::pair<int, int>>& segments, int window) {
-    // Trend = the segment's line + the running median of what is left: a running median of a
-    // sloped segment would be biased near its ends (its window is one-sided there).
+    // Trend = the segment's line + a running mean of what is left (curvature, drift). A running
+    // median would follow a pattern that moves half the counts (period 2, or n%4 on two residues);
+    // a mean over about two periods or more cancels any pattern of a period up to window/2.
     std::vector<double> detrended(y.size(), 0), smooth(y.size(), 0), out(y.size(), std::nan(""));
     std::vector<double> line(y.size(), 0);
     for (const auto& [b, e] : segments) {
@@ -68,7 +69,13 @@ std::vector<double> relative_residuals(const std::vector<int>& t, const std::vec
             line[std::size_t(i)] = f.at(t[std::size_t(i)]);
             detrended[std::size_t(i)] = y[std::size_t(i)] - line[std::size_t(i)];
         }
-        running_median(detrended, b, e, window, smooth);
+        const int half = window / 2;
+        for (int i = b; i < e; ++i) {
+            const int lo = std::max(b, i - half), hi = std::min(e, i + half + 1);
+            double sum = 0;
+            for (int k = lo; k < hi; ++k) sum += detrended[std::size_t(k)];
+            smooth[std::size_t(i)] = sum / (hi - lo);
+        }
     }
     for (std::size_t i = 0; i < y.size(); ++i) {
         const double trend = line[i] + smooth[i];
@@ -118,16 +125,22 @@ PeriodicFinding detect_period(const std::vector<int>& t, const std::vector<doubl
         cand.residue_effect_pct.assign(std::size_t(p), 0);
         const double sd = std::sqrt(s.ssw / df2(p));
         double fast_sum = 0, slow_sum = 0, confidence = 0;
+        // Effects relative to the typical residue (the median residue mean): the running-mean trend
+        // sits between fast and slow counts, the median residue is the "normal" count.
+        std::vector<double> residue_means;
+        for (int r = 0; r < p; ++r)
+            if (s.count[std::size_t(r)] > 0) residue_means.push_back(s.sum[std::size_t(r)] / s.count[std::size_t(r)]);
+        const double baseline = median_of(residue_means);
         for (int r = 0; r < p; ++r) {
             const double n = s.count[std::size_t(r)];
             if (n == 0) continue;
-            const double effect = s.sum[std::size_t(r)] / n;
+            const double effect = s.sum[std::size_t(r)] / n - baseline;
             cand.residue_effect_pct[std::size_t(r)] = 100 * effect;
             const double score = std::abs(effect) / (sd / std::sqrt(n));
             if (score < cfg.min_residue_sigma) continue;
             int agree = 0;
             for (std::size_t i = 0; i < t.size(); ++i)
-                if (!std::isnan(x[i]) && t[i] % p == r && (effect < 0 ? x[i] < 0 : x[i] > 0)) ++agree;
+                if (!std::isnan(x[i]) && t[i] % p == r && (effect < 0 ? x[i] < baseline : x[i] > baseline)) ++agree;
             if (agree < cfg.min_residue_agreement * n) continue;
             (effect < 0 ? cand.fast_residues : cand.slow_residues).push_back(r);
             (effect < 0 ? fast_sum : slow_sum) += 100 * effect;

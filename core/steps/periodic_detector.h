@@ -8,7 +8,7 @@ namespace tp::steps {
 
 
 // Residuals relative to the local trend (within each segment, never across an edge: the segment's
-// line plus a running median of the rest), in fractions of the trend; NaN where the trend is not positive.
+// line plus a running mean of the rest over `window` points), in fractions of the trend; NaN where the trend is not positive.
 std::vector<double> relative_residuals(const std::vector<int>& tokens, const std::vector<double>& y,
                                        const std::vector<std::pair<int, int>>& segments, int window);
 

@@ -168,7 +168,7 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
     if (t.empty()) return out;
     Segmentation seg = segment(t, y, settings);
     if (settings.detect_period) {
-        const int window = settings.period_settings.max_period + 1 + (settings.period_settings.max_period % 2 == 0 ? 0 : 1);
+        const int window = 2 * settings.period_settings.max_period + 1;
         const std::vector<double> rel = steps::relative_residuals(t, y, seg.segments, window);
         out.period = steps::detect_period(t, rel, settings.period_settings);
         if (out.period.found) {
