@@ -63,6 +63,7 @@ struct PeriodicFinding {
     std::vector<int> fast_residues;        // residues running under the local trend
     std::vector<int> slow_residues;        // residues running over it
     std::vector<double> residue_effect_pct;  // effect per residue 0..period-1, % of local trend
+                                           // (relative to the typical, i.e. median, residue)
     double fast_pct = 0;                   // mean effect of the fast residues (negative)
     double slow_pct = 0;                   // mean effect of the slow residues (positive)
     double confidence = 0;                 // effect / its standard error
