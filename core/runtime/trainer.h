@@ -1,0 +1,52 @@
+#pragma once
+// Torch-free facade: trains a ViT on Fashion-MNIST (AdamW, warmup + cosine learning rate, light
+// augmentation, seeded, checkpoint/resume) and writes timm-named safetensors plus a model card.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/model/device.h"
+#include "core/runtime/model_card.h"
+
+namespace tp::runtime {
+
+struct TrainOptions {
+    std::string out_dir;                 // weights, card and checkpoint go here
+    std::string name = "fmnist_vit8";    // files: NAME.safetensors, NAME.card.json
+    ModelInfo architecture;              // image 28, channels 1, classes 10 for Fashion-MNIST
+    std::string data_dir;                // Fashion-MNIST IDX files
+    int epochs = 10;
+    int batch = 128;
+    double lr = 1e-3;
+    double weight_decay = 0.05;
+    double warmup_epochs = 1;
+    bool hflip = true;                   // augmentation: horizontal flip (p = 0.5)
+    int translate = 2;                   // augmentation: random shift of up to this many pixels
+    uint64_t seed = 0;
+    int holdout = 5000;                  // stratified holdout taken out of the training split
+    uint64_t holdout_seed = 0;
+    int limit_train = 0;                 // >0: train on a stratified subset of this size (smoke runs)
+    int threads = 1;
+    bool resume = false;                 // continue from OUT/NAME.checkpoint.*
+    std::string command;                 // recorded in the card
+};
+
+struct TrainReport {
+    ModelCard card;
+    std::string weights_path, card_path;
+    bool cancelled = false;
+};
+
+using TrainLog = std::function<void(const std::string& line)>;
+
+// Fashion-MNIST input pipeline of the trained models: to_float(/255), normalize(mean, std).
+std::vector<PipelineStep> fashion_mnist_pipeline();
+
+// Runs the training; logs progress lines through `log`. Checkpoints after every epoch; on cancel,
+// stops after the current batch, keeps the last checkpoint and returns cancelled = true.
+TrainReport train_fashion_mnist(const TrainOptions& options, const TrainLog& log,
+                                const std::atomic<bool>* cancel = nullptr);
+
+}  // namespace tp::runtime
