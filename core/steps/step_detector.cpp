@@ -158,6 +158,8 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
     for (std::size_t i : order) {
         if (!std::isfinite(latency_in[i]))
             throw std::invalid_argument("detect_steps: latency at " + std::to_string(tokens_in[i]) + " tokens is not finite");
+        if (tokens_in[i] <= 0)
+            throw std::invalid_argument("detect_steps: token count must be positive, found " + std::to_string(tokens_in[i]));
         if (!t.empty() && t.back() == tokens_in[i])
             throw std::invalid_argument("detect_steps: duplicate token count " + std::to_string(tokens_in[i]));
         t.push_back(tokens_in[i]);

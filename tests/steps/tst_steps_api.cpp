@@ -175,6 +175,7 @@ private Q_SLOTS:
         QTest::newRow("size mismatch") << 0 << "3 token counts but 2 latencies";
         QTest::newRow("duplicate token count") << 1 << "duplicate token count 3";
         QTest::newRow("not finite") << 2 << "not finite";
+        QTest::newRow("non-positive token count") << 3 << "must be positive, found 0";
     }
     void badInput() {
         QFETCH(int, kind);
@@ -184,6 +185,7 @@ private Q_SLOTS:
         if (kind == 0) y.pop_back();
         if (kind == 1) t[2] = 3;
         if (kind == 2) y[1] = std::nan("");
+        if (kind == 3) t[0] = 0;
         try {
             detect_steps(t, y);
             QFAIL("accepted bad input");
