@@ -71,6 +71,8 @@ inline double mlp_ms(int /*block*/, int n) { return 0.02 * n; }
 inline Profile linear_profile(int depth = 8, int tokens = 50) {
     Profile p;
     p.id = "fixture";
+    p.device.name = "fixture-cpu";
+    p.device.host = "local";
     p.model = fixture_model(depth, tokens);
     p.curves.push_back(curve_of(fixed_scope("embed"), tokens, tokens, 1, [](int) { return 0.3; }));
     p.curves.push_back(curve_of(fixed_scope("head"), 1, tokens, 1, [](int n) { return 0.1 + 0.001 * n; }));

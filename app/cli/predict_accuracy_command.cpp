@@ -1,0 +1,80 @@
+// tailprune predict-accuracy --model M --method X --schedule S [--json]: predicted top-1/top-5 of a
+// schedule from the method's calibration evaluations (docs/accuracy-model.md).
+#include <iomanip>
+#include <iostream>
+
+#include "app/cli/cli_util.h"
+#include "app/cli/command_registry.h"
+#include "core/accuracy/accuracy_model.h"
+#include "core/model/method_rules.h"
+#include "core/model/schedule_json.h"
+
+namespace tp::cli {
+namespace {
+
+struct Options {
+    std::string model, method, schedule, calibration;
+    int for_images = 0;
+    bool json = false;
+};
+
+nlohmann::json metric_json(const MetricPrediction& m) {
+    return {{"value", m.value}, {"low", m.low}, {"high", m.high}, {"se", m.se}};
+}
+
+const CommandRegistrar reg(61, [](CLI::App& app) {
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("predict-accuracy", "Predict a schedule's top-1/top-5 from calibration evaluations");
+    cmd->add_option("--model", o->model, "model name, as in the calibration file")->required();
+    cmd->add_option("--method", o->method, "pruning method (default: the schedule's)");
+    cmd->add_option("--schedule", o->schedule, "schedule JSON")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--calibration", o->calibration, "accuracy calibration JSON (written by `tailprune calibrate`)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--for-images", o->for_images,
+                    "band for a measurement on this many images (adds its sampling error); default: the true accuracy")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--json", o->json, "print {\"top1\",\"top1_low\",\"top1_high\",\"top5\",...} as JSON");
+    cmd->callback([o] {
+        AccuracyCalibration cal = load_accuracy_calibration(o->calibration);
+        if (cal.model.name != o->model)
+            throw CommandError("calibration '" + o->calibration + "' is for model '" + cal.model.name + "', not '" +
+                               o->model + "'");
+        Schedule schedule = load_schedule(o->schedule);
+        const std::string method = o->method.empty() ? schedule.method : o->method;
+        if (schedule.model.depth != cal.model.depth || schedule.model.tokens != cal.model.tokens)
+            throw CommandError("schedule '" + o->schedule + "' is for a model with " + std::to_string(schedule.model.depth) +
+                               " blocks and " + std::to_string(schedule.model.tokens) + " tokens; '" + o->model + "' has " +
+                               std::to_string(cal.model.depth) + " and " + std::to_string(cal.model.tokens));
+        schedule.method = method;
+        validate_for_method(schedule);
+        AccuracyModel model = AccuracyModel::fit(cal, method);
+        AccuracyPrediction p = model.predict(schedule.tokens_after_block, o->for_images);
+        const auto& r = model.report();
+        if (o->json)
+            return print_json({{"top1", p.top1.value},
+                               {"top1_low", p.top1.low},
+                               {"top1_high", p.top1.high},
+                               {"top5", p.top5.value},
+                               {"top5_low", p.top5.low},
+                               {"top5_high", p.top5.high},
+                               {"extrapolated", p.extrapolated},
+                               {"block_drop", p.block_drop},
+                               {"detail", {{"top1", metric_json(p.top1)}, {"top5", metric_json(p.top5)}}},
+                               {"calibration",
+                                {{"evaluations", r.evaluations}, {"multi_point", r.multi_point}, {"gamma", r.gamma},
+                                 {"loo_rmse_top1", r.loo_rmse_top1}, {"subset", cal.subset.label()}}}});
+        std::cout << std::fixed << std::setprecision(2) << "schedule '" << schedule.name << "' (" << method << ") on "
+                  << o->model << ":\n  top-1 " << 100 * p.top1.value << "% [" << 100 * p.top1.low << ", "
+                  << 100 * p.top1.high << "]\n  top-5 " << 100 * p.top5.value << "% [" << 100 * p.top5.low << ", "
+                  << 100 * p.top5.high << "]\n  unpruned " << 100 * r.baseline_top1 << "%; calibrated on "
+                  << r.evaluations << " evaluations of " << cal.subset.label() << " (leave-one-out RMS "
+                  << 100 * r.loo_rmse_top1 << " pp)\n"
+                  << std::defaultfloat;
+        if (p.extrapolated)
+            std::cerr << "warning: a block keeps fewer tokens than any calibration evaluation: extrapolated, band doubled\n";
+    });
+});
+
+}  // namespace
+}  // namespace tp::cli

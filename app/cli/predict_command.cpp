@@ -1,0 +1,114 @@
+// tailprune predict --profile P --schedule S [--json]: predicted end-to-end latency of a schedule on
+// the profile's device, with its band and per-term breakdown (docs/latency-model.md).
+// --record-measured MS appends the schedule's measured latency to the profile's calibration record,
+// which calibrates the band of later predictions.
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+
+#include "app/cli/cli_util.h"
+#include "app/cli/command_registry.h"
+#include "core/model/profile_json.h"
+#include "core/model/schedule_json.h"
+#include "core/predict/latency_calibration.h"
+#include "core/predict/latency_predictor.h"
+#include "core/steps/step_detector.h"
+#include "core/util/json_reader.h"
+
+namespace tp::cli {
+namespace {
+
+struct Options {
+    std::string profile, schedule, calibration, method;
+    double record_measured = 0;
+    int round = 0;
+    double coverage = 0.9;
+    bool json = false;
+};
+
+bool file_exists(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f) std::fclose(f);
+    return f != nullptr;
+}
+
+nlohmann::json to_json(const LatencyPrediction& p, const LatencyBand& band) {
+    nlohmann::json terms = nlohmann::json::array();
+    for (const auto& t : p.terms)
+        terms.push_back({{"kind", t.kind}, {"block", t.block}, {"tokens_in", t.tokens_in}, {"tokens_out", t.tokens_out},
+                         {"ms", t.ms}, {"measured", t.measured}, {"source", t.source}});
+    return {{"latency_ms", p.latency_ms},
+            {"low_ms", p.low_ms},
+            {"high_ms", p.high_ms},
+            {"band", {{"low_rel", band.low_rel}, {"high_rel", band.high_rel}, {"coverage", band.coverage},
+                      {"samples", band.samples}, {"source", band.source}}},
+            {"block_ms", p.block_ms},
+            {"terms", terms},
+            {"warnings", p.warnings}};
+}
+
+void print_text(const Schedule& s, const LatencyPrediction& p, const LatencyBand& band, double unpruned) {
+    std::cout << std::fixed << std::setprecision(4) << "schedule '" << s.name << "' (" << s.method << "): "
+              << p.latency_ms << " ms [" << p.low_ms << ", " << p.high_ms << "]  "
+              << std::setprecision(1) << 100.0 * (p.latency_ms / unpruned - 1.0) << "% vs unpruned\n"
+              << "band: " << band.source << " (" << 100 * band.low_rel << "% .. +" << 100 * band.high_rel << "%, "
+              << band.samples << " measured schedules)\n";
+    for (const auto& t : p.terms) {
+        std::cout << "  " << std::left << std::setw(8) << t.kind << std::right;
+        if (t.block >= 0) std::cout << "block " << std::setw(2) << t.block << "  "; else std::cout << "          ";
+        if (t.tokens_in) std::cout << std::setw(4) << t.tokens_in << (t.tokens_out != t.tokens_in ? "→" + std::to_string(t.tokens_out) : std::string("   "));
+        else std::cout << "       ";
+        std::cout << std::setprecision(4) << std::setw(10) << t.ms << " ms  " << (t.measured ? "measured " : "inferred ")
+                  << t.source << "\n";
+    }
+    for (const auto& w : p.warnings) std::cerr << "warning: " << w << "\n";
+    std::cout << std::defaultfloat;
+}
+
+const CommandRegistrar reg(60, [](CLI::App& app) {
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("predict", "Predict a schedule's end-to-end latency from a profile");
+    cmd->add_option("--profile", o->profile, "profile JSON of the device")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--schedule", o->schedule, "schedule JSON")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--method", o->method, "method (default: the schedule's)");
+    cmd->add_option("--calibration", o->calibration,
+                    "latency calibration record (default: <profile stem>.calibration.json when it exists)");
+    cmd->add_option("--coverage", o->coverage, "share of measurements the band should hold")->check(CLI::Range(0.5, 0.999));
+    cmd->add_option("--record-measured", o->record_measured,
+                    "append this measured end-to-end latency (ms) of the schedule to the calibration record")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--round", o->round, "measurement round of --record-measured")->check(CLI::NonNegativeNumber);
+    cmd->add_flag("--json", o->json, "print {\"latency_ms\",\"low_ms\",\"high_ms\",...} as JSON");
+    cmd->callback([o] {
+        Profile profile = load_profile(o->profile);
+        Schedule schedule = load_schedule(o->schedule);
+        if (!o->method.empty()) schedule.method = o->method;
+        LatencyPredictor predictor(profile, [](const Curve& c) { return detect_steps(c); });
+
+        const std::string cal_path = o->calibration.empty() ? latency_calibration_path(o->profile) : o->calibration;
+        LatencyCalibration calibration;
+        const bool have_record = file_exists(cal_path);
+        if (have_record) calibration = load_latency_calibration(cal_path);
+        else if (!o->calibration.empty() && o->record_measured <= 0)
+            throw CommandError("calibration record '" + o->calibration + "' does not exist");
+        if (have_record && !calibration.device.empty() && calibration.device != profile.device.identity())
+            throw CommandError("calibration record '" + cal_path + "' belongs to device '" + calibration.device +
+                               "', the profile to '" + profile.device.identity() + "'");
+        predictor.set_band(calibrate_band(predictor, calibration.entries, o->coverage));
+
+        LatencyPrediction p = predictor.predict(schedule);  // checks the schedule against the profile
+        if (o->record_measured > 0) {
+            calibration.device = profile.device.identity();
+            calibration.model = profile.model.name;
+            calibration.entries.push_back({schedule.method, schedule.tokens_after_block, o->record_measured, o->round, ""});
+            save_latency_calibration(calibration, cal_path);
+            std::cerr << "recorded " << o->record_measured << " ms in " << cal_path << " ("
+                      << calibration.entries.size() << " entries)\n";
+        }
+        if (o->json) return print_json(to_json(p, predictor.band()));
+        print_text(schedule, p, predictor.band(), predictor.unpruned_ms());
+    });
+});
+
+}  // namespace
+}  // namespace tp::cli
