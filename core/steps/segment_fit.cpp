@@ -17,9 +17,6 @@ SegmentFit fit_line(const std::vector<int>& t, const std::vector<double>& y, int
         sxx += dt * dt;
         sxy += dt * (y[std::size_t(i)] - ym);
     }
-    f.t_mean = tm;
-    f.sxx = sxx;
-    f.own_slope = sxx > 0;
     f.slope = sxx > 0 ? sxy / sxx : 0.0;
     f.intercept = ym - f.slope * tm;
     return f;
@@ -29,14 +26,10 @@ SegmentFit fit_fixed_slope(const std::vector<int>& t, const std::vector<double>&
     SegmentFit f;
     f.begin = begin;
     f.end = end;
-    double r = 0, tm = 0;
-    for (int i = begin; i < end; ++i) {
-        r += y[std::size_t(i)] - slope * t[std::size_t(i)];
-        tm += t[std::size_t(i)];
-    }
+    double r = 0;
+    for (int i = begin; i < end; ++i) r += y[std::size_t(i)] - slope * t[std::size_t(i)];
     f.slope = slope;
     f.intercept = r / (end - begin);
-    f.t_mean = tm / (end - begin);
     return f;
 }
 
