@@ -1,0 +1,72 @@
+// bench_editor_drag: how long one mouse move takes while dragging a pruning point of a 12-block
+// schedule with 5 devices (banded staircase curves) loaded, from the mouse-move event to the end of
+// the repaint of every plot and readout. Prints p50 / p99 / max over the moves of one run.
+//
+// Each sample: QTest::mouseMove on the plot (clamp, magnet, predictions on 5 devices, edges, table
+// and label updates, layer re-render), then processEvents (the queued replots of the readout plots),
+// then a synchronous repaint of the whole editor widget tree (every plot, table and label; the real
+// event loop would repaint only dirty widgets, so this is an upper bound).
+#include <QApplication>
+#include <QTest>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "editor_harness.h"
+
+using namespace tp;
+
+namespace {
+double percentile(std::vector<double> v, double q) {
+    std::sort(v.begin(), v.end());
+    const std::size_t i = std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5));
+    return v[i];
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    const int moves = argc > 1 ? std::max(100, atoi(argv[1])) : 2000;
+    auto editor = test::make_editor(0);
+    editor->openSchedule(test::schedule_with_points(*editor, {{2, 180}, {5, 140}, {9, 90}}));
+    ui::SchedulePlot* plot = editor->plot();
+    editor->repaint();
+
+    using clock = std::chrono::steady_clock;
+    std::vector<double> total_ms, handling_ms;
+    total_ms.reserve(static_cast<std::size_t>(moves));
+    int snapped = 0;
+    int done = 0;
+    while (done < moves) {
+        // One drag: press on the middle point, sweep its tokens 179 → 91 → 179 and its block 3..8,
+        // release (commits an undo step), as a user hunting for an edge would.
+        QTest::mousePress(plot, Qt::LeftButton, Qt::NoModifier, plot->handlePixel(1));
+        for (int i = 0; i < 200 && done < moves; ++i, ++done) {
+            const int phase = i % 176;
+            const double tokens = phase < 88 ? 179 - phase : 91 + (phase - 88);
+            const double block = 3 + (i / 40) % 6;
+            const QPoint to = plot->pixelFor(block, tokens);
+            const auto t0 = clock::now();
+            QTest::mouseMove(plot, to);
+            const auto t1 = clock::now();
+            QCoreApplication::processEvents();
+            editor->repaint();
+            const auto t2 = clock::now();
+            handling_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+            total_ms.push_back(std::chrono::duration<double, std::milli>(t2 - t0).count());
+            snapped += editor->snapped() ? 1 : 0;
+        }
+        QTest::mouseRelease(plot, Qt::LeftButton, Qt::NoModifier, plot->handlePixel(1));
+    }
+    std::printf("bench_editor_drag: %d mouse moves, 12-block schedule (3 points), %zu devices loaded, "
+                "%d moves snapped by the magnet, editor %dx%d offscreen\n",
+                moves, editor->profiles().size(), snapped, editor->width(), editor->height());
+    std::printf("  move -> end of repaint of every plot and readout: p50 %.2f ms  p99 %.2f ms  max %.2f ms\n",
+                percentile(total_ms, 0.5), percentile(total_ms, 0.99), *std::max_element(total_ms.begin(), total_ms.end()));
+    std::printf("  of which event handling (model, predictions, readouts, layer render): p50 %.2f ms  p99 %.2f ms\n",
+                percentile(handling_ms, 0.5), percentile(handling_ms, 0.99));
+    std::printf("  goal p99 < 16 ms (one 60 Hz frame): %s\n", percentile(total_ms, 0.99) < 16.0 ? "met" : "NOT met");
+    return 0;
+}

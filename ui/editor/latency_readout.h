@@ -1,0 +1,43 @@
+#pragma once
+#include <QWidget>
+#include <optional>
+#include <vector>
+
+#include "ui/editor/prediction_sources.h"
+#include "ui/qcustomplot_include.h"
+
+class QTableWidget;
+
+namespace tp::ui {
+
+struct DeviceLatency {
+    QString device;
+    bool active = false;
+    PredictedLatency prediction;
+    std::optional<Measurement> measured;  // a real measurement of this very schedule, if taken
+};
+
+// Predicted latency of the schedule on the active device and every overlaid device: a table (ms,
+// % vs unpruned, band, measured) and a plot with each prediction's band and the measured value
+// drawn next to it.
+class LatencyReadout : public QWidget {
+    Q_OBJECT
+public:
+    explicit LatencyReadout(QWidget* parent = nullptr);
+    void setDevices(const std::vector<DeviceLatency>& devices);
+    // Text of one cell (device row, column), for tests.
+    QString cellText(int row, int column) const;
+    int rowCount() const;
+    QCustomPlot* plot() const { return plot_; }
+
+private:
+    QTableWidget* table_ = nullptr;
+    QCustomPlot* plot_ = nullptr;
+    QCPBars* predicted_ = nullptr;
+    QCPErrorBars* band_ = nullptr;
+    QCPGraph* measured_ = nullptr;
+    QCPErrorBars* measuredBand_ = nullptr;
+    int shownDevices_ = -1;
+};
+
+}  // namespace tp::ui

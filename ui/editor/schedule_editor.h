@@ -1,0 +1,128 @@
+#pragma once
+#include <QWidget>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/model/profile.h"
+#include "ui/editor/magnet.h"
+#include "ui/editor/prediction_sources.h"
+#include "ui/editor/schedule_document.h"
+#include "ui/editor/step_cache.h"
+
+class QComboBox;
+class QLabel;
+class QFormLayout;
+class QPushButton;
+class QVBoxLayout;
+
+namespace tp::ui {
+
+class SchedulePlot;
+class LatencyReadout;
+class AccuracyReadout;
+class BlockReadout;
+
+// The schedule editor: drag pruning points on a tokens-vs-block plot (with the "one more token"
+// magnet), edit them with the keyboard, pick the method and its parameters, and read predicted
+// latency (active and overlaid devices), predicted accuracy, per-block contributions and edges
+// live on every move.
+class ScheduleEditor : public QWidget {
+    Q_OBJECT
+public:
+    // Pull of the magnet, in pixels between the cursor and the offered token count.
+    static constexpr double kMagnetPullPx = 14;
+
+    explicit ScheduleEditor(QWidget* parent = nullptr);
+    ~ScheduleEditor() override;
+
+    // Profiles of the devices to predict on (same model); `active` is the one edited for. The
+    // schedule is reset to the model's unpruned schedule when the model changes.
+    void setProfiles(const std::vector<std::shared_ptr<const Profile>>& profiles, int active = 0);
+    void setActiveDevice(int index);
+    int activeDevice() const { return active_; }
+    const Profile* activeProfile() const;
+    const std::vector<std::shared_ptr<const Profile>>& profiles() const { return profiles_; }
+
+    void setLatencySource(std::shared_ptr<LatencySource> source);
+    void setAccuracySource(std::shared_ptr<AccuracySource> source);
+
+    // Replaces the edited schedule (open from the store or a file): checked first; a schedule for
+    // another model is refused with a message and nothing changes.
+    bool openSchedule(const Schedule& schedule, QString* error = nullptr);
+    const Schedule& schedule() const { return document_->schedule(); }
+    ScheduleDocument* document() const { return document_; }
+
+    // A measured latency or accuracy of the current schedule (drawn next to the prediction while
+    // the schedule stays the one measured).
+    void addMeasurement(const Measurement& measurement);
+
+    // Editing commands (also reachable by mouse and keyboard).
+    void selectPoint(int index);
+    int selectedPoint() const;
+    bool addPoint();
+    bool removeSelectedPoint();
+    bool moveSelectedPoint(int dblock, int dtokens);
+    bool snapSelectedPointBelow();  // jump to the next "one more token" point below
+    bool setMethod(const QString& method);
+    bool setParameter(const QString& name, double value);
+
+    SchedulePlot* plot() const { return plot_; }
+    LatencyReadout* latencyReadout() const { return latency_; }
+    AccuracyReadout* accuracyReadout() const { return accuracy_; }
+    BlockReadout* blockReadout() const { return blocks_; }
+    QString statusText() const;
+    // The offer shown during the current or last drag, and whether the point was snapped to it.
+    const std::optional<MagnetOffer>& magnetOffer() const { return magnet_; }
+    bool snapped() const { return snapped_; }
+    // Where the editor puts its action bar (measure, evaluate, save, open, export).
+    QVBoxLayout* actionArea() const { return actionArea_; }
+
+Q_SIGNALS:
+    void calibrateRequested(const tp::Schedule& schedule);
+    void scheduleChanged();
+
+protected:
+    void keyPressEvent(QKeyEvent* event) override;
+
+private:
+    void onDragStarted(int index);
+    void onDragMoved(int index, double block, double tokens, Qt::KeyboardModifiers modifiers);
+    void onDragFinished(int index);
+    void refresh();
+    void updateReadouts();
+    void rebuildParameterForm();
+    bool commitPoints(int index, PruningPoint moved, const QString& text);
+    void showStatus(const QString& text, bool error = false);
+    const StepCache* activeSteps() const;
+
+    std::vector<std::shared_ptr<const Profile>> profiles_;
+    std::vector<std::unique_ptr<StepCache>> steps_;
+    int active_ = -1;
+    std::shared_ptr<LatencySource> latencySource_;
+    std::shared_ptr<AccuracySource> accuracySource_;
+    std::vector<Measurement> measurements_;
+    std::vector<int> measuredTokens_;
+    std::string measuredMethod_;
+
+    ScheduleDocument* document_ = nullptr;
+    SchedulePlot* plot_ = nullptr;
+    LatencyReadout* latency_ = nullptr;
+    AccuracyReadout* accuracy_ = nullptr;
+    BlockReadout* blocks_ = nullptr;
+    QComboBox* deviceCombo_ = nullptr;
+    QComboBox* methodCombo_ = nullptr;
+    QLabel* modelLabel_ = nullptr;
+    QLabel* status_ = nullptr;
+    QWidget* parameterBox_ = nullptr;
+    QFormLayout* parameterForm_ = nullptr;
+    QVBoxLayout* actionArea_ = nullptr;
+
+    Schedule dragBefore_;
+    std::optional<MagnetOffer> magnet_;
+    bool snapped_ = false;
+    bool updatingControls_ = false;
+    std::string formMethod_;
+};
+
+}  // namespace tp::ui
