@@ -1,0 +1,122 @@
+// Profiles: profile -> store -> profile is identical; the same content is stored once.
+#include <QtTest>
+
+#include "core/model/format_error.h"
+#include "core/model/profile_json.h"
+#include "core/store/sha256.h"
+#include "core/store/store.h"
+#include "store_fixtures.h"
+
+using namespace tp;
+using namespace tp::store;
+using store_test::ProfileShape;
+
+Q_DECLARE_METATYPE(tp::store_test::ProfileShape)
+
+class TestStoreProfiles : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void sha256MatchesKnownDigests_data() {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QString>("digest");
+        QTest::newRow("empty") << QByteArray() << "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        QTest::newRow("abc") << QByteArray("abc") << "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        QTest::newRow("two blocks (56 bytes)")
+            << QByteArray("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            << "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
+        QTest::newRow("one million a") << QByteArray(1000000, 'a')
+                                       << "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+    }
+    void sha256MatchesKnownDigests() {
+        QFETCH(QByteArray, input);
+        QFETCH(QString, digest);
+        QCOMPARE(QString::fromStdString(sha256_hex(input.toStdString())), digest);
+    }
+
+    void roundTripIsIdentical_data() {
+        QTest::addColumn<ProfileShape>("shape");
+        ProfileShape full;
+        QTest::newRow("all optional fields") << full;
+        ProfileShape bare;
+        bare.optionals = false;
+        QTest::newRow("no optional fields") << bare;
+        ProfileShape empty;
+        empty.curves = 0;
+        QTest::newRow("no curves") << empty;
+        ProfileShape big;
+        big.curves = 20;
+        big.points = 190;
+        big.seed = 7;
+        QTest::newRow("20 curves x 190 points") << big;
+    }
+    void roundTripIsIdentical() {
+        QFETCH(ProfileShape, shape);
+        Profile original = store_test::synthetic_profile(shape);
+        QTemporaryDir dir;
+        std::string path = dir.filePath("s.sqlite").toStdString();
+        std::int64_t id = 0;
+        {
+            Store s = Store::open(path, Mode::Create);
+            id = s.import_profile(original).run_id;
+        }
+        Store s = Store::open(path, Mode::ReadOnly);  // a fresh connection reads what was committed
+        Profile loaded = s.load_profile(id);
+        QCOMPARE(QString::fromStdString(to_json(loaded).dump()), QString::fromStdString(to_json(original).dump()));
+        QCOMPARE(QString::fromStdString(profile_hash(loaded)), QString::fromStdString(profile_hash(original)));
+    }
+
+    void sameContentIsStoredOnce_data() {
+        QTest::addColumn<bool>("change");
+        QTest::addColumn<bool>("expectNew");
+        QTest::newRow("identical profile") << false << false;
+        QTest::newRow("one median differs") << true << true;
+    }
+    void sameContentIsStoredOnce() {
+        QFETCH(bool, change);
+        QFETCH(bool, expectNew);
+        QTemporaryDir dir;
+        Store s = Store::open(dir.filePath("s.sqlite").toStdString(), Mode::Create);
+        Profile p = store_test::synthetic_profile({});
+        ImportResult first = s.import_profile(p);
+        QVERIFY(first.added);
+        if (change) p.curves[1].points[3].median_ms += 1e-9;
+        ImportResult second = s.import_profile(p);
+        QCOMPARE(second.added, expectNew);
+        QCOMPARE(second.run_id != first.run_id, expectNew);
+        QCOMPARE(s.list_runs().size(), std::size_t(expectNew ? 2 : 1));
+        QCOMPARE(s.list_devices().size(), std::size_t(1));
+        QCOMPARE(s.list_models().size(), std::size_t(1));
+        QCOMPARE(s.list_devices()[0].runs, expectNew ? 2 : 1);
+    }
+
+    void invalidProfileIsRejectedWhole() {
+        QTemporaryDir dir;
+        Store s = Store::open(dir.filePath("s.sqlite").toStdString(), Mode::Create);
+        Profile p = store_test::synthetic_profile({});
+        p.curves[1].name = p.curves[0].name;  // duplicate curve names
+        QVERIFY_THROWS_EXCEPTION(FormatError, s.import_profile(p));
+        QVERIFY(s.list_runs().empty());
+        QVERIFY(s.list_devices().empty());
+    }
+
+    void listingsFilterByDeviceAndModel() {
+        QTemporaryDir dir;
+        Store s = Store::open(dir.filePath("s.sqlite").toStdString(), Mode::Create);
+        Profile a = store_test::synthetic_profile({});
+        Profile b = a;
+        b.device.name = "other-cpu";
+        s.import_profile(a);
+        s.import_profile(b);
+        auto devices = s.list_devices();
+        QCOMPARE(devices.size(), std::size_t(2));
+        RunFilter only_first;
+        only_first.device_id = devices[0].id;
+        auto runs = s.list_runs(only_first);
+        QCOMPARE(runs.size(), std::size_t(1));
+        QCOMPARE(QString::fromStdString(runs[0].device), QString::fromStdString(devices[0].identity));
+        QCOMPARE(runs[0].curves, 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStoreProfiles)
+#include "tst_store_profiles.moc"
