@@ -1,0 +1,180 @@
+// bench_accuracy_prediction: predicted vs measured top-1 of held-out schedules (not in the
+// calibration plan) evaluated for real on the full Fashion-MNIST test set (issue 13).
+//
+//   bench_accuracy_prediction --weights W --calibration C --cli build/app/tailprune
+//       [--schedules 60] [--seed 7] [--methods pomt,topk,...]
+//
+// Prints, per method and overall: the share of predictions within max(1 pp, 2 SE) of the measured
+// top-1 (SE of the measurement on the test set), median and worst error, and how often the band
+// (for a measurement on that many images) covers the measured value.
+#include <QCoreApplication>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "core/accuracy/accuracy_model.h"
+#include "core/accuracy/calibration_plan.h"
+#include "core/model/format_error.h"
+#include "core/model/method_rules.h"
+#include "core/model/schedule_json.h"
+
+using namespace tp;
+
+namespace {
+
+std::vector<std::vector<int>> held_out(const ModelInfo& model, const std::string& method, int count, unsigned seed,
+                                       const AccuracyCalibration& cal) {
+    std::mt19937 rng(seed);
+    auto uniform = [&](int lo, int hi) { return lo + static_cast<int>(rng() % unsigned(hi - lo + 1)); };
+    const int depth = model.depth, n = model.tokens;
+    std::set<std::vector<int>> seen;
+    std::vector<std::vector<int>> out;
+    for (int i = 0; static_cast<int>(out.size()) < count && i < count * 100; ++i) {
+        std::vector<int> tokens;
+        if (method == "tome") {
+            // r per block varies by block (not ToMe's own constant/decreasing schedules of the plan).
+            tokens.assign(static_cast<std::size_t>(depth), n);
+            int in = n;
+            int start = uniform(0, depth / 2);
+            for (int b = start; b < depth; ++b) {
+                int r = uniform(0, std::max(0, std::min((in - 1) / 2, (n - 2) / depth + 2)));
+                in = std::max(2, in - r);
+                for (int k = b; k < depth; ++k) tokens[static_cast<std::size_t>(k)] = in;
+            }
+        } else {
+            int points = uniform(1, method == "topk" ? 4 : 3), previous = n, block = -1;
+            std::vector<PruningPoint> pts;
+            for (int p = 0; p < points && block < depth - 2; ++p) {
+                block = uniform(block + 1, std::min(depth - 2, block + 3));
+                int lo = std::max(min_tokens_after_pruning(method, previous), std::max(2, n / 6));
+                if (lo >= previous) break;
+                int t = uniform(std::max(lo, previous / 2), previous - 1);
+                pts.push_back({block, t});
+                previous = t;
+            }
+            if (pts.empty()) continue;
+            tokens = tokens_from_points(depth, n, pts);
+        }
+        try {
+            validate_method_tokens(method, n, tokens);
+        } catch (const FormatError&) {
+            continue;
+        }
+        if (seen.count(tokens) || cal.find(method, tokens)) continue;
+        seen.insert(tokens);
+        out.push_back(tokens);
+    }
+    return out;
+}
+
+struct Row {
+    std::string method;
+    double predicted = 0, low = 0, high = 0, measured = 0;
+    long images = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QString weights, calibration, cli = qEnvironmentVariable("TAILPRUNE_CLI");
+    int schedules = 60;
+    unsigned seed = 7;
+    std::vector<std::string> methods;
+    QStringList a = app.arguments();
+    for (int i = 1; i + 1 < a.size(); i += 2) {
+        if (a[i] == "--weights") weights = a[i + 1];
+        else if (a[i] == "--calibration") calibration = a[i + 1];
+        else if (a[i] == "--cli") cli = a[i + 1];
+        else if (a[i] == "--schedules") schedules = a[i + 1].toInt();
+        else if (a[i] == "--seed") seed = a[i + 1].toUInt();
+        else if (a[i] == "--methods") for (const auto& m : a[i + 1].split(',')) methods.push_back(m.toStdString());
+        else { std::cerr << "unknown option " << a[i].toStdString() << "\n"; return 2; }
+    }
+    if (weights.isEmpty() || calibration.isEmpty() || cli.isEmpty()) {
+        std::cerr << "usage: bench_accuracy_prediction --weights W --calibration C --cli TAILPRUNE [--schedules N]\n";
+        return 2;
+    }
+    try {
+        AccuracyCalibration cal = load_accuracy_calibration(calibration.toStdString());
+        std::map<std::string, AccuracyModel> models;
+        if (methods.empty())
+            for (const auto& e : cal.evaluations)
+                if (e.method != "none" && std::find(methods.begin(), methods.end(), e.method) == methods.end()) methods.push_back(e.method);
+        for (const auto& m : methods) models.emplace(m, AccuracyModel::fit(cal, m));
+        const int per_method = (schedules + static_cast<int>(methods.size()) - 1) / static_cast<int>(methods.size());
+
+        QTemporaryDir tmp;
+        std::vector<Row> rows;
+        int index = 0;
+        for (const auto& m : methods) {
+            for (const auto& tokens : held_out(cal.model, m, per_method, seed + static_cast<unsigned>(index), cal)) {
+                Schedule s;
+                s.model = cal.model;
+                s.method = m;
+                s.name = "heldout-" + std::to_string(index++);
+                s.tokens_after_block = tokens;
+                const QString path = tmp.filePath(QString::fromStdString(s.name) + ".json");
+                save_schedule(s, path.toStdString());
+                QProcess p;
+                p.start(cli, {"evaluate", "--weights", weights, "--split", "test", "--schedule", path, "--method",
+                              QString::fromStdString(m), "--json", "--quiet", "--threads", "1"});
+                if (!p.waitForFinished(900000) || p.exitCode() != 0) {
+                    std::cerr << "evaluate failed: " << p.readAllStandardError().toStdString() << "\n";
+                    continue;
+                }
+                auto doc = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+                Row r;
+                r.method = m;
+                r.measured = doc["top1"].get<double>();
+                r.images = doc["images"].get<long>();
+                AccuracyPrediction pred = models.at(m).predict(tokens, static_cast<int>(r.images));
+                r.predicted = pred.top1.value;
+                r.low = pred.top1.low;
+                r.high = pred.top1.high;
+                rows.push_back(r);
+                std::fprintf(stderr, "[%zu] %s: measured %.4f predicted %.4f [%.4f, %.4f]\n", rows.size(), m.c_str(),
+                             r.measured, r.predicted, r.low, r.high);
+            }
+        }
+        std::printf("| method | schedules | within max(1 pp, 2 SE) | band covers | median |err| pp | worst |err| pp |\n|---|---|---|---|---|---|\n");
+        auto report = [&](const std::string& name, const std::function<bool(const Row&)>& take) {
+            int n = 0, within = 0, covered = 0;
+            std::vector<double> errs;
+            for (const auto& r : rows) {
+                if (!take(r)) continue;
+                ++n;
+                double se = std::sqrt(r.measured * (1 - r.measured) / std::max<long>(r.images, 1));
+                double err = std::abs(r.predicted - r.measured);
+                within += err <= std::max(0.01, 2 * se);
+                covered += r.measured >= r.low && r.measured <= r.high;
+                errs.push_back(100 * err);
+            }
+            if (!n) return;
+            std::sort(errs.begin(), errs.end());
+            std::printf("| %s | %d | %.1f%% | %.1f%% | %.2f | %.2f |\n", name.c_str(), n, 100.0 * within / n,
+                        100.0 * covered / n, errs[errs.size() / 2], errs.back());
+        };
+        for (const auto& m : methods) report(m, [&](const Row& r) { return r.method == m; });
+        report("all", [](const Row&) { return true; });
+        for (const auto& m : methods) {
+            const auto& rep = models.at(m).report();
+            std::printf("%s: %d calibration evaluations on %s, unpruned %.2f%%, LOO RMS %.2f pp, gamma %.2f\n", m.c_str(),
+                        rep.evaluations, cal.subset.label().c_str(), 100 * rep.baseline_top1, 100 * rep.loo_rmse_top1, rep.gamma);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

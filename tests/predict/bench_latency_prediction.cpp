@@ -1,0 +1,270 @@
+// bench_latency_prediction: predicted vs measured end-to-end latency of many varied schedules on
+// this machine (methods.md §7, issue 10). Every schedule is measured with the real
+// `tailprune measure` in two separate rounds (all schedules, then all again), so the
+// round-to-round disagreement of the measurement itself is known.
+//
+//   bench_latency_prediction --profile profiles/cpu.json --cli build/app/tailprune
+//       [--weights W] [--schedules 60] [--seed 1] [--measure-rounds 3] [--out DIR]
+//
+// Prints: share within ±5% / ±10% (vs the mean of both rounds), median and worst |error|, share
+// within the round-to-round disagreement (|pred − mean| ≤ |A − B|), the band's coverage when it is
+// calibrated on round A of half the schedules and checked on round B of the other half, and the
+// edge-pair sign test (pairs one token apart across a detected edge of the deployed curve of the
+// cut block).
+#include <QCoreApplication>
+#include <QDir>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "core/model/format_error.h"
+#include "core/model/method_rules.h"
+#include "core/model/profile_json.h"
+#include "core/model/schedule_json.h"
+#include "core/predict/latency_calibration.h"
+#include "core/predict/latency_predictor.h"
+#include "core/steps/step_detector.h"
+
+using namespace tp;
+
+namespace {
+
+struct Args {
+    QString profile, cli, weights, out;
+    int schedules = 60;
+    int measure_rounds = 3;
+    unsigned seed = 1;
+};
+
+struct Case {
+    Schedule schedule;
+    std::string label;   // "varied" or "edge-low"/"edge-high" with the pair id
+    int pair = -1;
+    double predicted = 0;
+    double a = 0, b = 0; // measured medians, round A and round B
+};
+
+std::vector<Case> varied_schedules(const ModelInfo& model, int count, unsigned seed) {
+    const std::vector<std::string> methods = {"pomt", "pomt_nomerge", "topk", "zerotprune", "tome", "random"};
+    std::mt19937 rng(seed);
+    auto uniform = [&](int lo, int hi) { return lo + static_cast<int>(rng() % unsigned(hi - lo + 1)); };
+    const int depth = model.depth, n = model.tokens;
+    std::vector<Case> out;
+    for (int i = 0; static_cast<int>(out.size()) < count && i < count * 50; ++i) {
+        const std::string method = methods[static_cast<std::size_t>(i) % methods.size()];
+        std::vector<int> tokens;
+        if (method == "tome" && uniform(0, 1)) {
+            tokens = tome_tokens_after_block(depth, n, uniform(1, std::max(1, (n - 2) / depth)), uniform(0, 1) ? 0.0 : -0.5);
+        } else if (method == "topk" && uniform(0, 1)) {
+            int start = uniform(0, depth - 2), r = uniform(1, std::max(1, (n - 2) / (depth - start)));
+            tokens.assign(static_cast<std::size_t>(depth), n);
+            for (int b = start; b < depth; ++b) tokens[static_cast<std::size_t>(b)] = std::max(2, n - r * (b - start + 1));
+        } else {
+            int points = uniform(1, 3), previous = n;
+            std::vector<PruningPoint> pts;
+            int block = -1;
+            for (int p = 0; p < points && block < depth - 1; ++p) {
+                block = uniform(block + 1, std::min(depth - 1, block + 1 + depth / 2));
+                int lo = std::max(min_tokens_after_pruning(method, previous), 2);
+                if (lo >= previous) break;
+                int t = uniform(std::max(lo, previous / 3), previous - 1);
+                pts.push_back({block, t});
+                previous = t;
+            }
+            if (pts.empty()) continue;
+            tokens = tokens_from_points(depth, n, pts);
+        }
+        try {
+            validate_method_tokens(method, n, tokens);
+        } catch (const FormatError&) {
+            continue;
+        }
+        Case c;
+        c.schedule.model = model;
+        c.schedule.method = method;
+        c.schedule.name = "bench-" + std::to_string(out.size());
+        c.schedule.tokens_after_block = tokens;
+        c.label = "varied";
+        out.push_back(c);
+    }
+    return out;
+}
+
+// Pairs of single-cut schedules one token apart across each detected edge of deployed:K curves
+// (random pruning, so only the cut's length differs).
+std::vector<Case> edge_pairs(const Profile& profile, int max_pairs) {
+    std::vector<Case> out;
+    int pair = 0;
+    for (const auto& c : profile.curves) {
+        if (c.scope.kind != ScopeKind::Deployed || c.scope.block < 0 || c.scope.block >= profile.model.depth) continue;
+        StepAnalysis a = detect_steps(c);
+        for (const auto& e : a.edges) {
+            if (e.tokens - e.last_before != 1 || pair >= max_pairs) continue;
+            for (int side = 0; side < 2; ++side) {
+                Case k;
+                k.schedule.model = profile.model;
+                k.schedule.method = "random";
+                k.schedule.name = "edge-" + std::to_string(pair) + (side ? "-high" : "-low");
+                k.schedule.tokens_after_block = tokens_from_points(profile.model.depth, profile.model.tokens,
+                                                                   {{c.scope.block, side ? e.tokens : e.last_before}});
+                k.label = side ? "edge-high" : "edge-low";
+                k.pair = pair;
+                out.push_back(k);
+            }
+            ++pair;
+        }
+    }
+    return out;
+}
+
+double measure(const Args& args, const QString& schedule_path) {
+    QStringList argv{"measure", "--schedule", schedule_path, "--json", "--no-baseline", "--rounds",
+                     QString::number(args.measure_rounds)};
+    if (!args.weights.isEmpty()) argv << "--weights" << args.weights;
+    QProcess p;
+    p.start(args.cli, argv);
+    if (!p.waitForFinished(600000) || p.exitCode() != 0) {
+        std::cerr << "measure failed for " << schedule_path.toStdString() << ": "
+                  << p.readAllStandardError().toStdString() << "\n";
+        return -1;
+    }
+    auto doc = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+    return doc["schedule"]["median_ms"].get<double>();
+}
+
+double quantile(std::vector<double> v, double q) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(std::min<double>(v.size() - 1, std::floor(q * (v.size() - 1) + 0.5)))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    Args args;
+    QStringList a = app.arguments();
+    for (int i = 1; i + 1 < a.size(); i += 2) {
+        if (a[i] == "--profile") args.profile = a[i + 1];
+        else if (a[i] == "--cli") args.cli = a[i + 1];
+        else if (a[i] == "--weights") args.weights = a[i + 1];
+        else if (a[i] == "--schedules") args.schedules = a[i + 1].toInt();
+        else if (a[i] == "--measure-rounds") args.measure_rounds = a[i + 1].toInt();
+        else if (a[i] == "--seed") args.seed = a[i + 1].toUInt();
+        else if (a[i] == "--out") args.out = a[i + 1];
+        else { std::cerr << "unknown option " << a[i].toStdString() << "\n"; return 2; }
+    }
+    if (args.cli.isEmpty()) args.cli = qEnvironmentVariable("TAILPRUNE_CLI");
+    if (args.profile.isEmpty() || args.cli.isEmpty()) {
+        std::cerr << "usage: bench_latency_prediction --profile P --cli TAILPRUNE [--weights W] [--schedules N]\n";
+        return 2;
+    }
+    try {
+        Profile profile = load_profile(args.profile.toStdString());
+        LatencyPredictor predictor(profile, [](const Curve& c) { return detect_steps(c); });
+        std::vector<Case> cases = varied_schedules(profile.model, args.schedules, args.seed);
+        std::vector<Case> pairs = edge_pairs(profile, 20);
+        cases.insert(cases.end(), pairs.begin(), pairs.end());
+
+        QTemporaryDir tmp;
+        QString dir = args.out.isEmpty() ? tmp.path() : args.out;
+        QDir().mkpath(dir);
+        std::vector<QString> files;
+        for (auto& c : cases) {
+            c.predicted = predictor.predict(c.schedule).latency_ms;
+            files.push_back(dir + "/" + QString::fromStdString(c.schedule.name) + ".schedule.json");
+            save_schedule(c.schedule, files.back().toStdString());
+        }
+        std::printf("%zu schedules (%zu in edge pairs) on %s, model %s; measuring in two rounds ...\n", cases.size(),
+                    pairs.size(), profile.device.name.c_str(), profile.model.name.c_str());
+        for (int round = 0; round < 2; ++round)
+            for (std::size_t i = 0; i < cases.size(); ++i) {
+                double ms = measure(args, files[i]);
+                (round ? cases[i].b : cases[i].a) = ms;
+                std::fprintf(stderr, "round %d [%zu/%zu] %s %s: measured %.4f predicted %.4f\n", round + 1, i + 1,
+                             cases.size(), cases[i].schedule.method.c_str(), cases[i].schedule.name.c_str(), ms,
+                             cases[i].predicted);
+            }
+
+        // Accuracy of the prediction.
+        std::vector<double> abs_err;
+        int within5 = 0, within10 = 0, within_rr = 0, n = 0, a5 = 0, b5 = 0;
+        std::vector<double> rr;
+        for (const auto& c : cases) {
+            if (c.a <= 0 || c.b <= 0) continue;
+            double mean = (c.a + c.b) / 2, err = c.predicted / mean - 1;
+            abs_err.push_back(std::abs(err));
+            within5 += std::abs(err) <= 0.05;
+            within10 += std::abs(err) <= 0.10;
+            a5 += std::abs(c.predicted / c.a - 1) <= 0.05;
+            b5 += std::abs(c.predicted / c.b - 1) <= 0.05;
+            within_rr += std::abs(c.predicted - mean) <= std::abs(c.a - c.b);
+            rr.push_back(std::abs(c.a - c.b) / mean);
+            ++n;
+        }
+        std::printf("\n| schedules | within ±5%% | within ±10%% | median |err| | worst |err| | within round-to-round disagreement | median round-to-round disagreement |\n|---|---|---|---|---|---|---|\n");
+        std::printf("| %d | %.1f%% | %.1f%% | %.2f%% | %.2f%% | %.1f%% | %.2f%% |\n", n, 100.0 * within5 / n, 100.0 * within10 / n,
+                    100 * quantile(abs_err, 0.5), 100 * quantile(abs_err, 1.0), 100.0 * within_rr / n, 100 * quantile(rr, 0.5));
+        std::printf("\nwithin ±5%% of round A alone: %.1f%%, of round B alone: %.1f%%\n", 100.0 * a5 / n, 100.0 * b5 / n);
+
+        // Per method.
+        std::printf("\n| method | schedules | within ±5%% | median |err| | mean signed err |\n|---|---|---|---|---|\n");
+        for (const std::string m : {"pomt", "pomt_nomerge", "topk", "zerotprune", "tome", "random"}) {
+            std::vector<double> e;
+            double signed_sum = 0;
+            int w5 = 0;
+            for (const auto& c : cases)
+                if (c.schedule.method == m && c.a > 0 && c.b > 0) {
+                    double err = c.predicted / ((c.a + c.b) / 2) - 1;
+                    e.push_back(std::abs(err));
+                    signed_sum += err;
+                    w5 += std::abs(err) <= 0.05;
+                }
+            if (!e.empty())
+                std::printf("| %s | %zu | %.0f%% | %.2f%% | %+.2f%% |\n", m.c_str(), e.size(), 100.0 * w5 / e.size(),
+                            100 * quantile(e, 0.5), 100 * signed_sum / e.size());
+        }
+
+        // Band: calibrated on round A of the even-indexed schedules, checked on round B of the odd ones.
+        std::vector<MeasuredSchedule> train;
+        for (std::size_t i = 0; i < cases.size(); i += 2)
+            if (cases[i].a > 0) train.push_back({cases[i].schedule.method, cases[i].schedule.tokens_after_block, cases[i].a, 1, ""});
+        LatencyBand band = calibrate_band(predictor, train, 0.9);
+        int covered = 0, checked = 0;
+        for (std::size_t i = 1; i < cases.size(); i += 2)
+            if (cases[i].b > 0) {
+                ++checked;
+                covered += cases[i].b >= cases[i].predicted * (1 + band.low_rel) && cases[i].b <= cases[i].predicted * (1 + band.high_rel);
+            }
+        std::printf("\nband (90%%, calibrated on %d round-A measurements): %+.2f%% .. %+.2f%%; covers %d/%d held-out round-B measurements (%.1f%%)\n",
+                    band.samples, 100 * band.low_rel, 100 * band.high_rel, covered, checked, checked ? 100.0 * covered / checked : 0.0);
+
+        // Edge pairs: the predicted difference has the measured sign (both rounds' mean).
+        int agree = 0, total_pairs = 0;
+        for (std::size_t i = 0; i + 1 < cases.size(); ++i) {
+            const Case &lo = cases[i], &hi = cases[i + 1];
+            if (lo.pair < 0 || hi.pair != lo.pair || lo.a <= 0 || hi.a <= 0) continue;
+            double measured = (hi.a + hi.b) / 2 - (lo.a + lo.b) / 2, predicted = hi.predicted - lo.predicted;
+            ++total_pairs;
+            agree += (measured > 0) == (predicted > 0);
+        }
+        if (total_pairs)
+            std::printf("edge pairs: predicted difference has the measured sign for %d/%d (%.0f%%)\n", agree, total_pairs,
+                        100.0 * agree / total_pairs);
+        else
+            std::printf("edge pairs: none (no detected edge one token wide on this profile's deployed curves)\n");
+        std::printf("context correction: offset %.4f ms, scale %+.2f%% (fitted on %d whole-model/deployed points)\n",
+                    predictor.context_offset_ms(), 100 * predictor.context_scale(), predictor.context_points());
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
