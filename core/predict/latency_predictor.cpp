@@ -218,11 +218,6 @@ void LatencyPredictor::fit_context_correction(const Profile& profile) {
     // are end-to-end measurements of known schedules: regress (measured − sum of parts) on the
     // blocks' part to find what the parts miss (launch gaps, cache effects, framework overhead).
     std::vector<double> raw, gap;
-    auto add = [&](const std::vector<int>& tokens, double measured) {
-        double blocks = raw_blocks_ms(tokens, "none", tokens_);
-        raw.push_back(blocks);
-        gap.push_back(measured - blocks - fixed_ms(tokens.back()));
-    };
     bool blocks_from_model = !block_.empty() && block_[0].source.rfind("inferred: (model", 0) == 0;
     for (const auto& c : profile.curves) {
         if (c.scope.kind == ScopeKind::Model && !blocks_from_model) {
@@ -234,11 +229,14 @@ void LatencyPredictor::fit_context_correction(const Profile& profile) {
                     gap.push_back(p.median_ms - blocks - fixed_ms(p.tokens));
                 }
         } else if (c.scope.kind == ScopeKind::Deployed && c.scope.block >= 0 && c.scope.block < depth_) {
+            // The profiler's deployed:K runs blocks 0..K whole at full length and slices to n before
+            // block K+1, which then runs whole at n (no pruning block split, no op).
             for (const auto& p : c.points) {
                 if (p.tokens > tokens_) continue;
-                std::vector<int> tokens(static_cast<std::size_t>(depth_), tokens_);
-                for (int b = c.scope.block; b < depth_; ++b) tokens[static_cast<std::size_t>(b)] = p.tokens;
-                add(tokens, p.median_ms);
+                double blocks = 0;
+                for (int b = 0; b < depth_; ++b) blocks += block_[static_cast<std::size_t>(b)].at(b <= c.scope.block ? tokens_ : p.tokens);
+                raw.push_back(blocks);
+                gap.push_back(p.median_ms - blocks - fixed_ms(c.scope.block + 1 < depth_ ? p.tokens : tokens_));
             }
         }
     }

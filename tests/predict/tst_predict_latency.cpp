@@ -168,6 +168,20 @@ private Q_SLOTS:
         QVERIFY(context && !context->measured);
     }
 
+    void deployedCurvesSliceBetweenBlocks() {
+        // The profiler's deployed:K runs blocks 0..K whole at full length and blocks after K whole at n.
+        Profile profile = linear_profile();
+        profile.curves.push_back(curve_of(scope(ScopeKind::Deployed, 3), 1, 50, 1, [](int n) {
+            double blocks = 0;
+            for (int b = 0; b < 8; ++b) blocks += attn_ms(b, b <= 3 ? 50 : n) + mlp_ms(b, b <= 3 ? 50 : n);
+            return 0.3 + 0.1 + 0.001 * n + 1.2 * blocks + 0.05;
+        }));
+        LatencyPredictor predictor(profile, pointwise_analysis);
+        QCOMPARE(predictor.context_points(), 50);
+        QVERIFY2(std::abs(predictor.context_scale() - 0.2) < 1e-9, qPrintable(QString::number(predictor.context_scale())));
+        QVERIFY(std::abs(predictor.context_offset_ms() - 0.05) < 1e-9);
+    }
+
     void onlyAWholeModelCurveStillPredicts() {
         Profile profile;
         profile.model = fixture_model();
