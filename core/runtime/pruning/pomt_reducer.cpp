@@ -43,10 +43,10 @@ private:
 torch::Tensor pomt_patch_scores(const torch::Tensor& attention, const torch::Tensor& values) {
     const int64_t n = attention.size(-1);
     // Attention each patch token receives from the patch queries, strongest head per entry.
-    auto received = std::get<0>(attention.max(1)).narrow(1, 1, n - 1).narrow(2, 1, n - 1).sum(1);  // (B, N-1)
-    received = received / std::get<0>(received.max(-1, /*keepdim=*/true)).clamp_min(1e-30);
+    auto received = attention.amax(1).narrow(1, 1, n - 1).narrow(2, 1, n - 1).sum(1);  // (B, N-1)
+    received = received / received.amax(-1, /*keepdim=*/true).clamp_min(1e-30);
     // "Information content": softmax over all tokens of the summed value features, CLS shaved off after.
-    auto magnitude = torch::softmax(std::get<0>(values.max(1)).sum(-1), -1).narrow(-1, 1, n - 1);
+    auto magnitude = torch::softmax(values.amax(1).sum(-1), -1).narrow(-1, 1, n - 1);
     return received + magnitude;
 }
 
