@@ -35,8 +35,8 @@ struct RevisionKey {
     std::string config_hash;
 };
 
-RevisionKey revision_key(SQLite::Database& db, std::int64_t schedule_id, int revision) {
-    SQLite::Statement q(db, revision > 0
+RevisionKey revision_key(Store::Impl& impl, std::int64_t schedule_id, int revision) {
+    SQLite::Statement& q = impl.cached(revision > 0
                                 ? "SELECT id, revision, config_hash FROM schedule_revisions WHERE schedule_id = ? AND "
                                   "revision = ?"
                                 : "SELECT id, revision, config_hash FROM schedule_revisions WHERE schedule_id = ? "
@@ -48,7 +48,9 @@ RevisionKey revision_key(SQLite::Database& db, std::int64_t schedule_id, int rev
                          revision > 0 ? "schedule " + std::to_string(schedule_id) + " has no revision " +
                                             std::to_string(revision)
                                       : "no schedule with id " + std::to_string(schedule_id));
-    return {q.getColumn(0).getInt64(), q.getColumn(1).getInt(), q.getColumn(2).getString()};
+    RevisionKey key{q.getColumn(0).getInt64(), q.getColumn(1).getInt(), q.getColumn(2).getString()};
+    q.reset();
+    return key;
 }
 
 void insert_evaluation(SQLite::Database& db, std::int64_t revision_id, const std::string& config,
@@ -166,9 +168,10 @@ SavedRevision insert_revision(SQLite::Database& db, const Schedule& s, std::opti
 
 }  // namespace
 
-Schedule read_schedule(SQLite::Database& db, std::int64_t schedule_id, int revision) {
-    RevisionKey key = revision_key(db, schedule_id, revision);
-    SQLite::Statement q(db, R"(SELECT s.name, s.created, r.model_id, r.device, r.batch, r.dtype, r.method,
+Schedule read_schedule(Store::Impl& impl, std::int64_t schedule_id, int revision) {
+    SQLite::Database& db = impl.db;
+    RevisionKey key = revision_key(impl, schedule_id, revision);
+    SQLite::Statement& q = impl.cached(R"(SELECT s.name, s.created, r.model_id, r.device, r.batch, r.dtype, r.method,
         r.parameters, r.tokens_after_block, r.notes, r.author, r.status, r.format_version, r.predicted_ms,
         r.predicted_low_ms, r.predicted_high_ms, r.updated, r.revision
         FROM schedule_revisions r JOIN schedules s ON s.id = r.schedule_id WHERE r.id = ?)");
@@ -200,12 +203,12 @@ Schedule read_schedule(SQLite::Database& db, std::int64_t schedule_id, int revis
     s.updated = col().getString();
     s.revision = col().getInt();
     q.reset();
-    s.model = load_model(db, model_id);
+    s.model = load_model(impl, model_id);
     s.model.batch = batch;
     s.model.dtype = dtype;
     if (!device.empty()) s.device = device_from_json(parse_stored_json(device, what + " device"), "/device");
 
-    SQLite::Statement m(db, R"(SELECT e.kind, e.value, e.low, e.high, e.device, e.dataset, e.subset, e.images,
+    SQLite::Statement& m = impl.cached(R"(SELECT e.kind, e.value, e.low, e.high, e.device, e.dataset, e.subset, e.images,
         e.date, e.tool_version FROM evaluations e JOIN schedule_revisions r ON r.id = e.revision_id
         WHERE r.schedule_id = ? AND r.config_hash = ? ORDER BY e.id)");
     m.bind(1, schedule_id);
@@ -225,6 +228,7 @@ Schedule read_schedule(SQLite::Database& db, std::int64_t schedule_id, int revis
         x.tool_version = m.getColumn(9).getString();
         s.measurements.push_back(std::move(x));
     }
+    m.reset();
     return s;
 }
 
@@ -314,7 +318,7 @@ std::int64_t Store::find_schedule(const std::string& id_or_name) const {
 }
 
 Schedule Store::load_schedule(std::int64_t schedule_id, int revision) const {
-    return read_transaction(*impl_, [&] { return read_schedule(impl_->db, schedule_id, revision); });
+    return read_transaction(*impl_, [&] { return read_schedule(*impl_, schedule_id, revision); });
 }
 
 std::vector<ScheduleRow> Store::list_schedules() const {
@@ -357,7 +361,7 @@ std::vector<ScheduleRow> Store::list_schedules() const {
 
 std::vector<RevisionRow> Store::schedule_history(std::int64_t schedule_id) const {
     return read_transaction(*impl_, [&] {
-        revision_key(impl_->db, schedule_id, 0);  // NotFound for an unknown schedule
+        revision_key(*impl_, schedule_id, 0);  // NotFound for an unknown schedule
         std::vector<RevisionRow> rows;
         SQLite::Statement q(impl_->db, "SELECT revision, status, author, updated, notes, method, tokens_after_block, "
                                        "tuned_run_id FROM schedule_revisions WHERE schedule_id = ? ORDER BY revision");
@@ -383,7 +387,7 @@ SavedRevision Store::set_status(std::int64_t schedule_id, const std::string& sta
         throw StoreError(StoreError::Kind::Invalid, "unknown status '" + status + "' (draft, approved, deployed)");
     return write_transaction(*impl_, "change a schedule's status", [&] {
         SQLite::Database& db = impl_->db;
-        Schedule s = read_schedule(db, schedule_id, 0);
+        Schedule s = read_schedule(*impl_, schedule_id, 0);
         SQLite::Statement tuned(db, "SELECT tuned_run_id FROM schedule_revisions WHERE schedule_id = ? AND revision = ?");
         tuned.bind(1, schedule_id);
         tuned.bind(2, s.revision);
@@ -400,14 +404,14 @@ SavedRevision Store::set_status(std::int64_t schedule_id, const std::string& sta
 
 void Store::add_evaluation(std::int64_t schedule_id, int revision, const Measurement& measurement) {
     write_transaction(*impl_, "add an evaluation", [&] {
-        RevisionKey key = revision_key(impl_->db, schedule_id, revision);
+        RevisionKey key = revision_key(*impl_, schedule_id, revision);
         insert_evaluation(impl_->db, key.id, key.config_hash, measurement);
     });
 }
 
 std::vector<std::string> Store::stale_reasons(std::int64_t schedule_id) const {
     return read_transaction(*impl_, [&] {
-        return read_stale_reasons(impl_->db, revision_key(impl_->db, schedule_id, 0).id);
+        return read_stale_reasons(impl_->db, revision_key(*impl_, schedule_id, 0).id);
     });
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 // Internal to core/store: the connection behind a Store and helpers shared by its source files.
+#include <map>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -21,8 +23,27 @@ struct Store::Impl {
     Impl(std::string p, Mode m, Options o, SQLite::Database d)
         : path(std::move(p)), mode(m), options(std::move(o)), db(std::move(d)) {}
 
+    // Prepared statements reused across calls (bulk export prepares nothing after the first
+    // schedule). Declared after `db` so they are finalised before it closes.
+    std::map<std::string, std::unique_ptr<SQLite::Statement>> statements;
+
     bool writable() const { return mode == Mode::Create || mode == Mode::ReadWrite; }
     void require_writable(const char* action) const;
+    // A cached statement, reset and unbound. Do not nest two uses of the same SQL.
+    SQLite::Statement& cached(const std::string& sql) {
+        auto& s = statements[sql];
+        if (!s) {
+            s = std::make_unique<SQLite::Statement>(db, sql);
+        } else {
+            s->reset();
+            s->clearBindings();
+        }
+        return *s;
+    }
+    // Ends every cached statement so none keeps a read lock once a call returns.
+    void reset_cached() {
+        for (auto& entry : statements) entry.second->reset();
+    }
 };
 
 // Maps an SQLite failure on the store at `path` to one clear StoreError.
@@ -47,9 +68,11 @@ auto write_transaction(Store::Impl& impl, const char* action, F&& fn) -> decltyp
         SQLite::Transaction tx(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();
+            impl.reset_cached();
             tx.commit();
         } else {
             auto result = fn();
+            impl.reset_cached();
             tx.commit();
             return result;
         }
@@ -58,15 +81,17 @@ auto write_transaction(Store::Impl& impl, const char* action, F&& fn) -> decltyp
 
 // One consistent read of several statements; released when `fn` returns.
 template <class F>
-auto read_transaction(const Store::Impl& impl, F&& fn) -> decltype(fn()) {
+auto read_transaction(const Store::Impl& const_impl, F&& fn) -> decltype(fn()) {
+    auto& impl = const_cast<Store::Impl&>(const_impl);
     return guarded(impl.path, [&]() -> decltype(fn()) {
-        auto& db = const_cast<SQLite::Database&>(impl.db);
-        SQLite::Transaction tx(db, SQLite::TransactionBehavior::DEFERRED);
+        SQLite::Transaction tx(impl.db, SQLite::TransactionBehavior::DEFERRED);
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();
+            impl.reset_cached();
             tx.commit();
         } else {
             auto result = fn();
+            impl.reset_cached();
             tx.commit();
             return result;
         }
@@ -82,10 +107,11 @@ std::int64_t device_id_for(SQLite::Database& db, const DeviceInfo& device);
 std::int64_t model_id_for(SQLite::Database& db, const ModelInfo& model);
 // Reads the model row `model_id` into a ModelInfo (batch and dtype left at their defaults).
 ModelInfo load_model(SQLite::Database& db, std::int64_t model_id);
+ModelInfo load_model(Store::Impl& impl, std::int64_t model_id);
 
 // Internal profile reading (inside a transaction the caller holds).
 Profile read_profile(SQLite::Database& db, std::int64_t run_id);
-Schedule read_schedule(SQLite::Database& db, std::int64_t schedule_id, int revision);
+Schedule read_schedule(Store::Impl& impl, std::int64_t schedule_id, int revision);
 
 // Flags the latest revisions tuned on an older run of the same device, model, batch and dtype
 // when `run_id`'s curves show moved edges. Returns how many were flagged.

@@ -56,7 +56,7 @@ std::vector<std::string> Store::check() const {
         }
         for (const auto& [id, rev] : revisions) {
             try {
-                Schedule s = read_schedule(db, id, rev);
+                Schedule s = read_schedule(*impl_, id, rev);
                 validate(s);
             } catch (const std::exception& e) {
                 problems.push_back("schedule " + std::to_string(id) + " revision " + std::to_string(rev) + ": " +

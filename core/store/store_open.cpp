@@ -50,6 +50,10 @@ void set_journal(Store::Impl& impl) {
     Journal wanted = impl.options.journal;
     if (wanted == Journal::Auto) wanted = file_system_of(impl.path).network ? Journal::Rollback : Journal::Wal;
     std::string target = wanted == Journal::Wal ? "wal" : "delete";
+    // WAL + synchronous=NORMAL keeps every commit across a crash of the process (SIGKILL included)
+    // and the file uncorrupted on power loss (the last commits may roll back); FULL costs an fsync
+    // per commit. The rollback journal keeps FULL.
+    impl.db.exec(wanted == Journal::Wal ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
     std::string current = impl.db.execAndGet("PRAGMA journal_mode").getString();
     if (current == target) return;
     std::string now = impl.db.execAndGet("PRAGMA journal_mode = " + target).getString();

@@ -68,9 +68,12 @@ std::int64_t model_id_for(SQLite::Database& db, const ModelInfo& m) {
     return find.getColumn(0).getInt64();
 }
 
-ModelInfo load_model(SQLite::Database& db, std::int64_t model_id) {
-    SQLite::Statement q(db, "SELECT name, architecture, depth, embed_dim, heads, mlp_ratio_x100, patch, image_size, "
-                            "channels, num_classes, tokens, weights_hash FROM models WHERE id = ?");
+namespace {
+const char* kModelQuery =
+    "SELECT name, architecture, depth, embed_dim, heads, mlp_ratio_x100, patch, image_size, "
+    "channels, num_classes, tokens, weights_hash FROM models WHERE id = ?";
+
+ModelInfo read_model(SQLite::Statement& q, std::int64_t model_id) {
     q.bind(1, model_id);
     if (!q.executeStep())
         throw StoreError(StoreError::Kind::Corrupt, "model " + std::to_string(model_id) + " is missing");
@@ -87,7 +90,16 @@ ModelInfo load_model(SQLite::Database& db, std::int64_t model_id) {
     m.num_classes = q.getColumn(9).getInt();
     m.tokens = q.getColumn(10).getInt();
     m.weights_hash = q.getColumn(11).getString();
+    q.reset();
     return m;
 }
+}  // namespace
+
+ModelInfo load_model(SQLite::Database& db, std::int64_t model_id) {
+    SQLite::Statement q(db, kModelQuery);
+    return read_model(q, model_id);
+}
+
+ModelInfo load_model(Store::Impl& impl, std::int64_t model_id) { return read_model(impl.cached(kModelQuery), model_id); }
 
 }  // namespace tp::store
