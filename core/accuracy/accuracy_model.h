@@ -2,7 +2,7 @@
 // Predicted top-1 / top-5 of any schedule of one method, from calibration evaluations
 // (docs/accuracy-model.md).
 //
-//   AccuracyModel model = AccuracyModel::fit(calibration, "pomt");   // once per (model, method); ~0.1 s
+//   AccuracyModel model = AccuracyModel::fit(calibration, "pomt");   // once per (model, method); ~0.5 s
 //   double top1 = model.predict_top1(schedule.tokens_after_block);  // < 1 µs, no allocation
 //   AccuracyPrediction p = model.predict(schedule.tokens_after_block); // values, bands, per-block bars
 //
