@@ -93,7 +93,9 @@ RawImage convert_channels(const RawImage& in, int channels) {
 
 void apply_pipeline(const std::vector<PipelineStep>& steps, const RawImage& image, int channels, int size,
                     float* out) {
-    RawImage img = image;
+    // The model's channel count first (grey -> replicated RGB, RGB -> luma), so a grayscale dataset
+    // can feed an RGB model and the other way round.
+    RawImage img = image.channels == channels ? image : convert_channels(image, channels);
     std::vector<float> values;  // HWC floats once converted
     bool is_float = false;
     for (size_t i = 0; i < steps.size(); ++i) {
@@ -128,9 +130,7 @@ void apply_pipeline(const std::vector<PipelineStep>& steps, const RawImage& imag
         }
     }
     if (!is_float) throw FormatError("input_pipeline", "has no to_float step");
-    if (img.channels != channels && img.channels == 1 && channels == 3) {
-        // A grayscale source for an RGB model without an explicit rgb step: replicate.
-    } else if (img.channels != channels) {
+    if (img.channels != channels) {
         throw FormatError("input_pipeline", "produces " + std::to_string(img.channels) + " channels, the model takes " +
                                                 std::to_string(channels) + " (add a grayscale or rgb step)");
     }
@@ -139,10 +139,8 @@ void apply_pipeline(const std::vector<PipelineStep>& steps, const RawImage& imag
                                                 " images, the model takes " + std::to_string(size) + "x" +
                                                 std::to_string(size));
     const size_t plane = static_cast<size_t>(size) * size;
-    for (int c = 0; c < channels; ++c) {
-        const int src_c = img.channels == channels ? c : 0;
-        for (size_t p = 0; p < plane; ++p) out[c * plane + p] = values[p * img.channels + src_c];
-    }
+    for (int c = 0; c < channels; ++c)
+        for (size_t p = 0; p < plane; ++p) out[c * plane + p] = values[p * channels + c];
 }
 
 }  // namespace tp::runtime

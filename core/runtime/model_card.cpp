@@ -149,6 +149,7 @@ void write_model_card(const std::string& path, const ModelCard& c) {
                          {"lr_schedule", t.lr_schedule}, {"augmentation", t.augmentation}, {"seed", t.seed},
                          {"threads", t.threads}, {"time_s", t.time_s}, {"device", t.device},
                          {"torch_version", t.torch_version}, {"command", t.command}};
+        if (!t.init_from.empty()) j["training"]["init_from"] = t.init_from;
     }
     if (c.results) {
         const auto& r = *c.results;
@@ -243,6 +244,7 @@ ModelCard read_model_card(const std::string& path) {
         tr.device = t.value<std::string>("device");
         tr.torch_version = t.value<std::string>("torch_version");
         tr.command = t.value<std::string>("command", "", false);
+        tr.init_from = t.value<std::string>("init_from", "", false);
         c.training = tr;
     }
     if (r.get("results", false)) {

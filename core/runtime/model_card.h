@@ -48,7 +48,8 @@ struct CardTraining {
     std::vector<std::string> augmentation;
     uint64_t seed = 0;
     int threads = 1;
-    double time_s = 0;                // wall time of the training run (all sessions if resumed)
+    double time_s = 0;                // wall time of the training (all sessions and init phases)
+    std::string init_from;            // empty, or the run these weights continued from
     std::string device;
     std::string torch_version;
     std::string command;              // how it was produced

@@ -14,6 +14,7 @@
 #include "core/runtime/evaluator.h"
 #include "core/runtime/fashion_mnist.h"
 #include "core/runtime/input_pipeline.h"
+#include "core/runtime/safetensors.h"
 #include "core/runtime/subsets.h"
 #include "core/runtime/torch_info.h"
 #include "core/runtime/vit.h"
@@ -66,7 +67,7 @@ nlohmann::json options_identity(const TrainOptions& o) {
             {"patch", a.patch}, {"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr},
             {"weight_decay", o.weight_decay}, {"warmup_epochs", o.warmup_epochs}, {"hflip", o.hflip},
             {"translate", o.translate}, {"seed", o.seed}, {"holdout", o.holdout}, {"holdout_seed", o.holdout_seed},
-            {"limit_train", o.limit_train}};
+            {"limit_train", o.limit_train}, {"init_weights", o.init_weights}};
 }
 
 }  // namespace
@@ -94,6 +95,29 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
         throw FormatError("architecture", "Fashion-MNIST needs image 28, 1 channel, 10 classes");
     VisionTransformer model(arch);
     arch = model->info();
+
+    std::string init_from;
+    double init_time = 0;
+    if (!o.init_weights.empty()) {
+        load_weights(model, SafetensorsFile::read(o.init_weights), "the model being trained");
+        const std::string init_card = card_path_for(o.init_weights);
+        if (fs::exists(init_card)) {
+            const auto prior = read_model_card(init_card);
+            if (prior.data.holdout_images != o.holdout || prior.data.holdout_seed != o.holdout_seed)
+                throw FormatError(init_card, "was trained with another holdout (" +
+                                                 std::to_string(prior.data.holdout_images) + " images, seed " +
+                                                 std::to_string(prior.data.holdout_seed) +
+                                                 "): continuing would train on held-out images");
+            if (prior.training) {
+                init_time = prior.training->time_s;
+                init_from = fs::path(o.init_weights).filename().string() + " (" + std::to_string(prior.training->epochs) +
+                            " epochs, " + std::to_string(static_cast<int>(prior.training->time_s)) + " s: " +
+                            prior.training->command + (prior.training->init_from.empty() ? "" : "; from " + prior.training->init_from) + ")";
+            }
+        }
+        if (init_from.empty()) init_from = o.init_weights;
+        log("starting from " + init_from);
+    }
 
     const std::string dir = o.data_dir.empty() ? default_fashion_mnist_dir() : o.data_dir;
     const auto train_set = FashionMnist::load(dir, "train");
@@ -252,7 +276,8 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
     if (o.translate) t.augmentation.push_back("translate(+-" + std::to_string(o.translate) + "px, zero fill)");
     t.seed = o.seed;
     t.threads = o.threads;
-    t.time_s = train_time;
+    t.time_s = train_time + init_time;
+    t.init_from = init_from;
     t.device = "cpu";
     t.torch_version = torch_version();
     t.command = o.command;

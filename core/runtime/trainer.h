@@ -30,6 +30,10 @@ struct TrainOptions {
     int limit_train = 0;                 // >0: train on a stratified subset of this size (smoke runs)
     int threads = 1;
     bool resume = false;                 // continue from OUT/NAME.checkpoint.*
+    // Start from these weights (a second cosine cycle, i.e. a warm restart) instead of timm's
+    // init. Its card's training (epochs, time, command) is recorded in init_from and its time is
+    // added to time_s. The holdout must be the same one (same size and seed): checked.
+    std::string init_weights;
     std::string command;                 // recorded in the card
 };
 

@@ -43,6 +43,9 @@ const CommandRegistrar reg(60, [](CLI::App& app) {
     cmd->add_option("--limit-train", a->options.limit_train, "Train on a stratified subset of this size (0 = all)");
     cmd->add_option("--threads", a->options.threads, "LibTorch threads")->capture_default_str();
     cmd->add_flag("--resume", a->options.resume, "Continue from the checkpoint in --out");
+    cmd->add_option("--init", a->options.init_weights,
+                    "Start from these weights (a further cosine cycle); needs the same holdout")
+        ->check(CLI::ExistingFile);
     cmd->callback([a, &app] {
         auto& o = a->options;
         o.architecture = ModelInfo{};

@@ -1,0 +1,83 @@
+// tailprune evaluate: top-1/top-5 of a ViT on Fashion-MNIST or an ImageFolder, unpruned or with a
+// pruning schedule. Progress on stderr; Ctrl-C stops after the current batch.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <unistd.h>
+
+#include "app/cli/cli_util.h"
+#include "app/cli/command_registry.h"
+#include "core/model/schedule_json.h"
+#include "core/runtime/vit_runner.h"
+
+namespace tp::cli {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+void on_evaluate_sigint(int) { g_cancel.store(true); }
+
+struct EvaluateArgs {
+    runtime::EvaluateOptions options;
+    std::string schedule;
+    bool json = false;
+    bool quiet = false;
+};
+
+const CommandRegistrar reg(50, [](CLI::App& app) {
+    auto a = std::make_shared<EvaluateArgs>();
+    auto& o = a->options;
+    auto* cmd = app.add_subcommand("evaluate", "Top-1/top-5 accuracy of a ViT (unpruned or with a schedule)");
+    cmd->add_option("--weights", o.weights, "timm-named .safetensors (its NAME.card.json is used when present)")
+        ->required()->check(CLI::ExistingFile);
+    cmd->add_option("--heads", o.heads, "Attention heads, for weights without a card (default dim/64)");
+    cmd->add_option("--dataset", o.dataset, "fashion-mnist or an ImageFolder directory")->capture_default_str();
+    cmd->add_option("--data-dir", o.data_dir, "Fashion-MNIST IDX folder (default /usr/share/datasets/fashion-mnist)");
+    cmd->add_option("--split", o.split, "fashion-mnist split: test | holdout | train")->capture_default_str();
+    cmd->add_option("--limit", o.limit, "Seeded class-stratified subset of N images (0 = all)");
+    cmd->add_option("--seed", o.subset_seed, "Seed of the --limit subset")->capture_default_str();
+    cmd->add_option("--batch", o.batch, "Batch size")->capture_default_str();
+    cmd->add_option("--threads", o.threads, "LibTorch threads (0 = default)");
+    cmd->add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
+    cmd->add_option("--dtype", o.dtype, "fp32 | fp16 | bf16 (halves on CUDA only)")->capture_default_str();
+    cmd->add_option("--schedule", a->schedule, "Pruning schedule JSON")->check(CLI::ExistingFile);
+    cmd->add_option("--method", o.method, "Pruning method (overrides the schedule's)");
+    cmd->add_flag("--json", a->json, "Print {\"top1\":..,\"top5\":..,\"images\":..}");
+    cmd->add_flag("--quiet", a->quiet, "No progress on stderr");
+    cmd->callback([a] {
+        auto& o = a->options;
+        if (!a->schedule.empty()) o.schedule = load_schedule(a->schedule);
+        const bool tty = isatty(fileno(stderr));
+        auto progress = [a, tty](long done, long total) {
+            if (a->quiet) return;
+            std::cerr << (tty ? "\r" : "") << "evaluated " << done << "/" << total << " images" << (tty ? "" : "\n")
+                      << std::flush;
+        };
+        g_cancel.store(false);
+        auto previous = std::signal(SIGINT, on_evaluate_sigint);
+        runtime::EvaluateResult r;
+        try {
+            r = runtime::evaluate_model(o, progress, &g_cancel);
+        } catch (...) {
+            std::signal(SIGINT, previous);
+            throw;
+        }
+        std::signal(SIGINT, previous);
+        if (tty && !a->quiet) std::cerr << "\n";
+        if (r.cancelled)
+            throw CommandError("cancelled after " + std::to_string(r.images) + " images (top-1 so far " +
+                                   std::to_string(r.top1) + ")",
+                               130);
+        if (a->json) {
+            print_json({{"top1", r.top1}, {"top5", r.top5}, {"images", r.images}, {"dataset", r.dataset},
+                        {"method", r.method}, {"seconds", r.seconds}});
+        } else {
+            std::printf("%s on %s, method %s: top-1 %.4f, top-5 %.4f (%ld images, %.1f s)\n", o.weights.c_str(),
+                        r.dataset.c_str(), r.method.c_str(), r.top1, r.top5, r.images, r.seconds);
+        }
+    });
+});
+
+}  // namespace
+}  // namespace tp::cli

@@ -1,0 +1,116 @@
+// bench_runtime_vs_pytorch: this runtime's ViT forward against eager PyTorch (Debian's
+// python3-torch running scripts/bench_pytorch_vit.py) on the same weights, the same batch and one
+// thread each, in one run; and the forward's time as the token count falls.
+//   cmake --build build --target bench_runtime_vs_pytorch && build/tests/runtime/bench_runtime_vs_pytorch
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <torch/torch.h>
+
+#include "core/runtime/model_card.h"
+#include "core/runtime/safetensors.h"
+#include "core/runtime/vit.h"
+#include "core/runtime/vit_config.h"
+#include "core/runtime/vit_weights.h"
+
+using namespace tp::runtime;
+
+namespace {
+
+struct Case {
+    std::string name;
+    tp::ModelInfo arch;
+    std::string weights;  // empty: random weights saved to a temporary file
+    int batch;
+    std::vector<int> tokens;
+};
+
+double median_ms(VisionTransformer& model, const torch::Tensor& images, int n, int iterations) {
+    c10::InferenceMode guard;
+    for (int i = 0; i < 3; ++i) model->forward_at(images, n);
+    std::vector<double> t;
+    for (int i = 0; i < iterations; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        model->forward_at(images, n);
+        t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+    return t[t.size() / 2];
+}
+
+QJsonObject pytorch_ms(const std::string& weights, const Case& c, int iterations) {
+    QStringList tokens;
+    for (int n : c.tokens) tokens << QString::number(n);
+    QProcess p;
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("OMP_NUM_THREADS", "1");
+    env.insert("OPENBLAS_NUM_THREADS", "1");
+    p.setProcessEnvironment(env);
+    p.start("/usr/bin/python3", {QString(TAILPRUNE_SOURCE_DIR) + "/scripts/bench_pytorch_vit.py", "--weights",
+                                 QString::fromStdString(weights), "--heads", QString::number(c.arch.heads), "--batch",
+                                 QString::number(c.batch), "--threads", "1", "--tokens", tokens.join(","),
+                                 "--iterations", QString::number(iterations)});
+    if (!p.waitForFinished(600000) || p.exitCode() != 0) {
+        std::fprintf(stderr, "python3 failed: %s\n", p.readAllStandardError().constData());
+        return {};
+    }
+    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    torch::set_num_threads(1);
+    torch::manual_seed(0);
+    const int iterations = argc > 1 ? std::atoi(argv[1]) : 20;
+    QTemporaryDir dir;
+
+    std::vector<Case> cases;
+    cases.push_back({"deit_tiny_patch16_224 (random weights)", vit_preset("deit_tiny_patch16_224"), "", 1,
+                     {197, 148, 99, 50, 25}});
+    const std::string shipped = std::string(TAILPRUNE_SOURCE_DIR) + "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
+    try {
+        cases.push_back({"fmnist_vit8 (shipped)", read_model_card(card_path_for(shipped)).architecture, shipped, 64,
+                         {50, 38, 26, 14}});
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "skipping the shipped model: %s\n", e.what());
+    }
+
+    std::printf("LibTorch %s, 1 thread, %d timed iterations (median); PyTorch eager via /usr/bin/python3\n\n",
+                TORCH_VERSION, iterations);
+    for (auto& c : cases) {
+        VisionTransformer model(c.arch);
+        model->eval();
+        std::string weights = c.weights;
+        if (weights.empty()) {
+            weights = dir.filePath("random.safetensors").toStdString();
+            save_weights(model, weights);
+        } else {
+            load_weights(model, SafetensorsFile::read(weights));
+        }
+        const auto images = torch::randn({c.batch, c.arch.channels, c.arch.image_size, c.arch.image_size});
+        std::vector<double> ours_before, ours_after;
+        for (int n : c.tokens) ours_before.push_back(median_ms(model, images, n, iterations));
+        const auto py = pytorch_ms(weights, c, iterations);
+        for (int n : c.tokens) ours_after.push_back(median_ms(model, images, n, iterations));
+        std::printf("%s, batch %d\n  tokens   runtime ms   pytorch ms   ratio\n", c.name.c_str(), c.batch);
+        for (size_t i = 0; i < c.tokens.size(); ++i) {
+            const double ours = (ours_before[i] + ours_after[i]) / 2;
+            const double theirs = py["ms"].toObject()[QString::number(c.tokens[i])].toDouble();
+            std::printf("  %6d   %10.3f   %10.3f   %5.3fx\n", c.tokens[i], ours, theirs, theirs > 0 ? ours / theirs : 0.0);
+        }
+        bool falls = true;
+        for (size_t i = 1; i < c.tokens.size(); ++i)
+            falls = falls && (ours_before[i] + ours_after[i]) < (ours_before[i - 1] + ours_after[i - 1]);
+        std::printf("  forward time falls as tokens fall: %s\n\n", falls ? "yes" : "NO");
+    }
+    return 0;
+}
