@@ -1,14 +1,74 @@
 // tailprune-studio: the Qt 6 desktop studio.
+//   tailprune-studio [profile.json ...] [--store FILE] [--scope NAME] [--overlay]
+//                    [--screenshot out.png [--size 1600x1000]]
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
 
+#include "ui/curve_view.h"
+#include "ui/curves_tab.h"
 #include "ui/main_window.h"
+#include "ui/profile_library.h"
+#include "ui/profile_loader.h"
+#include "ui/store_loader.h"
+
+namespace {
+
+// Once every profile is loaded: show the chosen scope/overlay, then (--screenshot) grab the window.
+void whenLoaded(tp::ui::MainWindow& window, const QString& path, const QString& scope, bool overlay) {
+    auto shoot = [&window, path, scope, overlay] {
+        if (overlay) {
+            QVector<int> all;
+            for (int i = 0; i < window.library()->size(); ++i) all << i;
+            window.showProfiles(all);
+        }
+        if (!scope.isEmpty()) window.curvesTab()->view()->setScope(scope);
+        if (path.isEmpty()) return;
+        // Let queued replots and layouts run before grabbing.
+        QTimer::singleShot(400, &window, [&window, path] {
+            const bool ok = window.grab().save(path);
+            if (!ok) qWarning("could not write the screenshot %s", qPrintable(path));
+            QApplication::exit(ok ? 0 : 1);
+        });
+    };
+    auto waitLoaded = [&window, shoot] {
+        if (!window.loader()->isBusy() && !window.storeLoader()->isBusy()) shoot();
+        else QObject::connect(window.loader(), &tp::ui::ProfileLoader::idle, &window, shoot, Qt::SingleShotConnection);
+    };
+    QTimer::singleShot(0, &window, waitLoaded);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName("TailPrune");
     QApplication::setApplicationName("TailPrune Studio");
     QApplication::setApplicationVersion(TAILPRUNE_VERSION);
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription("TailPrune Studio: latency-vs-tokens curves, steps and pruning schedules");
+    cli.addHelpOption();
+    cli.addVersionOption();
+    cli.addPositionalArgument("profiles", "profile files to open", "[profile.json ...]");
+    const QCommandLineOption store("store", "read the runs of this store file", "FILE");
+    const QCommandLineOption scope("scope", "show this curve (e.g. model, block:3)", "NAME");
+    const QCommandLineOption overlay("overlay", "overlay every loaded profile");
+    const QCommandLineOption screenshot("screenshot", "save a picture of the window once loaded, then exit", "PNG");
+    const QCommandLineOption size("size", "window size, e.g. 1600x1000", "WxH");
+    cli.addOptions({store, scope, overlay, screenshot, size});
+    cli.process(app);
+
     tp::ui::MainWindow window;
+    if (cli.isSet(size)) {
+        const QStringList wh = cli.value(size).split('x');
+        if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
+    }
+    if (!cli.positionalArguments().isEmpty()) window.openFiles(cli.positionalArguments());
+    if (cli.isSet(store)) window.openStore(cli.value(store));
     window.show();
+    if (cli.isSet(screenshot)) whenLoaded(window, cli.value(screenshot), cli.value(scope), cli.isSet(overlay));
+    else if (cli.isSet(scope) || cli.isSet(overlay))
+        whenLoaded(window, QString(), cli.value(scope), cli.isSet(overlay));
     return app.exec();
 }

@@ -1,0 +1,370 @@
+#include "ui/profiling_dialog.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "core/model/profile_json.h"
+#include "core/model/scope.h"
+#include "ui/agent_client.h"
+#include "ui/palette.h"
+#include "ui/qcustomplot_include.h"
+
+namespace tp::ui {
+namespace {
+
+nlohmann::json toNlohmann(const QJsonObject& o) {
+    return nlohmann::json::parse(QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString());
+}
+
+QString duration(double s) {
+    if (!(s >= 0)) return QStringLiteral("?");
+    const int t = int(s + 0.5);
+    return t >= 3600 ? QStringLiteral("%1:%2:%3").arg(t / 3600).arg(t / 60 % 60, 2, 10, QLatin1Char('0')).arg(t % 60, 2, 10, QLatin1Char('0'))
+                     : QStringLiteral("%1:%2").arg(t / 60).arg(t % 60, 2, 10, QLatin1Char('0'));
+}
+
+// "1..197:8" style text for a sorted list of counts: compact runs of stride 1.
+QString tokenText(const QVector<int>& tokens) {
+    QStringList parts;
+    for (int i = 0; i < tokens.size();) {
+        int j = i;
+        while (j + 1 < tokens.size() && tokens[j + 1] == tokens[j] + 1) ++j;
+        parts << (j > i ? QStringLiteral("%1..%2").arg(tokens[i]).arg(tokens[j]) : QString::number(tokens[i]));
+        i = j + 1;
+    }
+    return parts.join(',');
+}
+
+}  // namespace
+
+ProfilingDialog::ProfilingDialog(AgentClient* agent, QWidget* parent) : QDialog(parent), agent_(agent) {
+    setWindowTitle(tr("Profile latency vs tokens"));
+    setObjectName("profilingDialog");
+    resize(900, 640);
+
+    device_ = new QComboBox;
+    device_->addItem(tr("this machine: CPU"), "cpu");
+    model_ = new QComboBox;
+    model_->setEditable(true);
+    model_->addItem("deit_tiny_patch16_224");
+    scopes_ = new QLineEdit("model");
+    scopes_->setToolTip(tr("Comma-separated: model, block:K, attn:K, mlp:K, deployed:K, prune:METHOD:K:TOKENS_IN, fixed:embed"));
+    tokens_ = new QLineEdit("all");
+    tokens_->setToolTip(tr("all, 1..197, 1..197:4 (stride), 1,17,33..49 — counts include CLS"));
+    batch_ = new QSpinBox;
+    batch_->setRange(1, 4096);
+    dtype_ = new QComboBox;
+    dtype_->addItems({"fp32", "bf16", "fp16"});
+    mode_ = new QComboBox;
+    mode_->addItem(tr("default for the device"), QString());
+    mode_->addItems({"cpu", "graph", "eager"});
+    rounds_ = new QSpinBox;
+    rounds_->setRange(1, 20);
+    rounds_->setValue(3);
+    minSamples_ = new QSpinBox;
+    minSamples_->setRange(2, 100000);
+    minSamples_->setValue(10);
+    minSamples_->setToolTip(tr("At least this many samples per visit"));
+    minTime_ = new QDoubleSpinBox;
+    minTime_->setRange(0.001, 60);
+    minTime_->setDecimals(3);
+    minTime_->setValue(0.5);
+    minTime_->setSuffix(" s");
+    minTime_->setToolTip(tr("At least this much timed work per visit, then stop when the noise target is met"));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Device"), device_);
+    form->addRow(tr("Model"), model_);
+    form->addRow(tr("Scopes"), scopes_);
+    form->addRow(tr("Token counts"), tokens_);
+    auto* row = new QHBoxLayout;
+    row->addWidget(new QLabel(tr("Batch")));
+    row->addWidget(batch_);
+    row->addWidget(new QLabel(tr("Dtype")));
+    row->addWidget(dtype_);
+    row->addWidget(new QLabel(tr("Mode")));
+    row->addWidget(mode_);
+    row->addWidget(new QLabel(tr("Rounds")));
+    row->addWidget(rounds_);
+    row->addStretch();
+    form->addRow(row);
+    auto* stop = new QHBoxLayout;
+    stop->addWidget(new QLabel(tr("Min samples")));
+    stop->addWidget(minSamples_);
+    stop->addWidget(new QLabel(tr("Min time per visit")));
+    stop->addWidget(minTime_);
+    stop->addStretch();
+    form->addRow(tr("Stopping"), stop);
+
+    plot_ = new QCustomPlot;
+    plot_->setObjectName("livePlot");
+    plot_->setMinimumHeight(300);
+    plot_->xAxis->setLabel(tr("tokens (incl. CLS)"));
+    plot_->yAxis->setLabel(tr("median latency (ms)"));
+    plot_->legend->setVisible(true);
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+
+    progress_ = new QProgressBar;
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+    status_ = new QLabel(tr("Ready."));
+    status_->setObjectName("profilingStatus");
+    status_->setWordWrap(true);
+
+    start_ = new QPushButton(tr("Start"));
+    start_->setObjectName("startProfiling");
+    start_->setDefault(true);
+    cancel_ = new QPushButton(tr("Cancel sweep (keep points)"));
+    cancel_->setObjectName("cancelProfiling");
+    cancel_->setEnabled(false);
+    auto* buttons = new QDialogButtonBox;
+    buttons->addButton(start_, QDialogButtonBox::ActionRole);
+    buttons->addButton(cancel_, QDialogButtonBox::ActionRole);
+    buttons->addButton(QDialogButtonBox::Close);
+    connect(start_, &QPushButton::clicked, this, &ProfilingDialog::startProfiling);
+    connect(cancel_, &QPushButton::clicked, this, &ProfilingDialog::cancelProfiling);
+    connect(buttons, &QDialogButtonBox::rejected, this, &ProfilingDialog::reject);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(plot_, 1);
+    layout->addWidget(progress_);
+    layout->addWidget(status_);
+    layout->addWidget(buttons);
+
+    connect(agent_, &AgentClient::eventReceived, this, &ProfilingDialog::onEvent);
+    connect(agent_, &AgentClient::requestFinished, this, &ProfilingDialog::onFinished);
+    helloId_ = agent_->request("hello");
+}
+
+void ProfilingDialog::setModelHint(const QString& modelName, int tokens) {
+    if (model_->findText(modelName) < 0) model_->addItem(modelName);
+    model_->setCurrentText(modelName);
+    if (tokens > 1 && tokens_->text() == "all") tokens_->setText(QStringLiteral("1..%1").arg(tokens));
+}
+
+void ProfilingDialog::setTokenCounts(const QVector<int>& tokens) { tokens_->setText(tokenText(tokens)); }
+
+void ProfilingDialog::onHello(const QJsonObject& result) {
+    helloResult_ = result;
+    const QString current = model_->currentText();
+    for (const QJsonValue& m : result.value("models").toArray()) {
+        const QString name = m.toObject().value("name").toString();
+        if (!name.isEmpty() && model_->findText(name) < 0) model_->addItem(name);
+    }
+    model_->setCurrentText(current);
+    const QJsonArray devices = result.value("devices").toArray();
+    if (!devices.isEmpty()) {
+        device_->clear();
+        for (const QJsonValue& d : devices) {
+            const QJsonObject o = d.toObject();
+            device_->addItem(QStringLiteral("%1 — %2").arg(o.value("device").toString(), o.value("name").toString()),
+                             o.value("device").toString());
+        }
+    }
+    status_->setText(tr("Agent ready: %1, torch %2.")
+                         .arg(result.value("agent").toString(), result.value("torch").toString()));
+}
+
+QJsonObject ProfilingDialog::requestFields() const {
+    QJsonObject o;
+    const QString model = model_->currentText().trimmed();
+    // A path (has a slash or a weights suffix) is a weights file, anything else a preset name.
+    if (model.contains('/') || model.endsWith(".safetensors") || model.endsWith(".pt"))
+        o.insert("weights", model);
+    else
+        o.insert("model", model);
+    QJsonArray scopes;
+    for (const QString& s : scopes_->text().split(',', Qt::SkipEmptyParts)) scopes << s.trimmed();
+    o.insert("scopes", scopes);
+    o.insert("tokens", tokens_->text().trimmed());
+    o.insert("device", device_->currentData().toString());
+    o.insert("batch", batch_->value());
+    o.insert("dtype", dtype_->currentText());
+    if (!mode_->currentData().toString().isEmpty() || mode_->currentIndex() > 0) o.insert("mode", mode_->currentText());
+    o.insert("rounds", rounds_->value());
+    o.insert("stopping", QJsonObject{{"min_samples", minSamples_->value()}, {"min_time_s", minTime_->value()}});
+    return o;
+}
+
+void ProfilingDialog::setRunning(bool running) {
+    start_->setEnabled(!running);
+    cancel_->setEnabled(running);
+    for (QWidget* w : std::initializer_list<QWidget*>{device_, model_, scopes_, tokens_, batch_, dtype_, mode_, rounds_, minSamples_, minTime_})
+        w->setEnabled(!running);
+}
+
+void ProfilingDialog::startProfiling() {
+    if (isRunning()) return;
+    // Validate scopes here so a typo is reported at the field, before the agent starts a sweep.
+    for (const QString& s : scopes_->text().split(',', Qt::SkipEmptyParts)) {
+        try {
+            parse_scope(s.trimmed().toStdString());
+        } catch (const std::exception& e) {
+            const QString msg = tr("Scopes: %1").arg(QString::fromUtf8(e.what()));
+            status_->setText(msg);
+            Q_EMIT errorOccurred(msg);
+            return;
+        }
+    }
+    points_.clear();
+    curveScopes_.clear();
+    pointCount_ = 0;
+    hasResult_ = false;
+    plot_->clearGraphs();
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+    sentRequest_ = requestFields();
+    progress_->setRange(0, 0);  // busy until the first progress event
+    status_->setText(tr("Starting the agent…"));
+    clock_.start();
+    setRunning(true);
+    requestId_ = agent_->request("profile", sentRequest_);
+}
+
+void ProfilingDialog::cancelProfiling() {
+    if (!isRunning()) return;
+    status_->setText(tr("Cancelling: the points measured so far are kept…"));
+    cancel_->setEnabled(false);
+    agent_->cancel(requestId_);
+}
+
+void ProfilingDialog::reject() {
+    // Closing the dialog mid-sweep cancels it; the partial profile still arrives and is kept.
+    if (isRunning()) cancelProfiling();
+    QDialog::reject();
+}
+
+void ProfilingDialog::onEvent(int id, const QString& name, const QJsonObject& event) {
+    if (id == helloId_ && name == QLatin1String("done")) {
+        onHello(event.value("result").toObject());
+        return;
+    }
+    if (id != requestId_ || requestId_ == 0) return;
+    if (name == QLatin1String("progress")) {
+        const int done = event.value("done").toInt();
+        const int total = event.value("total").toInt();
+        progress_->setRange(0, std::max(1, total));
+        progress_->setValue(done);
+        const double eta = event.value("eta_s").toDouble(-1);
+        status_->setText(tr("%1 / %2 visits · %3 points · elapsed %4 · about %5 left · now %6 at %7 tokens")
+                             .arg(done)
+                             .arg(total)
+                             .arg(pointCount_)
+                             .arg(duration(event.value("elapsed_s").toDouble(clock_.elapsed() / 1000.0)))
+                             .arg(duration(eta))
+                             .arg(event.value("curve").toString())
+                             .arg(event.value("tokens").toInt()));
+    } else if (name == QLatin1String("point")) {
+        curveScopes_[event.value("curve").toString()] = event.value("scope").toString();
+        addPoint(event.value("curve").toString(), event.value("point").toObject());
+    } else if (name == QLatin1String("warning")) {
+        status_->setText(tr("Warning: %1").arg(event.value("message").toString()));
+    }
+}
+
+void ProfilingDialog::addPoint(const QString& curve, const QJsonObject& point) {
+    points_[curve].append(point);
+    ++pointCount_;
+    QCPGraph* graph = nullptr;
+    for (int i = 0; i < plot_->graphCount(); ++i)
+        if (plot_->graph(i)->name() == curve) graph = plot_->graph(i);
+    if (!graph) {
+        graph = plot_->addGraph();
+        graph->setName(curve);
+        const QColor c = seriesColor(plot_->graphCount() - 1);
+        graph->setPen(QPen(c, 1.5));
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c, Qt::white, 5));
+    }
+    // Points arrive in shuffled order; the sorted container keeps the line drawn by tokens.
+    graph->addData(point.value("tokens").toDouble(), point.value("median_ms").toDouble());
+    plot_->rescaleAxes();
+    plot_->yAxis->setRangeLower(0);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+Profile ProfilingDialog::profileFromPoints() const {
+    // Used only when the agent ended without a profile (it died): keep what arrived.
+    Profile p;
+    if (helloResult_.contains("device")) p.device = device_from_json(toNlohmann(helloResult_.value("device").toObject()), "/device");
+    if (p.device.name.empty()) p.device.name = "local";
+    p.model.name = sentRequest_.value("model").toString(sentRequest_.value("weights").toString()).toStdString();
+    p.model.batch = sentRequest_.value("batch").toInt(1);
+    p.model.dtype = sentRequest_.value("dtype").toString("fp32").toStdString();
+    int maxTokens = 1;
+    for (auto it = points_.cbegin(); it != points_.cend(); ++it) {
+        Curve skeleton;
+        skeleton.scope = parse_scope(curveScopes_.value(it.key(), it.key()).toStdString());
+        nlohmann::json node = to_json(skeleton);
+        node["name"] = it.key().toStdString();
+        node["partial"] = true;
+        node["points"] = toNlohmann(QJsonObject{{"p", it.value()}})["p"];
+        Curve c = curve_from_json(node, "/curves/" + it.key().toStdString());
+        for (const CurvePoint& pt : c.points) maxTokens = std::max(maxTokens, pt.tokens);
+        p.curves.push_back(std::move(c));
+    }
+    p.model.tokens = maxTokens;
+    p.settings.date = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
+    return p;
+}
+
+void ProfilingDialog::finishWith(const Profile& profile, bool complete) {
+    result_ = profile;
+    hasResult_ = true;
+    const QString source = QStringLiteral("agent:%1 %2").arg(QString::fromStdString(profile.model.name),
+                                                            QDateTime::currentDateTime().toString("HH:mm:ss"));
+    Q_EMIT profileMeasured(result_, source);
+    Q_EMIT runFinished(complete);
+}
+
+void ProfilingDialog::onFinished(int id, bool ok, const QJsonObject& event) {
+    if (id == helloId_) {
+        if (!ok) status_->setText(tr("The agent is not available: %1").arg(event.value("message").toString()));
+        return;
+    }
+    if (id != requestId_) return;
+    requestId_ = 0;
+    setRunning(false);
+    progress_->setRange(0, 1);
+    if (ok) {
+        const QJsonObject result = event.value("result").toObject();
+        try {
+            Profile p = profile_from_json(toNlohmann(result.value("profile").toObject()));
+            const bool partial = result.value("partial").toBool();
+            progress_->setValue(partial ? 0 : 1);
+            status_->setText(partial ? tr("Cancelled: kept %1 measured points (partial profile).").arg(pointCount_)
+                                     : tr("Done: %1 points in %2.").arg(result.value("points").toInt())
+                                           .arg(duration(clock_.elapsed() / 1000.0)));
+            finishWith(p, !partial);
+        } catch (const std::exception& e) {
+            const QString msg = tr("The agent's profile could not be read: %1").arg(QString::fromUtf8(e.what()));
+            status_->setText(msg);
+            Q_EMIT errorOccurred(msg);
+            Q_EMIT runFinished(false);
+        }
+        return;
+    }
+    const QString msg = tr("Profiling failed: %1").arg(event.value("message").toString());
+    status_->setText(msg);
+    Q_EMIT errorOccurred(msg);
+    if (pointCount_ > 0) {
+        try {
+            finishWith(profileFromPoints(), false);
+            return;
+        } catch (const std::exception& e) {
+            Q_EMIT errorOccurred(tr("The points received could not be kept: %1").arg(QString::fromUtf8(e.what())));
+        }
+    }
+    Q_EMIT runFinished(false);
+}
+
+}  // namespace tp::ui
