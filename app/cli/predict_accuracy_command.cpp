@@ -8,15 +8,52 @@
 #include "core/accuracy/accuracy_model.h"
 #include "core/model/method_rules.h"
 #include "core/model/schedule_json.h"
+#ifdef TAILPRUNE_HAS_STORE
+#include <map>
+
+#include "core/accuracy/store_rows.h"
+#endif
 
 namespace tp::cli {
 namespace {
 
 struct Options {
-    std::string model, method, schedule, calibration;
+    std::string model, method, schedule, calibration, store, subset;
     int for_images = 0;
     bool json = false;
 };
+
+#ifdef TAILPRUNE_HAS_STORE
+// The store's calibration rows of `model` on one subset: `subset_label`, or the subset with the most rows.
+AccuracyCalibration calibration_from_store(const std::string& path, const std::string& model,
+                                           const std::string& subset_label) {
+    auto db = store::Store::open(path, store::Mode::ReadOnly);
+    auto rows = db.list_calibrations(model);
+    std::map<std::string, int> per_subset;
+    const store::Calibration* first = nullptr;
+    for (const auto& r : rows)
+        if (r.model.name == model) {
+            per_subset[r.subset] += 1;
+            if (!first) first = &r;
+        }
+    if (!first) throw CommandError("store '" + path + "' has no accuracy calibration of model '" + model + "'");
+    std::string label = subset_label;
+    if (label.empty())
+        for (const auto& [l, n] : per_subset)
+            if (label.empty() || n > per_subset[label]) label = l;
+    if (!per_subset.count(label)) throw CommandError("store '" + path + "' has no calibration of '" + model + "' on subset '" + label + "'");
+    // label = dataset/split/size@seedN (AccuracySubset::label)
+    AccuracySubset subset;
+    const auto a = label.find('/'), b = label.find('/', a + 1), at = label.find("@seed");
+    if (a == std::string::npos || b == std::string::npos || at == std::string::npos || at < b)
+        throw CommandError("store subset label '" + label + "' is not dataset/split/size@seedN");
+    subset.dataset = label.substr(0, a);
+    subset.split = label.substr(a + 1, b - a - 1);
+    subset.size = std::stoi(label.substr(b + 1, at - b - 1));
+    subset.seed = std::stoull(label.substr(at + 5));
+    return from_store_rows(rows, first->model, subset);
+}
+#endif
 
 nlohmann::json metric_json(const MetricPrediction& m) {
     return {{"value", m.value}, {"low", m.low}, {"high", m.high}, {"se", m.se}};
@@ -28,15 +65,27 @@ const CommandRegistrar reg(61, [](CLI::App& app) {
     cmd->add_option("--model", o->model, "model name, as in the calibration file")->required();
     cmd->add_option("--method", o->method, "pruning method (default: the schedule's)");
     cmd->add_option("--schedule", o->schedule, "schedule JSON")->required()->check(CLI::ExistingFile);
-    cmd->add_option("--calibration", o->calibration, "accuracy calibration JSON (written by `tailprune calibrate`)")
-        ->required()
-        ->check(CLI::ExistingFile);
+    auto* cal_opt = cmd->add_option("--calibration", o->calibration, "accuracy calibration JSON (written by `tailprune calibrate`)")
+                        ->check(CLI::ExistingFile);
+#ifdef TAILPRUNE_HAS_STORE
+    auto* store_opt = cmd->add_option("--store", o->store, "read the calibration from this store instead");
+    cmd->add_option("--subset", o->subset, "store: subset label (default: the one with the most evaluations)");
+    cal_opt->excludes(store_opt);
+#else
+    cal_opt->required();
+#endif
     cmd->add_option("--for-images", o->for_images,
                     "band for a measurement on this many images (adds its sampling error); default: the true accuracy")
         ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--json", o->json, "print {\"top1\",\"top1_low\",\"top1_high\",\"top5\",...} as JSON");
     cmd->callback([o] {
-        AccuracyCalibration cal = load_accuracy_calibration(o->calibration);
+        AccuracyCalibration cal;
+#ifdef TAILPRUNE_HAS_STORE
+        if (!o->store.empty()) cal = calibration_from_store(o->store, o->model, o->subset);
+        else if (o->calibration.empty()) throw CommandError("give --calibration FILE or --store PATH");
+        else
+#endif
+            cal = load_accuracy_calibration(o->calibration);
         if (cal.model.name != o->model)
             throw CommandError("calibration '" + o->calibration + "' is for model '" + cal.model.name + "', not '" +
                                o->model + "'");

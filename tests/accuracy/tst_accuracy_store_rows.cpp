@@ -3,7 +3,12 @@
 #include <QtTest>
 
 #include "accuracy_fixtures.h"
+#include "core/accuracy/accuracy_model.h"
 #include "core/accuracy/store_rows.h"
+#include "core/model/schedule_json.h"
+#include "tests/cli/cli_runner.h"
+
+#include <nlohmann/json.hpp>
 
 using namespace tp;
 using namespace tp::test;
@@ -33,6 +38,30 @@ private Q_SLOTS:
             QCOMPARE(found->top5, e.top5);
             QCOMPARE(found->images, e.images);
         }
+    }
+
+    void predictAccuracyReadsTheStore() {
+        QTemporaryDir dir;
+        const QString db_path = dir.filePath("s.sqlite"), schedule_path = dir.filePath("s.json");
+        AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 4);
+        {
+            auto db = store::Store::open(db_path.toStdString(), store::Mode::Create);
+            for (const auto& e : cal.evaluations)
+                for (const auto& row : to_store_rows(cal, e, "2026-01-01T00:00:00Z")) db.add_calibration(row);
+        }
+        Schedule s;
+        s.model = accuracy_model_info();
+        s.name = "cli";
+        s.method = "pomt";
+        s.tokens_after_block = tokens_from_points(8, 50, {{2, 25}});
+        save_schedule(s, schedule_path.toStdString());
+        CliResult r = runCli({"predict-accuracy", "--model", "fixture_vit", "--schedule", schedule_path, "--store", db_path, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto doc = nlohmann::json::parse(r.out.toStdString());
+        QVERIFY(std::abs(doc["top1"].get<double>() - AccuracyModel::fit(cal, "pomt").predict_top1(s.tokens_after_block)) < 1e-12);
+        r = runCli({"predict-accuracy", "--model", "other", "--schedule", schedule_path, "--store", db_path});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("no accuracy calibration of model 'other'"), qPrintable(r.err));
     }
 };
 
