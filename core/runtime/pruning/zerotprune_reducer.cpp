@@ -100,7 +100,7 @@ torch::Tensor weighted_pagerank(const torch::Tensor& attention, int iterations, 
     const int64_t n = attention.size(-1);
     auto start = torch::ones({n}, attention.options());
     if (cls_boost) start.index_fill_(0, torch::zeros({1}, attention.options().dtype(torch::kLong)), std::sqrt(double(n)));
-    auto s = (start / start.sum()).view({1, 1, 1, n}).expand({attention.size(0), attention.size(1), 1, n});
+    auto s = (start / start.sum()).view({1, 1, 1, n}).expand({attention.size(0), attention.size(1), 1, n}).contiguous();
     for (int i = 0; i < iterations; ++i) s = s.matmul(attention);  // s_j <- sum_i s_i P[i, j]
     return s.squeeze(2);
 }
