@@ -12,8 +12,10 @@ const std::map<std::string, std::vector<MethodParameter>>& parameter_table() {
     static const std::map<std::string, std::vector<MethodParameter>> table = {
         {"none", {}},
         {"topk", {}},
-        {"pomt", {}},
-        {"pomt_nomerge", {}},
+        // alpha: POMT's latency/accuracy utility weight used when the schedule was chosen; recorded
+        // with the schedule, it does not change the reduction itself.
+        {"pomt", {{"alpha", 0.5, 0, 1, false, "utility weight of latency vs accuracy the schedule was chosen with (recorded only)"}}},
+        {"pomt_nomerge", {{"alpha", 0.5, 0, 1, false, "utility weight of latency vs accuracy the schedule was chosen with (recorded only)"}}},
         {"random",
          {{"seed", 0, 0, 2147483647, true, "seed of the host-side generator that draws the kept patch positions"}}},
         {"tome",

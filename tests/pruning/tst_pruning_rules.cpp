@@ -79,6 +79,8 @@ void TestPruningRules::parameters_data() {
     QTest::newRow("zerotprune_iterations") << "zerotprune" << "iterations_early" << 0.0 << "/parameters/iterations_early: iterations_early = 0 is outside 1..200";
     QTest::newRow("zerotprune_variance_order") << "zerotprune" << "variance_min" << 0.9 << "variance_min 0.9 exceeds variance_max 0.7";
     QTest::newRow("zerotprune_fractions") << "zerotprune" << "early_fraction" << 0.8 << "early_fraction + late_fraction must not exceed 1";
+    QTest::newRow("pomt_alpha_recorded") << "pomt" << "alpha" << 0.5 << "";
+    QTest::newRow("pomt_alpha_range") << "pomt" << "alpha" << 1.5 << "/parameters/alpha: alpha = 1.5 is outside 0..1";
     QTest::newRow("zerotprune_share") << "zerotprune" << "similarity_share" << 0.25 << "";
     QTest::newRow("not_finite") << "zerotprune" << "similarity_share" << std::nan("") << "similarity_share = ";
 }
