@@ -15,6 +15,7 @@
 
 #include <torch/torch.h>
 
+#include "core/runtime/malloc_tuning.h"
 #include "core/runtime/model_card.h"
 #include "core/runtime/safetensors.h"
 #include "core/runtime/vit.h"
@@ -57,6 +58,8 @@ QJsonObject pytorch_ms(const std::string& weights, const Case& c, int iterations
     auto env = QProcessEnvironment::systemEnvironment();
     env.insert("OMP_NUM_THREADS", "1");
     env.insert("OPENBLAS_NUM_THREADS", "1");
+    // The same malloc settings keep_freed_memory_for_reuse() gives this process.
+    env.insert("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=268435456");
     p.setProcessEnvironment(env);
     p.start("/usr/bin/python3", {QString(TAILPRUNE_SOURCE_DIR) + "/scripts/bench_pytorch_vit.py", "--weights",
                                  QString::fromStdString(weights), "--heads", QString::number(c.arch.heads), "--batch",
@@ -73,6 +76,7 @@ QJsonObject pytorch_ms(const std::string& weights, const Case& c, int iterations
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
+    keep_freed_memory_for_reuse();
     torch::set_num_threads(1);
     torch::manual_seed(0);
     const int iterations = argc > 1 ? std::max(1, std::atoi(argv[1])) : 20;

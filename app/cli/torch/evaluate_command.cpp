@@ -10,6 +10,7 @@
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
 #include "core/model/schedule_json.h"
+#include "core/runtime/malloc_tuning.h"
 #include "core/runtime/vit_runner.h"
 
 namespace tp::cli {
@@ -47,6 +48,7 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
     cmd->add_flag("--quiet", a->quiet, "No progress on stderr");
     cmd->callback([a] {
         auto& o = a->options;
+        runtime::keep_freed_memory_for_reuse();
         if (!a->schedule.empty()) o.schedule = load_schedule(a->schedule);
         const bool tty = isatty(fileno(stderr));
         auto progress = [a, tty](long done, long total) {
