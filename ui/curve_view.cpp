@@ -395,7 +395,8 @@ void CurveView::addSteps(const Analysed& a, double scale) {
         line->setProperty("tokens", e.tokens);
         line->point1->setCoords(x, 0);
         line->point2->setCoords(x, 1);
-        line->setPen(QPen(e.height_ms >= 0 ? QColor(0xD5, 0x5E, 0x00) : QColor(0x00, 0x9E, 0x73), 1.5, Qt::DashLine));
+        // Neutral markers: curve colours stay reserved for curves (an overlay uses vermillion).
+        line->setPen(QPen(e.height_ms >= 0 ? QColor(70, 70, 70) : QColor(0x00, 0x9E, 0x73), 1.3, Qt::DashLine));
         line->setSelectable(false);
 
         const QString why = a.explanation(i);
@@ -406,7 +407,10 @@ void CurveView::addSteps(const Analysed& a, double scale) {
         label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
         // Stagger labels of neighbouring edges so they do not overlap.
         label->position->setCoords(x, 0.02 + 0.11 * double(i % 3));
-        label->setPositionAlignment(Qt::AlignTop | Qt::AlignHCenter);
+        // Labels near either end of the data hang inwards so they are not clipped.
+        const double span = std::max(1.0, a.series.xMax - a.series.xMin);
+        const double rel = (x - a.series.xMin) / span;
+        label->setPositionAlignment(Qt::AlignTop | (rel > 0.85 ? Qt::AlignRight : rel < 0.12 ? Qt::AlignLeft : Qt::AlignHCenter));
         label->setText(QStringLiteral("%1 → %2\n%3%4")
                            .arg(e.last_before)
                            .arg(e.tokens)

@@ -166,7 +166,7 @@ QWidget* MainWindow::buildTreePanel() {
     layout->addWidget(search_);
     layout->addLayout(filters);
     layout->addWidget(tree_, 1);
-    panel->setMinimumWidth(340);
+    panel->setMinimumWidth(420);
     return panel;
 }
 
