@@ -18,6 +18,7 @@ public:
     const nlohmann::json& id() const { return id_; }
     // Cancelled by a request, by end of input, or because nobody reads the answers any more.
     bool cancelled() const { return cancelled_.load() || writer_.broken(); }
+    const std::atomic<bool>& cancel_flag() const { return cancelled_; }  // for APIs that poll a flag
     void progress(const nlohmann::json& fields) { writer_.write(make_event(id_, "progress", fields)); }
     void point(const nlohmann::json& fields) { writer_.write(make_event(id_, "point", fields)); }
     void warning(const std::string& code, const std::string& message) {

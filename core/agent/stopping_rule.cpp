@@ -54,9 +54,9 @@ bool AdaptiveStopper::spread_settled() const {
     return (*hi - *lo) / mid <= config_.settle_tolerance;
 }
 
-std::optional<StopReason> AdaptiveStopper::add(double seconds) {
+std::optional<StopReason> AdaptiveStopper::add(double seconds, double cost_seconds) {
     samples_.push_back(seconds);
-    total_s_ += seconds;
+    total_s_ += cost_seconds >= 0 ? cost_seconds : seconds;
     const auto n = static_cast<int>(samples_.size());
     const bool minimum_met = n >= config_.rule.min_samples && total_s_ >= config_.rule.min_time_s;
     // The robust statistics cost O(n log n); past 64 samples evaluate them about 32 times per

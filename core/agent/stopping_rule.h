@@ -27,7 +27,9 @@ StopReason weaker(StopReason a, StopReason b);
 //   `settle_tolerance` (relative) over the last `settle_window` checks and at least twice the
 //   minimum time has passed (Settled);
 // - or when the measured time exceeds timeout_s (Timeout), or max_samples is reached.
-// Samples are seconds of measured time (what the timer reports, not wall time).
+// Samples are seconds of measured time. The time criteria count the cost of taking a sample:
+// by default the sample itself; a scope timed in place inside a whole forward passes the
+// forward's wall time, so a 20 µs op does not need 25 000 forwards to reach the minimum time.
 struct StoppingConfig {
     StoppingRule rule;            // min_samples, min_time_s, target_rel_noise, timeout_s
     int max_samples = 100000;
@@ -39,8 +41,9 @@ class AdaptiveStopper {
 public:
     explicit AdaptiveStopper(StoppingConfig config);
 
-    // Adds one sample (seconds); returns the reason to stop now, if any.
-    std::optional<StopReason> add(double seconds);
+    // Adds one sample (seconds) that cost `cost_seconds` (< 0: the sample itself); returns the
+    // reason to stop now, if any.
+    std::optional<StopReason> add(double seconds, double cost_seconds = -1);
 
     const std::vector<double>& samples() const { return samples_; }
     double measured_time_s() const { return total_s_; }

@@ -1,0 +1,81 @@
+// tailprune measure --schedule S: one schedule's latency end to end (and the unpruned model's).
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include "app/cli/cli_util.h"
+#include "app/cli/command_registry.h"
+#include "core/agent/requests.h"
+#include "core/model/schedule_json.h"
+#include "core/runtime/profiler.h"
+
+namespace tp::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+void on_measure_interrupt(int) {
+    g_interrupted = true;
+    std::signal(SIGINT, SIG_DFL);
+}
+
+struct Options {
+    std::string schedule, model, weights, device = "cpu", dtype = "fp32", mode;
+    int rounds = 3, warmup = 3, threads = 1, min_samples = 10;
+    double min_time = 0.5, noise = 0.01, timeout = 15;
+    bool no_baseline = false, json = false;
+};
+
+const CommandRegistrar reg(45, [](CLI::App& app) {
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("measure", "Time one schedule end to end, with the unpruned model in the same run");
+    cmd->add_option("--schedule", o->schedule, "schedule JSON")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--model", o->model, "model preset (default: the schedule's model, random weights)");
+    cmd->add_option("--weights", o->weights, "weights file (.safetensors with its .card.json)");
+    cmd->add_option("--device", o->device, "cpu | cuda | cuda:N");
+    cmd->add_option("--dtype", o->dtype, "fp32 | fp16 | bf16 (default: the schedule's)");
+    cmd->add_option("--mode", o->mode, "cpu | graph | eager");
+    cmd->add_option("--rounds", o->rounds, "rounds")->check(CLI::Range(1, 1000));
+    cmd->add_option("--warmup", o->warmup, "warm-up forwards per round")->check(CLI::Range(0, 100000));
+    cmd->add_option("--threads", o->threads, "LibTorch and BLAS threads (CPU)")->check(CLI::Range(1, 4096));
+    cmd->add_option("--min-samples", o->min_samples, "stopping rule: minimum samples")->check(CLI::Range(2, 100000000));
+    cmd->add_option("--min-time", o->min_time, "stopping rule: minimum seconds per round")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--noise", o->noise, "stopping rule: target relative half-width")->check(CLI::PositiveNumber);
+    cmd->add_option("--timeout", o->timeout, "stopping rule: seconds per round at most")->check(CLI::PositiveNumber);
+    cmd->add_flag("--no-baseline", o->no_baseline, "do not time the unpruned model");
+    cmd->add_flag("--json", o->json, "print the result as JSON");
+    cmd->callback([o] {
+        agent::MeasureRequest r;
+        r.schedule = load_schedule(o->schedule);
+        validate(r.schedule);
+        r.model.weights = o->weights;
+        r.model.preset = o->weights.empty() ? (o->model.empty() ? r.schedule.model.name : o->model) : "";
+        if (!o->model.empty() && !o->weights.empty()) throw CommandError("give --model or --weights, not both");
+        r.timing.device = o->device;
+        r.timing.dtype = o->dtype;
+        r.timing.batch = r.schedule.model.batch;
+        r.timing.mode = o->mode;
+        r.timing.rounds = o->rounds;
+        r.timing.warmup = o->warmup;
+        r.timing.threads = o->threads;
+        r.timing.stopping = {o->min_samples, o->min_time, o->noise, o->timeout};
+        agent::validate(r.timing);
+        r.baseline = !o->no_baseline;
+        runtime::ProfileCallbacks cb;
+        cb.cancelled = [] { return g_interrupted.load(); };
+        std::signal(SIGINT, on_measure_interrupt);
+        nlohmann::json result = runtime::run_measure(r, cb);
+        std::signal(SIGINT, SIG_DFL);
+        if (o->json) return print_json(result);
+        const auto& s = result["schedule"];
+        std::cout << "schedule " << r.schedule.name << ": median " << s["median_ms"].get<double>() << " ms [p10 "
+                  << s["p10_ms"].get<double>() << ", p90 " << s["p90_ms"].get<double>() << "], +-"
+                  << 100 * s["rel_noise"].get<double>() << "% across rounds, " << s["samples"].get<int>() << " samples\n";
+        if (result.contains("baseline"))
+            std::cout << "unpruned: median " << result["baseline"]["median_ms"].get<double>() << " ms; speedup "
+                      << result["speedup"].get<double>() << "x (same run)\n";
+        if (result["cancelled"].get<bool>()) throw CommandError("interrupted: fewer rounds than asked", 130);
+    });
+});
+
+}  // namespace
+}  // namespace tp::cli

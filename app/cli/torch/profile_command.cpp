@@ -1,0 +1,129 @@
+// tailprune profile: latency vs token count for the chosen scopes, written as a profile.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "app/cli/command_registry.h"
+#include "core/agent/requests.h"
+#include "core/model/profile_json.h"
+#include "core/runtime/profiler.h"
+
+namespace tp::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+void on_profile_interrupt(int) {
+    g_interrupted = true;
+    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+struct Options {
+    std::string model, weights, tokens = "all", output, resume, device = "cpu", dtype = "fp32", mode, l2 = "warm";
+    std::vector<std::string> scopes;
+    int batch = 1, rounds = 3, warmup = 3, threads = 1, coarse_step = 0, chunk = 16, min_samples = 10;
+    double min_time = 0.5, noise = 0.01, timeout = 15;
+    long long seed = 1;
+    bool ordered = false, quiet = false;
+};
+
+agent::ProfileRequest to_request(const Options& o) {
+    agent::ProfileRequest r;
+    r.model.preset = o.model;
+    r.model.weights = o.weights;
+    if (!o.resume.empty()) r.resume = load_profile(o.resume);
+    if (r.model.preset.empty() && r.model.weights.empty()) {
+        if (!r.resume) throw CommandError("give --model PRESET or --weights FILE (or --resume a profile)");
+        r.model.preset = r.resume->model.name;  // resuming a preset profile needs no model option
+    }
+    if (!r.model.preset.empty() && !r.model.weights.empty()) throw CommandError("give --model or --weights, not both");
+    r.timing.device = o.device;
+    r.timing.dtype = o.dtype;
+    r.timing.batch = o.batch;
+    r.timing.mode = o.mode;
+    r.timing.l2 = o.l2;
+    r.timing.rounds = o.rounds;
+    r.timing.warmup = o.warmup;
+    r.timing.threads = o.threads;
+    r.timing.stopping.min_samples = o.min_samples;
+    r.timing.stopping.min_time_s = o.min_time;
+    r.timing.stopping.target_rel_noise = o.noise;
+    r.timing.stopping.timeout_s = o.timeout;
+    agent::validate(r.timing);
+    if (!o.scopes.empty()) {
+        r.scopes.clear();
+        for (const auto& s : o.scopes) r.scopes.push_back(parse_scope(s));
+    } else if (r.resume) {
+        r.scopes.clear();
+        for (const auto& c : r.resume->curves) r.scopes.push_back(c.scope);
+    }
+    r.tokens = o.tokens;
+    r.coarse_step = o.coarse_step;
+    r.chunk = o.chunk;
+    r.seed = static_cast<std::uint64_t>(o.seed);
+    r.shuffle = !o.ordered;
+    r.output = o.output.empty() ? o.resume : o.output;
+    if (r.output.empty()) throw CommandError("give -o FILE for the profile");
+    return r;
+}
+
+const CommandRegistrar reg(40, [](CLI::App& app) {
+    auto o = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("profile", "Measure latency vs token count (whole model, blocks, deployed, pruning ops)");
+    cmd->add_option("--model", o->model, "model preset (random weights), e.g. deit_tiny, deit_small_patch16_224");
+    cmd->add_option("--weights", o->weights, "weights file (.safetensors with its .card.json)");
+    cmd->add_option("--scope", o->scopes,
+                    "scope(s): model, block:K, attn:K, mlp:K, deployed:K, prune:METHOD:K:TOKENS_IN, fixed:embed|head");
+    cmd->add_option("--tokens", o->tokens, "token counts: all, 1..197, 1..197:4, 1,17,33..49");
+    cmd->add_option("--coarse-step", o->coarse_step, "coarse pass at this stride, then every count near edges");
+    cmd->add_option("--batch", o->batch, "batch size")->check(CLI::PositiveNumber);
+    cmd->add_option("--dtype", o->dtype, "fp32 | fp16 | bf16");
+    cmd->add_option("--device", o->device, "cpu | cuda | cuda:N");
+    cmd->add_option("--mode", o->mode, "cpu | graph | eager (default by device)");
+    cmd->add_option("--l2", o->l2, "warm | cold (CUDA)");
+    cmd->add_option("--rounds", o->rounds, "rounds per point (interval across rounds)")->check(CLI::Range(1, 1000));
+    cmd->add_option("--warmup", o->warmup, "warm-up forwards per visit")->check(CLI::Range(0, 100000));
+    cmd->add_option("--threads", o->threads, "LibTorch and BLAS threads (CPU)")->check(CLI::Range(1, 4096));
+    cmd->add_option("--min-samples", o->min_samples, "stopping rule: minimum samples per visit")->check(CLI::Range(2, 100000000));
+    cmd->add_option("--min-time", o->min_time, "stopping rule: minimum seconds per visit")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--noise", o->noise, "stopping rule: target relative half-width")->check(CLI::PositiveNumber);
+    cmd->add_option("--timeout", o->timeout, "stopping rule: seconds per visit at most")->check(CLI::PositiveNumber);
+    cmd->add_option("--chunk", o->chunk, "points per chunk of rounds (0: all points per round)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--seed", o->seed, "shuffle seed");
+    cmd->add_flag("--ordered", o->ordered, "visit token counts in ascending order (debugging)");
+    cmd->add_option("-o,--output", o->output, "profile file to write (also written when interrupted)");
+    cmd->add_option("--resume", o->resume, "continue this partial profile (written back unless -o is given)")
+        ->check(CLI::ExistingFile);
+    cmd->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+    cmd->callback([o] {
+        agent::ProfileRequest request = to_request(*o);
+        runtime::ProfileCallbacks cb;
+        cb.cancelled = [] { return g_interrupted.load(); };
+        cb.warning = [](const std::string& code, const std::string& message) {
+            std::cerr << "warning (" << code << "): " << message << "\n";
+        };
+        if (!o->quiet)
+            cb.progress = [](const nlohmann::json& p) {
+                std::fprintf(stderr, "\r%s %zu/%zu  n=%-4d round %d  eta %.0f s   ", p["phase"].get<std::string>().c_str(),
+                             p["done"].get<std::size_t>(), p["total"].get<std::size_t>(), p["tokens"].get<int>(),
+                             p["round"].get<int>(), p["eta_s"].get<double>());
+            };
+        cb.checkpoint = [&request](const Profile& p) { save_profile(p, request.output); };
+        g_interrupted = false;
+        std::signal(SIGINT, on_profile_interrupt);
+        runtime::ProfileOutcome out = runtime::run_profile(request, cb);
+        std::signal(SIGINT, SIG_DFL);
+        save_profile(out.profile, request.output);
+        if (!o->quiet) std::cerr << "\n";
+        std::cerr << out.points_measured << " point(s) measured in " << static_cast<int>(out.wall_s) << " s -> "
+                  << request.output << (out.profile.partial() ? " (partial)" : "") << "\n";
+        if (out.cancelled)
+            throw CommandError("interrupted: the finished points are in " + request.output +
+                                   "; continue with: tailprune profile --resume " + request.output,
+                               130);
+    });
+});
+
+}  // namespace
+}  // namespace tp::cli

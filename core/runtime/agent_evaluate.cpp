@@ -1,0 +1,75 @@
+#include "core/runtime/agent_evaluate.h"
+
+#include <ctime>
+#include <filesystem>
+#include <numeric>
+
+#include <torch/torch.h>
+
+#include "core/model/format_error.h"
+#include "core/runtime/evaluator.h"
+#include "core/runtime/fashion_mnist.h"
+#include "core/runtime/model_card.h"
+#include "core/runtime/pruning/reducer_factory.h"
+#include "core/runtime/safetensors.h"
+#include "core/runtime/vit.h"
+#include "core/runtime/vit_weights.h"
+
+namespace tp::runtime {
+
+nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
+                            const std::function<void(long done, long total)>& progress,
+                            const std::atomic<bool>* cancel) {
+    if (request.model.weights.empty())
+        throw FormatError("weights", "evaluate needs trained weights (a preset has random weights)");
+    if (agent::cuda_index(request.device) >= 0 && !torch::cuda::is_available())
+        throw FormatError("device", "no CUDA device is available for '" + request.device + "'");
+    if (request.dataset != "fashion-mnist")
+        throw FormatError("dataset", "unknown dataset '" + request.dataset + "' (this agent has fashion-mnist)");
+    const std::string card_path = card_path_for(request.model.weights);
+    ModelCard card = read_model_card(card_path);
+    if (card.data.dataset != request.dataset)
+        throw FormatError("dataset", "the model was trained on '" + card.data.dataset + "', not '" + request.dataset + "'");
+    if (request.schedule.depth() != card.architecture.depth ||
+        request.schedule.input_tokens() != card.architecture.tokens)
+        throw FormatError("schedule", "does not fit the model's " + std::to_string(card.architecture.depth) +
+                                          " blocks and " + std::to_string(card.architecture.tokens) + " tokens");
+    VisionTransformer model(card.architecture);
+    load_weights(model, SafetensorsFile::read(request.model.weights), card_path);
+    model->eval();
+    torch::Device device = agent::cuda_index(request.device) >= 0
+                               ? torch::Device(torch::kCUDA, agent::cuda_index(request.device))
+                               : torch::Device(torch::kCPU);
+    model->to(device);
+    auto reducer = request.schedule.pruning_points().empty()
+                       ? nullptr
+                       : make_reducer(request.schedule.method, request.schedule.parameters, card.architecture.depth);
+    FashionMnist data = FashionMnist::load(default_fashion_mnist_dir(), request.split);
+    const std::size_t count = request.limit > 0 ? std::min<std::size_t>(request.limit, data.size()) : data.size();
+    std::vector<std::size_t> indices(count);
+    std::iota(indices.begin(), indices.end(), 0);
+    const auto& tokens = request.schedule.tokens_after_block;
+    Logits logits = [&](const torch::Tensor& images) { return model->forward(images, tokens, reducer.get()); };
+    EvalCounts c = evaluate_images(logits, data, indices, card.input_pipeline, card.architecture.channels,
+                                   card.architecture.image_size, request.batch, progress, cancel, device);
+    const double top1 = c.images ? static_cast<double>(c.top1) / c.images : 0;
+    const double top5 = c.images ? static_cast<double>(c.top5) / c.images : 0;
+    std::time_t t = std::time(nullptr);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    const std::string subset = request.dataset + " " + request.split +
+                               (count < data.size() ? "[0:" + std::to_string(count) + "]" : "");
+    return {{"images", c.images},
+            {"top1", top1},
+            {"top5", top5},
+            {"cancelled", c.cancelled},
+            {"measurement",
+             {{"kind", "top1"},
+              {"value", top1},
+              {"dataset", subset},
+              {"images", c.images},
+              {"date", date},
+              {"tool_version", TAILPRUNE_VERSION}}}};
+}
+
+}  // namespace tp::runtime

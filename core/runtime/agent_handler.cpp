@@ -1,0 +1,124 @@
+#include "core/runtime/agent_handler.h"
+
+#include <filesystem>
+
+#include "core/model/profile_json.h"
+#include "core/runtime/agent_evaluate.h"
+#include "core/runtime/fashion_mnist.h"
+#include "core/runtime/model_card.h"
+#include "core/runtime/profiler.h"
+#include "core/runtime/timing_environment.h"
+#include "core/runtime/torch_info.h"
+#include "core/runtime/vit_config.h"
+
+namespace tp::runtime {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+json models_seen() {
+    json out = json::array();
+    for (const auto& name : vit_preset_names()) {
+        ModelInfo m = vit_preset(name);
+        out.push_back({{"name", name}, {"preset", true}, {"tokens", m.tokens}, {"depth", m.depth}});
+    }
+    const fs::path dir = fs::path(TAILPRUNE_SOURCE_DIR) / "resources" / "models";
+    std::error_code ec;
+    for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
+        if (entry.path().extension() != ".safetensors") continue;
+        const std::string card = card_path_for(entry.path().string());
+        try {
+            ModelCard c = read_model_card(card);
+            out.push_back({{"name", c.name},
+                           {"path", fs::absolute(entry.path()).string()},
+                           {"tokens", c.architecture.tokens},
+                           {"depth", c.architecture.depth},
+                           {"dataset", c.data.dataset}});
+        } catch (const std::exception&) {
+            // A weights file without a readable card is not offered.
+        }
+    }
+    return out;
+}
+
+json datasets_seen() {
+    json out = json::array();
+    const fs::path dir = default_fashion_mnist_dir();
+    std::error_code ec;
+    if (fs::exists(dir / "t10k-images-idx3-ubyte.gz", ec))
+        out.push_back({{"name", "fashion-mnist"}, {"path", dir.string()}, {"splits", json::array({"train", "test"})}});
+    return out;
+}
+
+ProfileCallbacks callbacks_for(agent::JobContext& ctx) {
+    ProfileCallbacks cb;
+    cb.progress = [&ctx](const json& fields) { ctx.progress(fields); };
+    cb.point = [&ctx](const Curve& curve, const CurvePoint& point) {
+        Curve one = curve;
+        one.points = {point};
+        json c = to_json(one);
+        ctx.point({{"curve", curve.name}, {"scope", to_string(curve.scope)}, {"point", c["points"][0]}});
+    };
+    cb.warning = [&ctx](const std::string& code, const std::string& message) { ctx.warning(code, message); };
+    cb.cancelled = [&ctx] { return ctx.cancelled(); };
+    return cb;
+}
+
+}  // namespace
+
+json RuntimeJobHandler::hello() {
+    CpuDescription cpu = describe_cpu();
+    const bool cuda = cuda_available();
+    json devices = json::array();
+    devices.push_back({{"device", "cpu"}, {"kind", "cpu"}, {"name", cpu.model}, {"sm_count", cpu.logical_cpus}});
+    if (cuda) devices.push_back({{"device", "cuda:0"}, {"kind", "cuda"}});
+    json modes = cuda ? json::array({"cpu", "graph", "eager"}) : json::array({"cpu"});
+    return {{"protocol", agent::kProtocolVersion},
+            {"agent", std::string("tailprune ") + TAILPRUNE_VERSION},
+            {"torch", torch_version()},
+            {"commands", json::array({"hello", "profile", "measure", "evaluate", "cancel"})},
+            {"devices", devices},
+            {"host", {{"hostname", cpu.hostname}, {"kernel", cpu.kernel}, {"memory_gb", cpu.memory_gb},
+                      {"blas", blas_description()}, {"governor", cpu.governor}}},
+            {"capabilities",
+             {{"cuda", cuda},
+              {"nvml", cuda},
+              {"kernel_census", cuda},
+              {"modes", modes},
+              {"dtypes", cuda ? json::array({"fp32", "fp16", "bf16"}) : json::array({"fp32", "bf16"})},
+              {"scopes", json::array({"model", "block", "attn", "mlp", "deployed", "prune", "fixed"})},
+              {"methods", json::array({"pomt", "pomt_nomerge", "topk", "zerotprune", "tome", "random"})},
+              {"evaluate", true}}},
+            {"models", models_seen()},
+            {"datasets", datasets_seen()}};
+}
+
+json RuntimeJobHandler::run(const agent::Request& request, agent::JobContext& ctx) {
+    if (request.cmd == "profile") {
+        agent::ProfileRequest p = agent::profile_request_from_json(request.body);
+        ProfileCallbacks cb = callbacks_for(ctx);
+        if (!p.output.empty()) cb.checkpoint = [&p](const Profile& profile) { save_profile(profile, p.output); };
+        ProfileOutcome o = run_profile(p, cb);
+        if (!p.output.empty()) save_profile(o.profile, p.output);
+        return {{"partial", o.profile.partial()},
+                {"cancelled", o.cancelled},
+                {"points", o.points_measured},
+                {"wall_s", o.wall_s},
+                {"output", p.output.empty() ? json(nullptr) : json(p.output)},
+                {"profile", to_json(o.profile)}};
+    }
+    if (request.cmd == "measure") {
+        agent::MeasureRequest m = agent::measure_request_from_json(request.body);
+        return run_measure(m, callbacks_for(ctx));
+    }
+    if (request.cmd == "evaluate") {
+        agent::EvaluateRequest e = agent::evaluate_request_from_json(request.body);
+        return run_evaluate(
+            e, [&ctx](long done, long total) { ctx.progress({{"done", done}, {"total", total}}); }, &ctx.cancel_flag());
+    }
+    throw std::invalid_argument("command '" + request.cmd + "' is not a job");
+}
+
+}  // namespace tp::runtime

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Real CPU profiles for this machine class (LibTorch CPU, fp32, batch 1, 1 thread), written to
+# profiles/. Each profile records the machine load before and after in its metadata.
+#   scripts/profile-cpu.sh [BUILD_DIR] [deit_tiny|deit_small|fmnist|all]
+# The plain scopes (whole model, blocks, attention/MLP halves, fixed parts) share one forward per
+# sample, so they cost one sweep together; deployed and pruning-op scopes are their own sweeps.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-$here/build-agent}"
+which="${2:-all}"
+cli="$build/app/tailprune"
+[ -x "$cli" ] || { echo "error: $cli not built" >&2; exit 1; }
+out="$here/profiles"
+mkdir -p "$out"
+common=(--threads 1 --rounds 3 --warmup 1 --min-samples 5 --min-time 0.1 --noise 0.01 --timeout 5)
+
+plain_scopes() {  # model, fixed parts, and block/attn/mlp of the blocks given
+    local s=(--scope model --scope fixed:embed --scope fixed:head)
+    for b in "$@"; do s+=(--scope "block:$b" --scope "attn:$b" --scope "mlp:$b"); done
+    echo "${s[@]}"
+}
+
+run() {  # name, then tailprune profile arguments
+    local name="$1"; shift
+    echo "== $name (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+    local t0=$SECONDS
+    nice -n 0 "$cli" profile "${common[@]}" "$@" -o "$out/$name.json" -q
+    echo "   $name: $((SECONDS - t0)) s" >&2
+    "$cli" validate "$out/$name.json"
+}
+
+if [[ "$which" == all || "$which" == deit_tiny ]]; then
+    run cpu-2core_deit_tiny_fp32_b1_blocks --model deit_tiny $(plain_scopes 0 5 11) --tokens 1..197
+fi
+if [[ "$which" == all || "$which" == deit_small ]]; then
+    run cpu-2core_deit_small_fp32_b1_blocks --model deit_small $(plain_scopes 0 5 11) --tokens 1..197:8
+fi
+if [[ "$which" == all || "$which" == deit_tiny ]]; then
+    run cpu-2core_deit_tiny_fp32_b1_deployed --model deit_tiny --scope deployed:2 --scope deployed:5 --scope deployed:8 \
+        --tokens 1..197:16
+    run cpu-2core_deit_tiny_fp32_b1_pruneops --model deit_tiny --scope prune:pomt:3:197 --scope prune:topk:3:197 \
+        --scope prune:tome:3:197 --scope prune:random:3:197 --tokens 2..196:16
+fi
+if [[ "$which" == all || "$which" == deit_small ]]; then
+    run cpu-2core_deit_small_fp32_b1_deployed --model deit_small --scope deployed:3 --scope deployed:8 --tokens 1..197:24
+    run cpu-2core_deit_small_fp32_b1_pruneops --model deit_small --scope prune:pomt:3:197 --scope prune:topk:3:197 \
+        --scope prune:tome:3:197 --tokens 2..196:24
+fi
+if [[ "$which" == all || "$which" == fmnist ]]; then
+    weights=$(find "$here/resources/models" -name "*.safetensors" 2>/dev/null | sort | head -1)
+    if [ -n "$weights" ]; then
+        run cpu-2core_fmnist_fp32_b1 --weights "$weights" $(plain_scopes 0 3) --scope deployed:2 --tokens all
+    else
+        echo "no model under resources/models/: Fashion-MNIST profile skipped" >&2
+    fi
+fi
