@@ -17,7 +17,7 @@ inline std::unique_ptr<ui::ScheduleEditor> make_editor(int active = 0) {
     editor->setLatencySource(std::make_shared<ui::CoreLatencySource>());
     editor->setProfiles(five_device_profiles(), active);
     editor->show();
-    QTest::qWaitForWindowExposed(editor.get());
+    if (!QTest::qWaitForWindowExposed(editor.get())) qWarning("editor window was not exposed");
     return editor;
 }
 

@@ -9,6 +9,8 @@ namespace tp::ui {
 AccuracyReadout::AccuracyReadout(QWidget* parent) : QWidget(parent) {
     predicted_ = new QLabel;
     predicted_->setObjectName("accuracyPredicted");
+    // Text changes on every move must not relayout the editor.
+    predicted_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     measured_ = new QLabel;
     measured_->setObjectName("accuracyMeasured");
     calibrate_ = new QPushButton("Calibrate…");

@@ -5,6 +5,8 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "ui/editor/plot_layers.h"
+
 namespace tp::ui {
 
 BlockReadout::BlockReadout(QWidget* parent) : QWidget(parent) {
@@ -16,17 +18,21 @@ BlockReadout::BlockReadout(QWidget* parent) : QWidget(parent) {
     QSharedPointer<QCPAxisTickerFixed> blocks(new QCPAxisTickerFixed);
     blocks->setTickStep(1);
     plot_->xAxis->setTicker(blocks);
+    dataLayer_ = add_top_buffered_layer(plot_, "data");
     unpruned_ = new QCPBars(plot_->xAxis, plot_->yAxis);
+    unpruned_->setLayer(dataLayer_);
     unpruned_->setName("unpruned");
     unpruned_->setPen(QPen(QColor(150, 150, 150)));
     unpruned_->setBrush(QColor(200, 200, 200, 120));
     unpruned_->setWidth(0.8);
     pruned_ = new QCPBars(plot_->xAxis, plot_->yAxis);
     pruned_->setName("this schedule");
+    pruned_->setLayer(dataLayer_);
     pruned_->setPen(QPen(QColor(30, 90, 180)));
     pruned_->setBrush(QColor(30, 90, 180, 150));
     pruned_->setWidth(0.5);
     plot_->legend->setVisible(true);
+    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     plot_->legend->setFont(QFont(font().family(), 8));
     emptyNote_ = new QCPItemText(plot_);
     emptyNote_->position->setType(QCPItemPosition::ptAxisRectRatio);
@@ -61,11 +67,20 @@ void BlockReadout::setContributions(const std::vector<double>& block_ms, const s
     }
     pruned_->setData(keys, values, true);
     unpruned_->setData(ukeys, uvalues, true);
-    emptyNote_->setVisible(block_ms.empty());
     const int n = static_cast<int>(std::max(block_ms.size(), unpruned_ms.size()));
-    plot_->xAxis->setRange(-0.6, std::max(n, 1) - 0.4);
-    plot_->yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    const double upper = plot_->yAxis->range().upper;
+    const bool axesChanged = emptyNote_->visible() != block_ms.empty() || n != shownBlocks_ || top > upper ||
+                             top < upper * 0.5;
+    if (axesChanged) {
+        // Ordinary moves keep the axes: the unpruned bars are the tallest and do not move.
+        shownBlocks_ = n;
+        emptyNote_->setVisible(block_ms.empty());
+        plot_->xAxis->setRange(-0.6, std::max(n, 1) - 0.4);
+        plot_->yAxis->setRange(0, top > 0 ? top * 1.45 : 1);  // headroom for the legend
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+    } else {
+        dataLayer_->replot();
+    }
 }
 
 void BlockReadout::setEdges(const std::vector<BlockEdgePosition>& edges) {
@@ -86,7 +101,8 @@ void BlockReadout::setEdges(const std::vector<BlockEdgePosition>& edges) {
                 edges_->setItem(b, c, item);
             }
             if (item->text() != cells[c]) item->setText(cells[c]);
-            item->setForeground(e.on_edge() ? QColor(0, 120, 40) : palette().color(QPalette::Text));
+            const QBrush brush(e.on_edge() ? QColor(0, 120, 40) : palette().color(QPalette::Text));
+            if (item->foreground() != brush) item->setForeground(brush);
         }
     }
 }

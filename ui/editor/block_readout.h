@@ -23,6 +23,8 @@ public:
 
 private:
     QCustomPlot* plot_ = nullptr;
+    QCPLayer* dataLayer_ = nullptr;
+    int shownBlocks_ = -1;
     QCPBars* unpruned_ = nullptr;
     QCPBars* pruned_ = nullptr;
     QCPItemText* emptyNote_ = nullptr;

@@ -4,6 +4,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "ui/editor/plot_layers.h"
+
 namespace tp::ui {
 namespace {
 
@@ -25,14 +27,26 @@ LatencyReadout::LatencyReadout(QWidget* parent) : QWidget(parent) {
     table_->setHorizontalHeaderLabels({"device", "predicted", "vs unpruned", "band", "measured"});
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    for (int c = 1; c < 5; ++c) table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    // Fixed widths: resizing columns to their contents on every mouse move would relayout the table.
+    const int widths[] = {0, 80, 85, 140, 150};
+    for (int c = 1; c < 5; ++c) {
+        table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::Fixed);
+        table_->setColumnWidth(c, widths[c]);
+    }
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table_->setMaximumHeight(170);
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
+    table_->setWordWrap(false);
+
 
     plot_ = new QCustomPlot;
     plot_->setObjectName("latencyPlot");
     plot_->setMinimumHeight(140);
-    plot_->yAxis->setLabel("ms");
+    // Devices differ by 20x in latency: bars are % of each device's unpruned latency, so every
+    // device reads on one scale (the table has the milliseconds).
+    plot_->yAxis->setLabel("% of unpruned latency");
+    // Bars, bands and measured values on a buffered layer of their own: while the axis range holds,
+    // a move re-renders only that layer, not the axes and their text.
+    dataLayer_ = add_top_buffered_layer(plot_, "data");
     predicted_ = new QCPBars(plot_->xAxis, plot_->yAxis);
     predicted_->setName("predicted");
     predicted_->setWidth(0.35);
@@ -48,8 +62,12 @@ LatencyReadout::LatencyReadout(QWidget* parent) : QWidget(parent) {
     measuredBand_ = new QCPErrorBars(plot_->xAxis, plot_->yAxis);
     measuredBand_->setDataPlottable(measured_);
     measuredBand_->setPen(QPen(QColor(200, 80, 0), 1.5));
+    for (QCPAbstractPlottable* p : {static_cast<QCPAbstractPlottable*>(predicted_), static_cast<QCPAbstractPlottable*>(band_),
+                                    static_cast<QCPAbstractPlottable*>(measured_), static_cast<QCPAbstractPlottable*>(measuredBand_)})
+        p->setLayer(dataLayer_);
     plot_->legend->setVisible(true);
-    plot_->legend->removeItem(plot_->legend->itemCount() - 1);  // error bars have no legend entry of their own
+    band_->removeFromLegend();  // the bands belong to the bars and diamonds
+    measuredBand_->removeFromLegend();
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     plot_->legend->setFont(QFont(font().family(), 8));
 
@@ -61,56 +79,74 @@ LatencyReadout::LatencyReadout(QWidget* parent) : QWidget(parent) {
 
 void LatencyReadout::setDevices(const std::vector<DeviceLatency>& devices) {
     const int n = static_cast<int>(devices.size());
-    if (table_->rowCount() != n) table_->setRowCount(n);
+    if (table_->rowCount() != n) {
+        table_->setRowCount(n);
+        // Every device visible without scrolling.
+        table_->setFixedHeight(table_->horizontalHeader()->height() + n * table_->verticalHeader()->defaultSectionSize() +
+                               2 * table_->frameWidth() + 2);
+    }
     QVector<double> keys, values, errLow, errHigh, mKeys, mValues, mLow, mHigh;
-    QVector<QString> labels;
+    std::vector<double> unpruned;
     double top = 0;
     for (int r = 0; r < n; ++r) {
         const DeviceLatency& d = devices[static_cast<std::size_t>(r)];
         const PredictedLatency& p = d.prediction;
-        setCell(table_, r, 0, (d.active ? "▶ " : "") + d.device);
+        setCell(table_, r, 0, QString("#%1 %2%3").arg(r + 1).arg(d.active ? "▶ " : "", d.device));
         if (p.available) {
             setCell(table_, r, 1, QString("%1 ms").arg(p.ms, 0, 'f', p.ms < 10 ? 3 : 2));
             const double pct = p.unpruned_ms > 0 ? 100.0 * (p.ms - p.unpruned_ms) / p.unpruned_ms : 0;
             setCell(table_, r, 2, QString("%1%2%").arg(pct >= 0 ? "+" : "").arg(pct, 0, 'f', 1));
             setCell(table_, r, 3, QString("%1–%2 ms").arg(p.low_ms, 0, 'f', 3).arg(p.high_ms, 0, 'f', 3));
-            keys << r - 0.2;
-            values << p.ms;
-            errLow << p.ms - p.low_ms;
-            errHigh << p.high_ms - p.ms;
-            top = std::max(top, p.high_ms);
+            const double scale = p.unpruned_ms > 0 ? 100.0 / p.unpruned_ms : 0;
+            keys << r - 0.15;
+            values << p.ms * scale;
+            errLow << (p.ms - p.low_ms) * scale;
+            errHigh << (p.high_ms - p.ms) * scale;
+            top = std::max(top, p.high_ms * scale);
+            unpruned.push_back(p.unpruned_ms);
         } else {
             setCell(table_, r, 1, "not available");
             setCell(table_, r, 2, "");
             setCell(table_, r, 3, p.reason);
+            unpruned.push_back(0);
         }
         if (d.measured) {
             const Measurement& m = *d.measured;
             setCell(table_, r, 4, QString("%1 ms (%2–%3)").arg(m.value, 0, 'f', 3).arg(m.low, 0, 'f', 3).arg(m.high, 0, 'f', 3));
-            mKeys << r + 0.2;
-            mValues << m.value;
-            mLow << m.value - m.low;
-            mHigh << m.high - m.value;
-            top = std::max(top, m.high);
+            if (unpruned.back() > 0) {
+                const double scale = 100.0 / unpruned.back();
+                mKeys << r + 0.15;
+                mValues << m.value * scale;
+                mLow << (m.value - m.low) * scale;
+                mHigh << (m.high - m.value) * scale;
+                top = std::max(top, m.high * scale);
+            }
         } else {
             setCell(table_, r, 4, "—");
         }
-        labels << QString::number(r + 1);
     }
     predicted_->setData(keys, values, true);
     band_->setData(errLow, errHigh);
     measured_->setData(mKeys, mValues, true);
     measuredBand_->setData(mLow, mHigh);
+    bool axesChanged = false;
     if (shownDevices_ != n) {
         shownDevices_ = n;
+        axesChanged = true;
         QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
         for (int r = 0; r < n; ++r)
-            ticker->addTick(r, QString("%1").arg(devices[static_cast<std::size_t>(r)].device.left(18)));
+            ticker->addTick(r, QString("#%1%2").arg(r + 1).arg(devices[static_cast<std::size_t>(r)].active ? " ▶" : ""));
         plot_->xAxis->setTicker(ticker);
         plot_->xAxis->setRange(-0.6, n - 0.4);
     }
-    plot_->yAxis->setRange(0, top > 0 ? top * 1.25 : 1);
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    // The range only grows (or shrinks a lot), so ordinary moves keep the axes' buffer.
+    const double upper = plot_->yAxis->range().upper;
+    if (axesChanged || top > upper) {
+        plot_->yAxis->setRange(0, std::max(130.0, top * 1.1));
+        axesChanged = true;
+    }
+    if (axesChanged) plot_->replot(QCustomPlot::rpQueuedReplot);
+    else dataLayer_->replot();
 }
 
 QString LatencyReadout::cellText(int row, int column) const {

@@ -33,6 +33,7 @@ public:
 private:
     QTableWidget* table_ = nullptr;
     QCustomPlot* plot_ = nullptr;
+    QCPLayer* dataLayer_ = nullptr;
     QCPBars* predicted_ = nullptr;
     QCPErrorBars* band_ = nullptr;
     QCPGraph* measured_ = nullptr;

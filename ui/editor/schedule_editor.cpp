@@ -29,7 +29,7 @@ namespace {
 const QStringList kMethods = {"pomt", "pomt_nomerge", "topk", "zerotprune", "tome", "random"};
 
 QString deviceLabel(const Profile& p) {
-    return QString::fromStdString(p.device.name + (p.id.empty() ? "" : " (" + p.id + ")"));
+    return QString::fromStdString(p.device.name + (p.id.empty() || p.id == p.device.name ? "" : " (" + p.id + ")"));
 }
 
 }  // namespace
@@ -45,6 +45,9 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
     status_ = new QLabel;
     status_->setObjectName("editorStatus");
     status_->setWordWrap(true);
+    // A fixed box: a label that resized with its text would relayout the editor on every move.
+    status_->setFixedHeight(2 * status_->fontMetrics().lineSpacing() + 6);
+    status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     deviceCombo_ = new QComboBox;
@@ -106,6 +109,7 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
     rightLayout->addLayout(actionArea_);
     rightLayout->addStretch();
 
+    right->setMinimumWidth(600);
     auto* splitter = new QSplitter;
     splitter->addWidget(left);
     splitter->addWidget(right);

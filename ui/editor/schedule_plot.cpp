@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "ui/editor/plot_layers.h"
+
 namespace tp::ui {
 namespace {
 constexpr double kHandleRadiusPx = 12;
@@ -13,14 +15,12 @@ SchedulePlot::SchedulePlot(QWidget* parent) : QCustomPlot(parent) {
     setNoAntialiasingOnDrag(false);
     xAxis->setLabel("block (pruning point = tokens kept after it)");
     yAxis->setLabel("tokens kept (CLS included)");
-    xAxis->ticker()->setTickStepStrategy(QCPAxisTicker::tssReadability);
-    QSharedPointer<QCPAxisTickerFixed> blocks(new QCPAxisTickerFixed);
-    blocks->setTickStep(1);
+    QSharedPointer<QCPAxisTickerText> blocks(new QCPAxisTickerText);
+    blocks->addTick(-1, "input");
+    for (int b = 0; b < 64; ++b) blocks->addTick(b, QString::number(b));
     xAxis->setTicker(blocks);
 
-    addLayer("editing", layer("main"), QCustomPlot::limAbove);
-    overlay_ = layer("editing");
-    overlay_->setMode(QCPLayer::lmBuffered);
+    overlay_ = add_top_buffered_layer(this, "editing");
 
     staircase_ = addGraph();
     staircase_->setLayer(overlay_);
