@@ -71,6 +71,19 @@ private Q_SLOTS:
         QCOMPARE(to_string(*stopper.add(1e-3)), std::string("noise"));
     }
 
+    void timeCriteriaCountTheCostOfASample() {
+        // A 10 µs op timed inside a 1 ms forward: the 20 ms minimum is 20 forwards, not 2000.
+        AdaptiveStopper stopper(config(5, 0.02, 0.5, 100));
+        std::optional<StopReason> stop;
+        int n = 0;
+        while (!stop && n < 100000) {
+            stop = stopper.add(1e-5, 1e-3);
+            ++n;
+        }
+        QVERIFY(n >= 19 && n <= 21);
+        QCOMPARE(to_string(*stop), std::string("noise"));
+    }
+
     void halfWidthShrinksWithSamples() {
         AdaptiveStopper stopper(config(1000, 0, 1e-9, 100));
         std::mt19937 rng(3);
