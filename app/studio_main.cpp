@@ -11,6 +11,9 @@
 #include "ui/profile_library.h"
 #include "ui/profile_loader.h"
 #include "ui/store_loader.h"
+#ifdef TAILPRUNE_HAS_EDITOR
+#include "ui/editor/editor_tab.h"
+#endif
 
 namespace {
 
@@ -60,6 +63,9 @@ int main(int argc, char** argv) {
     cli.process(app);
 
     tp::ui::MainWindow window;
+#ifdef TAILPRUNE_HAS_EDITOR
+    tp::ui::install_schedule_editor(window);
+#endif
     if (cli.isSet(size)) {
         const QStringList wh = cli.value(size).split('x');
         if (wh.size() == 2) window.resize(wh[0].toInt(), wh[1].toInt());
