@@ -59,13 +59,12 @@ auto guarded(const std::string& path, F&& fn) -> decltype(fn()) {
     }
 }
 
-// One write: BEGIN IMMEDIATE (waits up to the busy timeout), `fn`, COMMIT; on any exception the
-// transaction rolls back and nothing is changed.
+// One transaction with the given behaviour around `fn`: COMMIT when it returns, ROLLBACK when it
+// throws, so nothing is half-done.
 template <class F>
-auto write_transaction(Store::Impl& impl, const char* action, F&& fn) -> decltype(fn()) {
-    impl.require_writable(action);
+auto run_transaction(Store::Impl& impl, SQLite::TransactionBehavior behavior, F&& fn) -> decltype(fn()) {
     return guarded(impl.path, [&]() -> decltype(fn()) {
-        SQLite::Transaction tx(impl.db, SQLite::TransactionBehavior::IMMEDIATE);
+        SQLite::Transaction tx(impl.db, behavior);
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();
             impl.reset_cached();
@@ -79,23 +78,19 @@ auto write_transaction(Store::Impl& impl, const char* action, F&& fn) -> decltyp
     });
 }
 
+// One write: BEGIN IMMEDIATE (waits up to the busy timeout), `fn`, COMMIT; on any exception the
+// transaction rolls back and nothing is changed.
+template <class F>
+auto write_transaction(Store::Impl& impl, const char* action, F&& fn) -> decltype(fn()) {
+    impl.require_writable(action);
+    return run_transaction(impl, SQLite::TransactionBehavior::IMMEDIATE, std::forward<F>(fn));
+}
+
 // One consistent read of several statements; released when `fn` returns.
 template <class F>
 auto read_transaction(const Store::Impl& const_impl, F&& fn) -> decltype(fn()) {
     auto& impl = const_cast<Store::Impl&>(const_impl);
-    return guarded(impl.path, [&]() -> decltype(fn()) {
-        SQLite::Transaction tx(impl.db, SQLite::TransactionBehavior::DEFERRED);
-        if constexpr (std::is_void_v<decltype(fn())>) {
-            fn();
-            impl.reset_cached();
-            tx.commit();
-        } else {
-            auto result = fn();
-            impl.reset_cached();
-            tx.commit();
-            return result;
-        }
-    });
+    return run_transaction(impl, SQLite::TransactionBehavior::DEFERRED, std::forward<F>(fn));
 }
 
 std::string now_iso8601();
