@@ -95,10 +95,13 @@ torch::Tensor VisionTransformerImpl::embed_tokens(const torch::Tensor& images, i
                                                   std::optional<uint64_t> seed) {
     auto x = embed(images);
     if (n == tokens_) return x;
+    // The first n tokens need no index tensor (none may be copied from the host inside a CUDA graph).
+    if (!random_tokens) return x.narrow(1, 0, n).contiguous();
     auto kept = kept_patch_indices(tokens_ - 1, n, random_tokens, seed);
     std::vector<int64_t> index{0};
     for (auto i : kept) index.push_back(i + 1);
-    auto idx = torch::tensor(index, torch::kLong).to(x.device());
+    auto host = torch::tensor(index, torch::kLong);
+    auto idx = (x.is_cuda() ? host.pin_memory() : host).to(x.device(), /*non_blocking=*/false);
     return x.index_select(1, idx);
 }
 

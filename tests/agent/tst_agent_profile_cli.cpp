@@ -90,6 +90,10 @@ private Q_SLOTS:
                                     << "leaves 1..197";
         QTest::newRow("graph on cpu") << QStringList{"profile", "--model", "deit_tiny", "--mode", "graph", "-o", "/tmp/x.json"}
                                       << "does not fit the CPU";
+        // measure takes the schedule's dtype when --dtype is not given (an fp16 GPU schedule on the CPU)
+        QTest::newRow("measure uses the schedule's dtype")
+            << QStringList{"measure", "--schedule", QStringLiteral(TAILPRUNE_TESTDATA_DIR "/schedules/deit_tiny_fp16_cut.schedule.json")}
+            << "fp16 on the CPU";
     }
     void badOptionsFailBeforeMeasuring() {
         QFETCH(QStringList, args);

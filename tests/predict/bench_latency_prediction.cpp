@@ -4,7 +4,7 @@
 // round-to-round disagreement of the measurement itself is known.
 //
 //   bench_latency_prediction --profile profiles/cpu.json --cli build/app/tailprune
-//       [--weights W] [--schedules 60] [--seed 1] [--measure-rounds 3] [--out DIR]
+//       [--weights W] [--device cuda] [--schedules 60] [--seed 1] [--measure-rounds 3] [--out DIR]
 //
 // Prints: share within ±5% / ±10% (vs the mean of both rounds), median and worst |error|, share
 // within the round-to-round disagreement (|pred − mean| ≤ |A − B|), the band's coverage when it is
@@ -37,7 +37,7 @@ using namespace tp;
 namespace {
 
 struct Args {
-    QString profile, cli, weights, out;
+    QString profile, cli, weights, out, device;
     int schedules = 60;
     int measure_rounds = 3;
     unsigned seed = 1;
@@ -128,6 +128,7 @@ double measure(const Args& args, const QString& schedule_path) {
     QStringList argv{"measure", "--schedule", schedule_path, "--json", "--no-baseline", "--rounds",
                      QString::number(args.measure_rounds)};
     if (!args.weights.isEmpty()) argv << "--weights" << args.weights;
+    if (!args.device.isEmpty()) argv << "--device" << args.device;
     QProcess p;
     p.start(args.cli, argv);
     if (!p.waitForFinished(600000) || p.exitCode() != 0) {
@@ -159,6 +160,7 @@ int main(int argc, char** argv) {
         else if (a[i] == "--measure-rounds") args.measure_rounds = a[i + 1].toInt();
         else if (a[i] == "--seed") args.seed = a[i + 1].toUInt();
         else if (a[i] == "--out") args.out = a[i + 1];
+        else if (a[i] == "--device") args.device = a[i + 1];
         else { std::cerr << "unknown option " << a[i].toStdString() << "\n"; return 2; }
     }
     if (args.cli.isEmpty()) args.cli = qEnvironmentVariable("TAILPRUNE_CLI");

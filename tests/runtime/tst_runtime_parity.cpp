@@ -1,5 +1,7 @@
-// The C++ forward against PyTorch: the committed fixture (tests/data/parity, made by
-// scripts/make_parity_fixture.py with Debian's python3-torch) must match within 1e-4 in fp32.
+// The C++ forward against PyTorch: two committed fixtures must match within 1e-4 in fp32:
+// tests/data/parity (scripts/make_parity_fixture.py, an independent re-implementation of timm's
+// semantics run with Debian's python3-torch) and tests/data/parity-timm (timm 1.0's own
+// VisionTransformer and safetensors file, made on the GPU machine by scripts/gpu/).
 // Also checks the pieces the profiler and the pruning methods use agree with the whole forward.
 #include <QtTest>
 
@@ -17,6 +19,7 @@ using namespace tp::runtime;
 namespace {
 
 const std::string kDir = std::string(TAILPRUNE_TESTDATA_DIR) + "/parity/";
+const std::string kTimmDir = std::string(TAILPRUNE_TESTDATA_DIR) + "/parity-timm/";
 
 torch::Tensor read_tensor(const SafetensorsFile& file, const std::string& name) {
     const auto& e = file.entry(name);
@@ -25,10 +28,10 @@ torch::Tensor read_tensor(const SafetensorsFile& file, const std::string& name) 
     return t;
 }
 
-VisionTransformer fixture_model() {
-    const auto card = read_model_card(kDir + "tiny_vit.card.json");
+VisionTransformer fixture_model(const std::string& dir = kDir) {
+    const auto card = read_model_card(dir + "tiny_vit.card.json");
     VisionTransformer model(card.architecture);
-    load_weights(model, SafetensorsFile::read(kDir + "tiny_vit.safetensors"));
+    load_weights(model, SafetensorsFile::read(dir + "tiny_vit.safetensors"));
     model->eval();
     return model;
 }
@@ -60,17 +63,22 @@ private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(1); }
 
     void matches_pytorch_data() {
+        QTest::addColumn<QString>("dir");
         QTest::addColumn<QString>("reference");
         QTest::addColumn<int>("tokens");  // 0: unpruned
-        QTest::newRow("logits") << "logits" << 0;
-        QTest::newRow("input pruned to the first 6 tokens") << "logits_keep_first" << 6;
+        for (const auto& [label, dir] : {std::pair{"own reference", kDir}, std::pair{"timm", kTimmDir}}) {
+            QTest::addRow("%s: logits", label) << QString::fromStdString(dir) << "logits" << 0;
+            QTest::addRow("%s: input pruned to the first 6 tokens", label)
+                << QString::fromStdString(dir) << "logits_keep_first" << 6;
+        }
     }
     void matches_pytorch() {
+        QFETCH(QString, dir);
         QFETCH(QString, reference);
         QFETCH(int, tokens);
         c10::InferenceMode guard;
-        auto model = fixture_model();
-        const auto ref = SafetensorsFile::read(kDir + "reference.safetensors");
+        auto model = fixture_model(dir.toStdString());
+        const auto ref = SafetensorsFile::read(dir.toStdString() + "reference.safetensors");
         const auto images = read_tensor(ref, "images");
         const auto expected = read_tensor(ref, reference.toStdString());
         const auto got = tokens ? model->forward_at(images, tokens) : model->forward(images);

@@ -19,7 +19,7 @@ void on_measure_interrupt(int) {
 }
 
 struct Options {
-    std::string schedule, model, weights, device = "cpu", dtype = "fp32", mode;
+    std::string schedule, model, weights, device = "cpu", dtype, mode;  // empty dtype: the schedule's
     int rounds = 3, warmup = 3, threads = 1, min_samples = 10;
     double min_time = 0.5, noise = 0.01, timeout = 15;
     bool no_baseline = false, json = false;
@@ -51,7 +51,7 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
         r.model.preset = o->weights.empty() ? (o->model.empty() ? r.schedule.model.name : o->model) : "";
         if (!o->model.empty() && !o->weights.empty()) throw CommandError("give --model or --weights, not both");
         r.timing.device = o->device;
-        r.timing.dtype = o->dtype;
+        r.timing.dtype = !o->dtype.empty() ? o->dtype : !r.schedule.model.dtype.empty() ? r.schedule.model.dtype : "fp32";
         r.timing.batch = r.schedule.model.batch;
         r.timing.mode = o->mode;
         r.timing.rounds = o->rounds;
