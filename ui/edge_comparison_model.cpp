@@ -2,6 +2,8 @@
 
 #include <QColor>
 
+#include <algorithm>
+
 #include "ui/edge_description.h"
 
 namespace tp::ui {
@@ -30,7 +32,13 @@ int EdgeComparisonModel::columnCount(const QModelIndex& parent) const {
 QString EdgeComparisonModel::statusText(const EdgeMatch& m) const {
     switch (m.status) {
         case EdgeMatch::Status::Shared: return tr("shared");
-        case EdgeMatch::Status::Moved: return tr("moved");
+        case EdgeMatch::Status::Moved: {
+            // How far the edge moved: the spread of its token counts across the curves.
+            int lo = 1 << 30, hi = -1;
+            for (const Edge* e : m.edges)
+                if (e) lo = std::min(lo, e->tokens), hi = std::max(hi, e->tokens);
+            return tr("moved by %1").arg(hi - lo);
+        }
         case EdgeMatch::Status::Partial: {
             QStringList on;
             for (std::size_t i = 0; i < m.edges.size(); ++i)

@@ -149,6 +149,10 @@ MeasureRequest measure_request_from_json(const json& body) {
     m.timing = read_timing(r);
     m.schedule = read_schedule(r);
     validate(m.schedule);
+    // A schedule is for a dtype and batch: they are the measurement's unless the request says otherwise.
+    if (!body.contains("dtype") && !m.schedule.model.dtype.empty()) m.timing.dtype = m.schedule.model.dtype;
+    if (!body.contains("batch") && m.schedule.model.batch > 0) m.timing.batch = m.schedule.model.batch;
+    validate(m.timing);
     m.baseline = r.boolean_or("baseline", true);
     return m;
 }

@@ -108,6 +108,41 @@ private Q_SLOTS:
         }
     }
 
+    // measure: the schedule's dtype and batch are the measurement's unless the request names them.
+    void measureTakesDtypeAndBatchFromTheSchedule_data() {
+        QTest::addColumn<QString>("extra");
+        QTest::addColumn<QString>("dtype");
+        QTest::addColumn<int>("batch");
+        QTest::newRow("from the schedule") << "" << "bf16" << 8;
+        QTest::newRow("request overrides") << ",\"dtype\":\"fp32\",\"batch\":2" << "fp32" << 2;
+    }
+    void measureTakesDtypeAndBatchFromTheSchedule() {
+        QFETCH(QString, extra);
+        QFETCH(QString, dtype);
+        QFETCH(int, batch);
+        QFile f(QStringLiteral(TAILPRUNE_TESTDATA_DIR "/schedules/deit_tiny_fp16_cut.schedule.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        json schedule = json::parse(f.readAll().toStdString());
+        schedule["model"]["dtype"] = "bf16";
+        schedule["model"]["batch"] = 8;
+        json body = json::parse(("{\"model\":\"deit_tiny\",\"device\":\"cuda\"" + extra + "}").toStdString());
+        body["schedule"] = schedule;
+        const MeasureRequest m = measure_request_from_json(body);
+        QCOMPARE(QString::fromStdString(m.timing.dtype), dtype);
+        QCOMPARE(m.timing.batch, batch);
+    }
+    void measureOfAnFp16ScheduleOnTheCpuIsRefused() {
+        QFile f(QStringLiteral(TAILPRUNE_TESTDATA_DIR "/schedules/deit_tiny_fp16_cut.schedule.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        json body = {{"model", "deit_tiny"}, {"schedule", json::parse(f.readAll().toStdString())}};
+        try {
+            measure_request_from_json(body);
+            QFAIL("an fp16 schedule was accepted for the CPU");
+        } catch (const tp::FormatError& e) {
+            QVERIFY2(QString(e.what()).contains("fp16 on the CPU"), e.what());
+        }
+    }
+
     void lineReaderSplitsSkipsAndEnds() {
         int fds[2];
         QVERIFY(::pipe(fds) == 0);

@@ -1,5 +1,6 @@
 // Golden tests: the detector on real measured curves from profiles/, with labels decided by
-// looking at the data. CPU curves on this machine class are monotone ramps with no staircase.
+// looking at the data. CPU curves on this machine class are monotone ramps with no staircase; the
+// H100 curves (docs/gpu-runs.md) have tile edges at fixed token counts.
 #include <QtTest>
 
 #include "core/model/profile_json.h"
@@ -23,6 +24,37 @@ private Q_SLOTS:
         // plausibly the BLAS kernel's M-unroll of 4. Label: at most that one small-M edge.
         QTest::newRow("fmnist attention 0 small-M edge") << "cpu-2core_fmnist_vit8_fp32_b1_blocks.json" << "attn:0" << 1 << 8;
     }
+    void gpuStaircase_data() {
+        QTest::addColumn<QString>("profile");
+        QTest::addColumn<QString>("curve");
+        QTest::addColumn<QList<int>>("mustFind");  // first token count above each edge (±1)
+        // timm deit_small fp32 batch 1 on the H100 (TF32 off): SIMT GEMM tiles, steps of 5-38%
+        // (read off the plot: 16→17, 32→33, 64→65, 96→97, 128→129).
+        QTest::newRow("H100 timm fp32 tiles") << "h100_timm_deit_small_fp32_b1_model.json" << "model"
+                                              << QList<int>{17, 33, 65, 97, 129};
+        // TailPrune's own fp16 sweep: flat but for one +3.1% step at 128→129, on the whole model
+        // and on the batch-8 curve (+2.9%).
+        QTest::newRow("H100 fp16 model") << "h100_deit_small_fp16_b1.json" << "model" << QList<int>{129};
+        QTest::newRow("H100 fp16 batch 8") << "h100_deit_small_fp16_b8_model.json" << "model" << QList<int>{129};
+    }
+    void gpuStaircase() {
+        QFETCH(QString, profile);
+        QFETCH(QString, curve);
+        QFETCH(QList<int>, mustFind);
+        const Profile p = load_profile(QStringLiteral(TAILPRUNE_SOURCE_DIR "/profiles/").append(profile).toStdString());
+        const Curve* c = p.find_curve(curve.toStdString());
+        QVERIFY2(c, "curve missing from the shipped profile");
+        const StepAnalysis a = detect_steps(*c);
+        QString found;
+        for (const Edge& e : a.edges) found += QString::number(e.tokens) + " ";
+        for (int want : mustFind) {
+            bool hit = false;
+            for (const Edge& e : a.edges) hit |= std::abs(e.tokens - want) <= 1 && e.height_ms > 0;
+            QVERIFY2(hit, qPrintable(QString("no rising edge at %1; found %2").arg(want).arg(found)));
+        }
+        QVERIFY2(int(a.edges.size()) <= 2 * int(mustFind.size()) + 2, qPrintable("too many edges: " + found));
+    }
+
     void realCurve() {
         QFETCH(QString, profile);
         QFETCH(QString, curve);

@@ -109,11 +109,11 @@ private Q_SLOTS:
         QTest::addColumn<int>("tolerance");
         QTest::addColumn<QStringList>("statuses");
         QTest::newRow("shared") << EdgeList{33, 65} << EdgeList{33, 65} << 3 << QStringList{"shared", "shared"};
-        QTest::newRow("moved within tolerance") << EdgeList{33} << EdgeList{35} << 3 << QStringList{"moved"};
+        QTest::newRow("moved within tolerance") << EdgeList{33} << EdgeList{35} << 3 << QStringList{"moved by 2"};
         QTest::newRow("too far apart") << EdgeList{33} << EdgeList{40} << 3 << QStringList{"only on A", "only on B"};
         QTest::newRow("only on one") << EdgeList{33, 65, 97} << EdgeList{33, 97} << 3
                                      << QStringList{"shared", "only on A", "shared"};
-        QTest::newRow("nearest wins") << EdgeList{30, 34} << EdgeList{33} << 5 << QStringList{"only on A", "moved"};
+        QTest::newRow("nearest wins") << EdgeList{30, 34} << EdgeList{33} << 5 << QStringList{"only on A", "moved by 1"};
         QTest::newRow("none") << EdgeList{} << EdgeList{} << 3 << QStringList{};
     }
     void matching() {

@@ -1,7 +1,12 @@
 #include "ui/editor/editor_tab.h"
 
+#include <QFile>
 #include <QVBoxLayout>
 
+#include "core/accuracy/accuracy_data.h"
+#include "ui/editor/bundled_models.h"
+#include "ui/editor/calibration_panel.h"
+#include "ui/editor/core_accuracy_source.h"
 #include "ui/editor/core_latency_source.h"
 #include "ui/editor/schedule_actions.h"
 #include "ui/editor/schedule_editor.h"
@@ -9,12 +14,44 @@
 
 namespace tp::ui {
 
+namespace {
+
+// The bundled model's calibration, when it has one that loads; otherwise the editor says why not.
+void load_calibration(ScheduleEditor* editor, CalibrationPanel* panel, const std::optional<BundledModel>& model) {
+    if (!model || !QFile::exists(model->calibration)) {
+        editor->setAccuracySource(nullptr);
+        return;
+    }
+    try {
+        editor->setAccuracySource(std::make_shared<CoreAccuracySource>(load_accuracy_calibration(model->calibration.toStdString())));
+    } catch (const std::exception& e) {
+        editor->setAccuracySource(nullptr);
+        panel->showMessage("The calibration file does not load: " + QString::fromUtf8(e.what()), true);
+    }
+}
+
+}  // namespace
+
 ScheduleEditor* install_schedule_editor(MainWindow& window) {
     auto* editor = new ScheduleEditor;
     editor->setLatencySource(std::make_shared<CoreLatencySource>());
     auto* actions = new ScheduleActions(editor, window.agentClient(), editor);
     editor->actionArea()->addWidget(actions);
-    auto sync = [&window, editor] {
+    auto* calibration = new CalibrationPanel(editor);
+    calibration->setObjectName("calibrationPanel");
+    editor->actionArea()->addWidget(calibration);
+    auto model = std::make_shared<std::optional<BundledModel>>();
+    QObject::connect(editor, &ScheduleEditor::calibrateRequested, calibration, [calibration, model](const Schedule& s) {
+        if (!*model) {
+            calibration->showMessage("No trained weights for " + QString::fromStdString(s.model.name) +
+                                         " here: calibration needs the model (resources/models).", true);
+            return;
+        }
+        calibration->start(**model, QString::fromStdString(s.method));
+    });
+    QObject::connect(calibration, &CalibrationPanel::finished, editor,
+                     [editor, calibration, model] { load_calibration(editor, calibration, *model); });
+    auto sync = [&window, editor, actions, calibration, model] {
         // One entry per profile, in overlay order, same model as the first.
         std::vector<std::shared_ptr<const Profile>> profiles;
         for (const CurveRef& ref : window.overlay()) {
@@ -29,6 +66,10 @@ ScheduleEditor* install_schedule_editor(MainWindow& window) {
         }
         if (profiles.empty() || profiles == editor->profiles()) return;
         editor->setProfiles(profiles, 0);
+        // Trained weights for this model (evaluate, calibrate) and its accuracy calibration.
+        *model = bundled_model(QString::fromStdString(profiles.front()->model.name));
+        if (*model) actions->setEvaluation((*model)->weights, "fashion-mnist", "test", 2000);
+        load_calibration(editor, calibration, *model);
     };
     QObject::connect(&window, &MainWindow::overlayChanged, editor, sync);
     sync();

@@ -139,9 +139,11 @@ bool ScheduleActions::startJob(const QString& cmd, const QJsonObject& fields, co
 
 bool ScheduleActions::measure(int rounds) {
     const Schedule& s = editor_->schedule();
-    QJsonObject fields{{"model", QString::fromStdString(s.model.name)},
-                       {"schedule", schedule_json(s)},
-                       {"rounds", rounds}};
+    QJsonObject fields{{"schedule", schedule_json(s)}, {"rounds", rounds}};
+    // Trained weights where the studio has them for this model; otherwise the preset of that name
+    // (random weights: latency does not depend on their values).
+    if (!weights_.isEmpty()) fields.insert("weights", weights_);
+    else fields.insert("model", QString::fromStdString(s.model.name));
     return startJob("measure", fields, "latency measurement");
 }
 
