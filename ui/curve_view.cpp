@@ -1,5 +1,7 @@
 #include "ui/curve_view.h"
 
+#include <numeric>
+
 #include <algorithm>
 #include <cmath>
 
@@ -385,6 +387,37 @@ void CurveView::addSteps(const Analysed& a, double scale) {
         level->setSelectable(false);
     }
 
+    // Edge labels go in up to four rows; the tallest edges are placed first, and a label that fits
+    // in no row is hidden (its edge keeps its line and its row in the table) instead of overlapping.
+    const double xSpan = std::max(1.0, a.series.xMax - a.series.xMin) * 1.05;  // the axis is not ranged yet
+    const double tokensPerPixel = xSpan / std::max(200, plot_->axisRect()->width());
+    std::vector<std::size_t> byHeight(st.edges.size());
+    std::iota(byHeight.begin(), byHeight.end(), std::size_t(0));
+    std::stable_sort(byHeight.begin(), byHeight.end(), [&](std::size_t l, std::size_t r) {
+        return std::abs(st.edges[l].height_pct) > std::abs(st.edges[r].height_pct);
+    });
+    std::vector<int> labelRow(st.edges.size(), -1);
+    std::vector<std::vector<std::pair<double, double>>> rows(4);  // occupied token intervals per row
+    const QFontMetrics metrics(plot_->font());
+    for (std::size_t i : byHeight) {
+        const Edge& e = st.edges[i];
+        const double x = (e.last_before + e.tokens) / 2.0;
+        const QString widest = edgeHeightText(e).length() > 12 ? edgeHeightText(e) : QStringLiteral("000 → 000");
+        const double width = (metrics.horizontalAdvance(widest) * 1.2 + 16) * tokensPerPixel;
+        // The same hanging rule as the labels below: inwards near either end of the data.
+        const double rel = (x - a.series.xMin) / std::max(1.0, a.series.xMax - a.series.xMin);
+        const double lo = rel > 0.85 ? x - width : rel < 0.12 ? x : x - width / 2;
+        const double hi = lo + width;
+        for (int r = 0; r < int(rows.size()) && labelRow[i] < 0; ++r) {
+            bool free = true;
+            for (const auto& [l, h] : rows[std::size_t(r)]) free = free && (hi < l || lo > h);
+            if (free) {
+                rows[std::size_t(r)].push_back({lo, hi});
+                labelRow[i] = r;
+            }
+        }
+    }
+
     // Edges: a vertical line between the last point below and the first point above, labelled.
     QVector<double> pruneX, pruneY;
     for (std::size_t i = 0; i < st.edges.size(); ++i) {
@@ -399,14 +432,17 @@ void CurveView::addSteps(const Analysed& a, double scale) {
         line->setPen(QPen(e.height_ms >= 0 ? QColor(70, 70, 70) : QColor(0x00, 0x9E, 0x73), 1.3, Qt::DashLine));
         line->setSelectable(false);
 
-        const QString why = a.explanation(i);
+        // The plot label keeps the first two findings; the table and tooltip have them all.
+        QString why = a.explanation(i);
+        if (const QStringList parts = why.split("; "); parts.size() > 2)
+            why = parts.mid(0, 2).join(";\n") + QString(";\n(+%1 more in the table)").arg(parts.size() - 2);
         auto* label = new QCPItemText(plot_);
         label->setObjectName("edgeLabel");
         label->setProperty("tokens", e.tokens);
         label->position->setTypeX(QCPItemPosition::ptPlotCoords);
         label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-        // Stagger labels of neighbouring edges so they do not overlap.
-        label->position->setCoords(x, 0.02 + 0.11 * double(i % 3));
+        label->position->setCoords(x, 0.02 + 0.11 * double(std::max(0, labelRow[i])));
+        label->setVisible(labelRow[i] >= 0);
         // Labels near either end of the data hang inwards so they are not clipped.
         const double span = std::max(1.0, a.series.xMax - a.series.xMin);
         const double rel = (x - a.series.xMin) / span;

@@ -18,18 +18,19 @@ const KernelCensus* census_at(const std::vector<KernelCensus>& census, const std
 
 // What changed between the kernels launched at the two token counts around an edge.
 std::string census_label(const KernelCensus& before, const KernelCensus& after, int sm_count) {
+    auto name = [](const KernelLaunch& k) { return short_kernel_name(k.name); };
     std::vector<std::string> changes;
     const std::size_t common = std::min(before.kernels.size(), after.kernels.size());
     for (std::size_t i = 0; i < common; ++i) {
         const KernelLaunch& a = before.kernels[i];
         const KernelLaunch& b = after.kernels[i];
         if (a.name != b.name) {
-            changes.push_back("kernel switch: " + a.name + " → " + b.name);
+            changes.push_back("kernel switch: " + name(a) + " → " + name(b));
         } else if (a.grid != b.grid) {
-            std::string text = a.name + ": grid " + std::to_string(a.grid) + "→" + std::to_string(b.grid) + " CTAs";
+            std::string text = name(a) + ": grid " + std::to_string(a.grid) + "→" + std::to_string(b.grid) + " CTAs";
             if (sm_count > 0) {
                 const long long wa = ceil_div(a.grid, sm_count), wb = ceil_div(b.grid, sm_count);
-                if (wa != wb) text = a.name + ": waves " + std::to_string(wa) + "→" + std::to_string(wb) + " (grid " +
+                if (wa != wb) text = name(a) + ": waves " + std::to_string(wa) + "→" + std::to_string(wb) + " (grid " +
                                      std::to_string(a.grid) + "→" + std::to_string(b.grid) + ")";
             }
             changes.push_back(text);
@@ -37,12 +38,46 @@ std::string census_label(const KernelCensus& before, const KernelCensus& after, 
     }
     if (before.kernels.size() != after.kernels.size())
         changes.push_back("kernel count " + std::to_string(before.kernels.size()) + "→" + std::to_string(after.kernels.size()));
+    // A whole-model census repeats each block's changes: say each once, with its count.
+    std::vector<std::pair<std::string, int>> unique;
+    for (const auto& c : changes) {
+        auto it = std::find_if(unique.begin(), unique.end(), [&](const auto& u) { return u.first == c; });
+        if (it == unique.end()) unique.push_back({c, 1});
+        else ++it->second;
+    }
     std::string out;
-    for (const auto& c : changes) out += (out.empty() ? "" : "; ") + c;
+    for (const auto& [text, count] : unique)
+        out += (out.empty() ? "" : "; ") + text + (count > 1 ? " ×" + std::to_string(count) : "");
     return out;
 }
 
 }  // namespace
+
+std::string short_kernel_name(const std::string& name) {
+    // Drop template arguments and the parameter list (both may nest), then keep the last
+    // qualified component: "void at::native::(anonymous namespace)::ln_kernel<c10::Half>(int, ...)"
+    // becomes "ln_kernel".
+    std::string flat;
+    int angle = 0, paren = 0;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        const bool anonymous = name.compare(i, 21, "(anonymous namespace)") == 0;
+        if (anonymous && angle == 0 && paren == 0) {
+            i += 20;
+            continue;
+        }
+        if (c == '<') ++angle;
+        else if (c == '>' && angle > 0) --angle;
+        else if (c == '(') ++paren;
+        else if (c == ')' && paren > 0) --paren;
+        else if (angle == 0 && paren == 0) flat += c;
+    }
+    const auto space = flat.find_last_of(' ');
+    if (space != std::string::npos && space + 1 < flat.size()) flat = flat.substr(space + 1);
+    const auto colons = flat.rfind("::");
+    if (colons != std::string::npos && colons + 2 < flat.size()) flat = flat.substr(colons + 2);
+    return flat.empty() ? name : flat;
+}
 
 std::vector<GemmShape> vit_block_gemms(int embed_dim, int mlp_ratio_x100) {
     const long long c = embed_dim, hidden = (long long)embed_dim * mlp_ratio_x100 / 100;

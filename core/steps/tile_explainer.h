@@ -29,6 +29,10 @@ struct ExplainSettings {
 };
 
 // The block's GEMMs for a ViT: qkv 3C×C, proj C×C, fc1 hidden×C, fc2 C×hidden.
+// A CUDA kernel's demangled name without return type, namespaces, template arguments and
+// parameters ("void at::native::(anonymous namespace)::ln_kernel<float>(int)" -> "ln_kernel").
+std::string short_kernel_name(const std::string& name);
+
 std::vector<GemmShape> vit_block_gemms(int embed_dim, int mlp_ratio_x100);
 
 struct PredictedBoundary {

@@ -110,6 +110,39 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(a.edges[0].explanation), label);
     }
 
+    void shortKernelNames_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("plain") << "gemm_64x64" << "gemm_64x64";
+        // Names as LibTorch 2.11's profiler reported them on the H100 (profiles/h100_deit_small_fp16_b1.json).
+        QTest::newRow("templated, anonymous namespace")
+            << "void at::native::(anonymous namespace)::vectorized_layer_norm_kernel<c10::Half, float, false>(int, float, c10::Half const*)"
+            << "vectorized_layer_norm_kernel";
+        QTest::newRow("nested templates in the parameters")
+            << "void at::native::vectorized_elementwise_kernel<4, at::native::CUDAFunctor_add<c10::Half>, std::array<char*, 3ul> >(int, at::native::CUDAFunctor_add<c10::Half>, std::array<char*, 3ul>)"
+            << "vectorized_elementwise_kernel";
+        QTest::newRow("C kernel with parameters") << "sm90_xmma_gemm_f16f16_f16f32(int)" << "sm90_xmma_gemm_f16f16_f16f32";
+    }
+    void shortKernelNames() {
+        QFETCH(QString, name);
+        QFETCH(QString, expected);
+        QCOMPARE(QString::fromStdString(short_kernel_name(name.toStdString())), expected);
+    }
+
+    void repeatedChangesAreCounted() {
+        // A whole-model census: every block's kernel grows the same way.
+        const ExplainSettings s = gpu(132, 1, {{64, 64}});
+        std::vector<KernelLaunch> before, after;
+        for (int block = 0; block < 3; ++block) {
+            before.push_back({"ln_kernel", 128, 128, 1.0});
+            after.push_back({"ln_kernel", 129, 128, 1.0});
+        }
+        std::vector<KernelCensus> census = {{"model", 128, before}, {"model", 129, after}};
+        StepAnalysis a = one_edge(128, 129);
+        const auto x = explain_edges(a, {}, s, census, "model");
+        QCOMPARE(QString::fromStdString(x[0].label), QString("ln_kernel: grid 128→129 CTAs ×3"));
+    }
+
     void censusWins_data() {
         QTest::addColumn<QString>("nameAfter");
         QTest::addColumn<int>("gridAfter");
