@@ -105,6 +105,23 @@ def write_safetensors(path, tensors):
             f.write(blob)
 
 
+def write_card(folder, name, arch, source):
+    """The model card next to tiny_vit.safetensors (also used by scripts/gpu/make_timm_parity_fixture.py)."""
+    tokens = (arch["image_size"] // arch["patch"]) ** 2 + 1
+    card = {
+        "format": "tailprune-model-card", "format_version": 1, "name": name,
+        "weights_file": "tiny_vit.safetensors", "created": "",
+        "architecture": dict(type="vit", tokens=tokens, qkv_bias=True, norm_eps=1e-6, gelu="exact",
+                             pooling="cls", **arch),
+        "input_pipeline": [{"op": "to_float", "divide_by": 255},
+                           {"op": "normalize", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}],
+        "data": {"dataset": "random", "source": source},
+    }
+    with open(os.path.join(folder, "tiny_vit.card.json"), "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+
+
 def main():
     torch.manual_seed(SEED)
     g = torch.Generator().manual_seed(SEED)
@@ -117,19 +134,7 @@ def main():
     write_safetensors(os.path.join(ROOT, "tiny_vit.safetensors"), w)
     write_safetensors(os.path.join(ROOT, "reference.safetensors"), {
         "images": images, "logits": logits, "logits_keep_first": logits_keep, "block0_attention": probs})
-    tokens = (ARCH["image_size"] // ARCH["patch"]) ** 2 + 1
-    card = {
-        "format": "tailprune-model-card", "format_version": 1, "name": "parity_tiny_vit",
-        "weights_file": "tiny_vit.safetensors", "created": "",
-        "architecture": dict(type="vit", tokens=tokens, qkv_bias=True, norm_eps=1e-6, gelu="exact",
-                             pooling="cls", **ARCH),
-        "input_pipeline": [{"op": "to_float", "divide_by": 255},
-                           {"op": "normalize", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}],
-        "data": {"dataset": "random", "source": "scripts/make_parity_fixture.py (seed %d)" % SEED},
-    }
-    with open(os.path.join(ROOT, "tiny_vit.card.json"), "w") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
+    write_card(ROOT, "parity_tiny_vit", ARCH, "scripts/make_parity_fixture.py (seed %d)" % SEED)
     with open(os.path.join(ROOT, "README.md"), "w") as f:
         f.write("Made by `/usr/bin/python3 scripts/make_parity_fixture.py` with PyTorch %s (seed %d, batch %d,\n"
                 "input pruning keeps the first %d tokens). Do not edit by hand.\n" % (torch.__version__, SEED, BATCH, KEEP))

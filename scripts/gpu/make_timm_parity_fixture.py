@@ -16,6 +16,9 @@ import timm
 import torch
 from timm.models.vision_transformer import VisionTransformer
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from make_parity_fixture import write_card  # noqa: E402  (the same card format as our own fixture)
+
 ARCH = dict(depth=2, embed_dim=24, heads=3, mlp_ratio=4.0, patch=4, image_size=12, channels=3, num_classes=5)
 SEED, BATCH, KEEP = 4321, 2, 6
 
@@ -40,19 +43,7 @@ def main():
     safetensors.torch.save_file(state, os.path.join(out, "tiny_vit.safetensors"))
     safetensors.torch.save_file({"images": images, "logits": logits, "logits_keep_first": logits_keep},
                                 os.path.join(out, "reference.safetensors"))
-    tokens = (ARCH["image_size"] // ARCH["patch"]) ** 2 + 1
-    card = {
-        "format": "tailprune-model-card", "format_version": 1, "name": "parity_timm_tiny_vit",
-        "weights_file": "tiny_vit.safetensors", "created": "",
-        "architecture": dict(type="vit", tokens=tokens, qkv_bias=True, norm_eps=1e-6, gelu="exact", pooling="cls",
-                             **ARCH),
-        "input_pipeline": [{"op": "to_float", "divide_by": 255},
-                           {"op": "normalize", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]}],
-        "data": {"dataset": "random", "source": "scripts/gpu/make_timm_parity_fixture.py (seed %d)" % SEED},
-    }
-    with open(os.path.join(out, "tiny_vit.card.json"), "w") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
+    write_card(out, "parity_timm_tiny_vit", ARCH, "scripts/gpu/make_timm_parity_fixture.py (seed %d)" % SEED)
     with open(os.path.join(out, "README.md"), "w") as f:
         f.write("Made by `python3 scripts/gpu/make_timm_parity_fixture.py` with timm %s, PyTorch %s, safetensors "
                 "(seed %d, batch %d):\ntimm's own VisionTransformer and forward, fp32 on the CPU.\n"
