@@ -2,6 +2,8 @@
 // folder of images, JSON output, independence from --batch, and one clear error per bad input.
 #include <QtTest>
 
+#include "tests/cli/cli_runner.h"
+
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -20,18 +22,7 @@ Q_DECLARE_METATYPE(std::vector<int>)
 
 namespace {
 
-struct CliResult {
-    int exit_code = -1;
-    QString out, err;
-};
-
-CliResult run_cli(const QStringList& args) {
-    QProcess p;
-    p.start(qEnvironmentVariable("TAILPRUNE_CLI"), args);
-    if (!p.waitForFinished(120000)) p.kill();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
-}
+CliResult run_cli(const QStringList& args) { return runCli(args, 120000); }
 
 ModelInfo tiny_model() {
     ModelInfo m;
@@ -110,7 +101,7 @@ void TestPruningRunCommand::initTestCase() {
 
 void TestPruningRunCommand::predicts_every_image_in_a_folder() {
     const auto r = run_cli({"run", "--weights", weights_, "--schedule", schedule("topk9", {17, 9}), images_});
-    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains("schedule 'topk9', method topk, 1 pruning point(s), 3 image(s)"), qPrintable(r.out));
     for (int i = 0; i < 3; ++i) QVERIFY(r.out.contains(QString("img%1.pgm: class").arg(i)));
 }
@@ -129,7 +120,7 @@ void TestPruningRunCommand::json_is_independent_of_batch_size() {
     const QString s = schedule("b_" + method.toStdString(), tokens, method.toStdString());
     const auto one = run_cli({"run", "--json", "--batch", "1", "--weights", weights_, "--schedule", s, images_});
     const auto all = run_cli({"run", "--json", "--batch", "3", "--weights", weights_, "--schedule", s, images_});
-    QVERIFY2(one.exit_code == 0 && all.exit_code == 0, qPrintable(one.err + all.err));
+    QVERIFY2(one.exitCode == 0 && all.exitCode == 0, qPrintable(one.err + all.err));
     const auto a = nlohmann::json::parse(one.out.toStdString());
     const auto b = nlohmann::json::parse(all.out.toStdString());
     QCOMPARE(a["method"].get<std::string>(), method.toStdString());
@@ -178,7 +169,7 @@ void TestPruningRunCommand::bad_input_gives_one_clear_error() {
     if (!method_override.isEmpty()) args << "--method" << method_override;
     args << dir_.filePath(input);
     const auto r = run_cli(args);
-    QCOMPARE(r.exit_code, 2);
+    QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.out.isEmpty(), qPrintable(r.out));  // nothing partial printed
     QCOMPARE(r.err.count("error: "), 1);
     QVERIFY2(r.err.contains(error), qPrintable(r.err));

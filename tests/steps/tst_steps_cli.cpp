@@ -1,6 +1,8 @@
 // `tailprune steps` and `tailprune explain` run as a user would (argv lists, never a shell).
 #include <QtTest>
 
+#include "tests/cli/cli_runner.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -9,26 +11,7 @@
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run tailprune(const QStringList& args) {
-    QProcess p;
-    p.start(qEnvironmentVariable("TAILPRUNE_CLI"), args);
-    Run r;
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+CliResult tailprune(const QStringList& args) { return runCli(args); }
 
 QString data(const QString& name) { return QString(TAILPRUNE_TESTDATA_DIR) + "/steps/" + name; }
 
@@ -40,8 +23,8 @@ private Q_SLOTS:
     void initTestCase() { QVERIFY2(QFile::exists(qEnvironmentVariable("TAILPRUNE_CLI")), "TAILPRUNE_CLI not set"); }
 
     void stepsText() {
-        const Run r = tailprune({"steps", data("gpu_block_staircase.csv")});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const CliResult r = tailprune({"steps", data("gpu_block_staircase.csv")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("Measured steps: 3"));
         QVERIFY(r.out.contains("(drop)"));
         QVERIFY(r.out.contains("Plateaus: 4"));
@@ -68,8 +51,8 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(QList<int>, tokens);
         QFETCH(int, period);
-        const Run r = tailprune(args);
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const CliResult r = tailprune(args);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QJsonParseError error;
         const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8(), &error).object();
         QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
@@ -88,8 +71,8 @@ private Q_SLOTS:
     }
 
     void explainText() {
-        const Run r = tailprune({"explain", data("gpu_block_census.profile.json"), "--batch", "1"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const CliResult r = tailprune({"explain", data("gpu_block_census.profile.json"), "--batch", "1"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("132 SMs"));  // from the profile's device
         QVERIFY(r.out.contains("explained: qkv: M-tiles 1→2 (tile 64x64)  [tile model, predicted at 65]"));
         QVERIFY(r.out.contains("kernel switch: sm90_xmma_gemm_f16f16_f32f32_tn_n_tilesize64x64x64"));
@@ -98,9 +81,9 @@ private Q_SLOTS:
     }
 
     void explainJson() {
-        const Run r = tailprune({"explain", data("gpu_block_staircase.csv"), "--sms", "16", "--batch", "1", "--tiles",
+        const CliResult r = tailprune({"explain", data("gpu_block_staircase.csv"), "--sms", "16", "--batch", "1", "--tiles",
                                  "64x64", "--json"});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(doc["sms"].toInt(), 16);
         QCOMPARE(doc["measured"].toObject()["steps"].toArray().size(), 3);
@@ -149,8 +132,8 @@ private Q_SLOTS:
             f.close();
             args.replaceInStrings("FILE", f.fileName());
         }
-        const Run r = tailprune(args);
-        QVERIFY2(r.code > 0, qPrintable(QString("exit %1, stderr %2").arg(r.code).arg(r.err)));
+        const CliResult r = tailprune(args);
+        QVERIFY2(r.exitCode > 0, qPrintable(QString("exit %1, stderr %2").arg(r.exitCode).arg(r.err)));
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
         // One error line (argument checks by CLI11 add a "Run with --help" hint below it).
         QVERIFY2(r.err.startsWith("error: ") || r.err.trimmed().count('\n') <= 1, qPrintable(r.err));
