@@ -8,6 +8,7 @@
 
 #include "core/agent/agent_session.h"
 #include "core/model/format_error.h"
+#include "core/util/sha256.h"
 #include "core/runtime/model_card.h"
 #include "core/runtime/pruning/reducer_factory.h"
 #include "core/runtime/safetensors.h"
@@ -67,6 +68,7 @@ Loaded describe_choice(const agent::ModelChoice& choice) {
     l.card = read_model_card(card_path);
     l.info = l.card->architecture;
     if (l.info.name.empty()) l.info.name = l.card->name;
+    l.info.weights_hash = sha256_file_hex(choice.weights);
     l.note = "weights " + std::filesystem::path(choice.weights).filename().string();
     return l;
 }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/model/format_error.h"
+#include "core/util/sha256.h"
 #include "core/runtime/evaluator.h"
 #include "core/runtime/fashion_mnist.h"
 #include "core/runtime/image_folder.h"
@@ -44,6 +45,7 @@ Loaded load(const std::string& weights, int heads) {
         card.weights_file = std::filesystem::path(weights).filename().string();
         out.info.card = card;
     }
+    out.info.card.architecture.weights_hash = sha256_file_hex(weights);
     out.model = VisionTransformer(out.info.card.architecture);
     load_weights(out.model, file, out.info.has_card ? "the model card " + out.info.card_path : "");
     out.model->eval();

@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "core/model/profile_json.h"
-#include "core/store/sha256.h"
+#include "core/util/sha256.h"
 #include "core/store/store_impl.h"
 
 namespace tp::store {

@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "core/model/profile_json.h"
-#include "core/store/sha256.h"
+#include "core/util/sha256.h"
 #include "core/store/store_impl.h"
 
 namespace tp::store {

@@ -3,6 +3,8 @@
 
 #include <csignal>
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 
@@ -78,6 +80,32 @@ private Q_SLOTS:
         validate.start(QString::fromLocal8Bit(qgetenv("TAILPRUNE_CLI")), {"validate", out});
         QVERIFY(validate.waitForFinished(20000));
         QCOMPARE(validate.exitCode(), 0);
+    }
+
+    // A profile names the weights it measured by their SHA-256 (checked against Qt's own), and
+    // random weights by an empty hash.
+    void profileRecordsTheWeightsIdentity_data() {
+        QTest::addColumn<QString>("weights");
+        QTest::newRow("random weights (preset)") << QString();
+        QTest::newRow("shipped weights") << QString(TAILPRUNE_SOURCE_DIR) + "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
+    }
+    void profileRecordsTheWeightsIdentity() {
+        QFETCH(QString, weights);
+        QTemporaryDir dir;
+        const QString out = dir.filePath("p.json");
+        QStringList args = tiny_args(out, "2..3", "0.01");
+        if (!weights.isEmpty()) args.replace(args.indexOf("deit_tiny") - 1, "--weights"), args.replace(args.indexOf("deit_tiny"), weights);
+        QProcess p;
+        p.start(QString::fromLocal8Bit(qgetenv("TAILPRUNE_CLI")), args << "-q");
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QString expected;
+        if (!weights.isEmpty()) {
+            QFile file(weights);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            expected = QString::fromLatin1(QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex());
+        }
+        QCOMPARE(QString::fromStdString(tp::load_profile(out.toStdString()).model.weights_hash), expected);
     }
 
     void badOptionsFailBeforeMeasuring_data() {

@@ -1,5 +1,7 @@
 // The model shipped in resources/models reaches the accuracy its card states, on the full
 // Fashion-MNIST test set (10,000 images, ~10 s on one core), and its card describes it.
+#include <QCryptographicHash>
+#include <QFile>
 #include <QtTest>
 
 #include "core/runtime/vit_runner.h"
@@ -23,6 +25,10 @@ private Q_SLOTS:
         QVERIFY(info.card.results && info.card.training);
         QCOMPARE(info.card.results->test_images, 10000);
         QVERIFY2(info.card.results->test_top1 >= 0.88, "the card states less than 88% test top-1");
+        QFile file(weights);  // the weights' identity, checked against Qt's own SHA-256
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromStdString(a.weights_hash),
+                 QString::fromLatin1(QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex()));
 
         EvaluateOptions o;
         o.weights = weights.toStdString();

@@ -5,7 +5,7 @@
 #include <random>
 #include <sstream>
 
-#include "core/store/sha256.h"
+#include "core/util/sha256.h"
 
 namespace tp::store_test {
 
@@ -105,7 +105,7 @@ std::string file_digest(const std::string& path) {
     if (!in) return "";
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    return store::sha256_hex(bytes.str());
+    return sha256_hex(bytes.str());
 }
 
 }  // namespace tp::store_test

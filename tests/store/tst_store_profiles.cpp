@@ -3,7 +3,6 @@
 
 #include "core/model/format_error.h"
 #include "core/model/profile_json.h"
-#include "core/store/sha256.h"
 #include "core/store/store.h"
 #include "store_fixtures.h"
 
@@ -16,23 +15,6 @@ Q_DECLARE_METATYPE(tp::store_test::ProfileShape)
 class TestStoreProfiles : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void sha256MatchesKnownDigests_data() {
-        QTest::addColumn<QByteArray>("input");
-        QTest::addColumn<QString>("digest");
-        QTest::newRow("empty") << QByteArray() << "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        QTest::newRow("abc") << QByteArray("abc") << "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-        QTest::newRow("two blocks (56 bytes)")
-            << QByteArray("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
-            << "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1";
-        QTest::newRow("one million a") << QByteArray(1000000, 'a')
-                                       << "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
-    }
-    void sha256MatchesKnownDigests() {
-        QFETCH(QByteArray, input);
-        QFETCH(QString, digest);
-        QCOMPARE(QString::fromStdString(sha256_hex(input.toStdString())), digest);
-    }
-
     void roundTripIsIdentical_data() {
         QTest::addColumn<ProfileShape>("shape");
         ProfileShape full;

@@ -1,9 +1,12 @@
-#include "core/store/sha256.h"
+#include "core/util/sha256.h"
 
-#include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <vector>
 
-namespace tp::store {
+#include "core/model/format_error.h"
+
+namespace tp {
 namespace {
 
 constexpr uint32_t kRound[64] = {
@@ -41,27 +44,54 @@ void compress(uint32_t state[8], const unsigned char block[64]) {
 
 }  // namespace
 
-std::string sha256_hex(const std::string& data) {
-    uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
-    std::size_t full = data.size() / 64 * 64;
-    for (std::size_t i = 0; i < full; i += 64) compress(state, bytes + i);
+void Sha256::update(const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    length_ += size;
+    if (buffered_ > 0) {
+        std::size_t take = std::min(size, sizeof buffer_ - buffered_);
+        std::memcpy(buffer_ + buffered_, bytes, take);
+        buffered_ += take, bytes += take, size -= take;
+        if (buffered_ < sizeof buffer_) return;
+        compress(state_, buffer_);
+        buffered_ = 0;
+    }
+    for (; size >= 64; bytes += 64, size -= 64) compress(state_, bytes);
+    std::memcpy(buffer_, bytes, size);
+    buffered_ = size;
+}
 
+std::string Sha256::hex_digest() {
     // Padding: 0x80, zeros, then the message length in bits as a big-endian 64-bit number.
-    unsigned char tail[128] = {};
-    std::size_t rest = data.size() - full;
-    std::memcpy(tail, bytes + full, rest);
-    tail[rest] = 0x80;
-    std::size_t tail_len = rest + 9 <= 64 ? 64 : 128;
-    uint64_t bits = uint64_t(data.size()) * 8;
-    for (int i = 0; i < 8; ++i) tail[tail_len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-    for (std::size_t i = 0; i < tail_len; i += 64) compress(state, tail + i);
+    const uint64_t bits = length_ * 8;
+    unsigned char pad[72] = {0x80};
+    std::size_t pad_len = (buffered_ < 56 ? 56 : 120) - buffered_;
+    for (int i = 0; i < 8; ++i) pad[pad_len + 7 - i] = static_cast<unsigned char>(bits >> (8 * i));
+    update(pad, pad_len + 8);
 
     static const char* hex = "0123456789abcdef";
     std::string out(64, '0');
     for (int i = 0; i < 8; ++i)
-        for (int j = 0; j < 8; ++j) out[i * 8 + j] = hex[(state[i] >> (28 - 4 * j)) & 0xf];
+        for (int j = 0; j < 8; ++j) out[i * 8 + j] = hex[(state_[i] >> (28 - 4 * j)) & 0xf];
     return out;
 }
 
-}  // namespace tp::store
+std::string sha256_hex(const std::string& data) {
+    Sha256 h;
+    h.update(data.data(), data.size());
+    return h.hex_digest();
+}
+
+std::string sha256_file_hex(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw FormatError(path, "cannot open the file to hash it");
+    Sha256 h;
+    std::vector<char> chunk(1 << 20);
+    while (in) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        h.update(chunk.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    if (in.bad()) throw FormatError(path, "read error while hashing");
+    return h.hex_digest();
+}
+
+}  // namespace tp
