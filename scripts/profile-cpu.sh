@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real CPU profiles for this machine class (LibTorch CPU, fp32, batch 1, 1 thread), written to
 # profiles/. Each profile records the machine load before and after in its metadata.
-#   scripts/profile-cpu.sh [BUILD_DIR] [deit_tiny|deit_small|fmnist|all]
+#   scripts/profile-cpu.sh [BUILD_DIR] [deit_tiny|deit_tiny_cuts|deit_small|deit_small_cuts|fmnist|all]
 # The plain scopes (whole model, blocks, attention/MLP halves, fixed parts) share one forward per
 # sample, so they cost one sweep together; deployed and pruning-op scopes are their own sweeps.
 set -euo pipefail
@@ -32,25 +32,28 @@ run() {  # name, then tailprune profile arguments
 if [[ "$which" == all || "$which" == deit_tiny ]]; then
     run cpu-2core_deit_tiny_fp32_b1_blocks --model deit_tiny $(plain_scopes 0 5 11) --tokens 1..197
 fi
+all_methods=(pomt pomt_nomerge topk tome zerotprune random)
+prune_scopes() {  # every method's pruning op at block $1 with $2 tokens in
+    local s=()
+    for m in "${all_methods[@]}"; do s+=(--scope "prune:$m:$1:$2"); done
+    echo "${s[@]}"
+}
 if [[ "$which" == all || "$which" == deit_small ]]; then
-    run cpu-2core_deit_small_fp32_b1_blocks --model deit_small $(plain_scopes 0 5 11) --tokens 1..197:8
+    run cpu-2core_deit_small_fp32_b1_blocks --model deit_small $(plain_scopes 0 1 2 3 4 5 6 7 8 9 10 11) --tokens 1..197
 fi
-if [[ "$which" == all || "$which" == deit_tiny ]]; then
+if [[ "$which" == all || "$which" == deit_tiny || "$which" == deit_tiny_cuts ]]; then
     run cpu-2core_deit_tiny_fp32_b1_deployed --model deit_tiny --scope deployed:2 --scope deployed:5 --scope deployed:8 \
-        --tokens 1..197:16
-    run cpu-2core_deit_tiny_fp32_b1_pruneops --model deit_tiny --scope prune:pomt:3:197 --scope prune:topk:3:197 \
-        --scope prune:tome:3:197 --scope prune:random:3:197 --tokens 2..196:16
+        --tokens 1..197:4
+    run cpu-2core_deit_tiny_fp32_b1_pruneops --model deit_tiny $(prune_scopes 3 197) --tokens 2..196:4
 fi
-if [[ "$which" == all || "$which" == deit_small ]]; then
-    run cpu-2core_deit_small_fp32_b1_deployed --model deit_small --scope deployed:3 --scope deployed:8 --tokens 1..197:24
-    run cpu-2core_deit_small_fp32_b1_pruneops --model deit_small --scope prune:pomt:3:197 --scope prune:topk:3:197 \
-        --scope prune:tome:3:197 --tokens 2..196:24
+if [[ "$which" == all || "$which" == deit_small || "$which" == deit_small_cuts ]]; then
+    run cpu-2core_deit_small_fp32_b1_deployed --model deit_small --scope deployed:3 --scope deployed:8 --tokens 1..197:4
+    run cpu-2core_deit_small_fp32_b1_pruneops --model deit_small $(prune_scopes 3 197) --tokens 2..196:4
 fi
 if [[ "$which" == all || "$which" == fmnist ]]; then
-    weights=$(find "$here/resources/models" -name "*.safetensors" 2>/dev/null | sort | head -1)
-    if [ -n "$weights" ]; then
-        run cpu-2core_fmnist_fp32_b1 --weights "$weights" $(plain_scopes 0 3) --scope deployed:2 --tokens all
-    else
-        echo "no model under resources/models/: Fashion-MNIST profile skipped" >&2
-    fi
+    weights="$here/resources/models/fmnist_vit8/fmnist_vit8.safetensors"
+    # every block with its halves, deployed cuts and every method's pruning op: what the latency
+    # predictor and its bench (scripts/cpu-benches.sh latency) read
+    run cpu-2core_fmnist_vit8_fp32_b1 --weights "$weights" $(plain_scopes 0 1 2 3 4 5 6 7) \
+        --scope deployed:1 --scope deployed:3 --scope deployed:5 $(prune_scopes 3 50) --tokens all
 fi

@@ -307,11 +307,13 @@ ProfileOutcome run_profile(const agent::ProfileRequest& request, const ProfileCa
                                              std::to_string(s.tokens_in) + " left out");
         wanted[c] = mine;
         ForwardGroup::Kind kind = forward_kind(s);
+        const bool alone = times_alone(s, request.timing);
         auto g = std::find_if(sweep.groups.begin(), sweep.groups.end(), [&](const ForwardGroup& x) {
-            return x.kind == kind && (kind == ForwardGroup::Kind::Plain || x.key == s);
+            if (x.kind != kind || x.alone != alone) return false;
+            return (kind == ForwardGroup::Kind::Plain && !alone) || x.key == s;
         });
         if (g == sweep.groups.end()) {
-            sweep.groups.push_back({kind, s, {}});
+            sweep.groups.push_back({kind, s, {}, alone});
             g = sweep.groups.end() - 1;
         }
         if (std::find(g->curves.begin(), g->curves.end(), c) == g->curves.end()) g->curves.push_back(c);

@@ -30,6 +30,10 @@ ForwardGroup::Kind forward_kind(const Scope& scope) {
     return ForwardGroup::Kind::Plain;
 }
 
+bool times_alone(const Scope& scope, const agent::TimingSpec& timing) {
+    return scope.kind == ScopeKind::Model && agent::cuda_index(timing.device) >= 0;
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

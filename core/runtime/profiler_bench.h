@@ -22,8 +22,15 @@ struct ForwardGroup {
     enum class Kind { Plain, Deployed, Prune } kind = Kind::Plain;
     Scope key;                     // Deployed / Prune: the scope; Plain: unused
     std::vector<int> curves;       // indices of the sweep's curves in this group
+    bool alone = false;            // a scope with a forward of its own (see times_alone)
 };
 ForwardGroup::Kind forward_kind(const Scope& scope);
+
+// On CUDA the whole model is timed in a forward of its own: the events at block boundaries that
+// in-place block timing needs are graph nodes, and on the H100 they added ~0.1 ms to a 0.6 ms
+// whole-model curve (0.69 vs 0.59 ms event-free). On the CPU a timestamp costs nanoseconds, so
+// every plain scope shares one forward.
+bool times_alone(const Scope& scope, const agent::TimingSpec& timing);
 
 struct SensorReading {            // means over the samples of one visit, when available
     std::optional<double> sm_clock_mhz, temperature_c, power_w, cpu_mhz;

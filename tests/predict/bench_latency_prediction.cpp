@@ -5,6 +5,9 @@
 //
 //   bench_latency_prediction --profile profiles/cpu.json --cli build/app/tailprune
 //       [--weights W] [--device cuda] [--schedules 60] [--seed 1] [--measure-rounds 3] [--out DIR]
+//       [--save-measurements FILE]
+//   bench_latency_prediction --profile P --replay FILE   (predict again against saved measurements:
+//       how a predictor or profile change fares, without measuring again)
 //
 // Prints: share within ±5% / ±10% (vs the mean of both rounds), median and worst |error|, share
 // within the round-to-round disagreement (|pred − mean| ≤ |A − B|), the band's coverage when it is
@@ -19,6 +22,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <random>
 
@@ -37,7 +41,7 @@ using namespace tp;
 namespace {
 
 struct Args {
-    QString profile, cli, weights, out, device;
+    QString profile, cli, weights, out, device, save, replay;
     int schedules = 60;
     int measure_rounds = 3;
     unsigned seed = 1;
@@ -140,6 +144,31 @@ double measure(const Args& args, const QString& schedule_path) {
     return doc["schedule"]["median_ms"].get<double>();
 }
 
+nlohmann::json to_json(const std::vector<Case>& cases, const Profile& profile) {
+    nlohmann::json out = {{"profile_device", profile.device.name}, {"model", profile.model.name}, {"cases", nlohmann::json::array()}};
+    for (const auto& c : cases)
+        out["cases"].push_back({{"name", c.schedule.name}, {"method", c.schedule.method}, {"label", c.label}, {"pair", c.pair},
+                                {"tokens_after_block", c.schedule.tokens_after_block}, {"a_ms", c.a}, {"b_ms", c.b}});
+    return out;
+}
+
+std::vector<Case> cases_from_json(const nlohmann::json& doc, const ModelInfo& model) {
+    std::vector<Case> out;
+    for (const auto& j : doc.at("cases")) {
+        Case c;
+        c.schedule.model = model;
+        c.schedule.name = j.at("name").get<std::string>();
+        c.schedule.method = j.at("method").get<std::string>();
+        c.schedule.tokens_after_block = j.at("tokens_after_block").get<std::vector<int>>();
+        c.label = j.at("label").get<std::string>();
+        c.pair = j.at("pair").get<int>();
+        c.a = j.at("a_ms").get<double>();
+        c.b = j.at("b_ms").get<double>();
+        out.push_back(c);
+    }
+    return out;
+}
+
 double quantile(std::vector<double> v, double q) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
@@ -161,39 +190,56 @@ int main(int argc, char** argv) {
         else if (a[i] == "--seed") args.seed = a[i + 1].toUInt();
         else if (a[i] == "--out") args.out = a[i + 1];
         else if (a[i] == "--device") args.device = a[i + 1];
+        else if (a[i] == "--save-measurements") args.save = a[i + 1];
+        else if (a[i] == "--replay") args.replay = a[i + 1];
         else { std::cerr << "unknown option " << a[i].toStdString() << "\n"; return 2; }
     }
     if (args.cli.isEmpty()) args.cli = qEnvironmentVariable("TAILPRUNE_CLI");
-    if (args.profile.isEmpty() || args.cli.isEmpty()) {
+    if (args.profile.isEmpty() || (args.cli.isEmpty() && args.replay.isEmpty())) {
         std::cerr << "usage: bench_latency_prediction --profile P --cli TAILPRUNE [--weights W] [--schedules N]\n";
         return 2;
     }
     try {
         Profile profile = load_profile(args.profile.toStdString());
         LatencyPredictor predictor(profile, [](const Curve& c) { return detect_steps(c); });
-        std::vector<Case> cases = varied_schedules(profile.model, args.schedules, args.seed);
-        std::vector<Case> pairs = edge_pairs(profile, 20);
-        cases.insert(cases.end(), pairs.begin(), pairs.end());
-
-        QTemporaryDir tmp;
-        QString dir = args.out.isEmpty() ? tmp.path() : args.out;
-        QDir().mkpath(dir);
-        std::vector<QString> files;
-        for (auto& c : cases) {
-            c.predicted = predictor.predict(c.schedule).latency_ms;
-            files.push_back(dir + "/" + QString::fromStdString(c.schedule.name) + ".schedule.json");
-            save_schedule(c.schedule, files.back().toStdString());
-        }
-        std::printf("%zu schedules (%zu in edge pairs) on %s, model %s; measuring in two rounds ...\n", cases.size(),
-                    pairs.size(), profile.device.name.c_str(), profile.model.name.c_str());
-        for (int round = 0; round < 2; ++round)
-            for (std::size_t i = 0; i < cases.size(); ++i) {
-                double ms = measure(args, files[i]);
-                (round ? cases[i].b : cases[i].a) = ms;
-                std::fprintf(stderr, "round %d [%zu/%zu] %s %s: measured %.4f predicted %.4f\n", round + 1, i + 1,
-                             cases.size(), cases[i].schedule.method.c_str(), cases[i].schedule.name.c_str(), ms,
-                             cases[i].predicted);
+        std::vector<Case> cases;
+        if (!args.replay.isEmpty()) {
+            std::ifstream in(args.replay.toStdString());
+            if (!in) throw FormatError(args.replay.toStdString(), "cannot open");
+            cases = cases_from_json(nlohmann::json::parse(in), profile.model);
+            for (auto& c : cases) {
+                c.predicted = predictor.predict(c.schedule).latency_ms;
+                std::fprintf(stderr, "%s %s: measured %.4f / %.4f predicted %.4f (%+.1f%%)\n", c.schedule.method.c_str(),
+                             c.schedule.name.c_str(), c.a, c.b, c.predicted, 100 * (2 * c.predicted / (c.a + c.b) - 1));
             }
+            std::printf("%zu schedules replayed from %s against %s\n", cases.size(), args.replay.toUtf8().constData(),
+                        args.profile.toUtf8().constData());
+        } else {
+            cases = varied_schedules(profile.model, args.schedules, args.seed);
+            std::vector<Case> pairs = edge_pairs(profile, 20);
+            cases.insert(cases.end(), pairs.begin(), pairs.end());
+
+            QTemporaryDir tmp;
+            QString dir = args.out.isEmpty() ? tmp.path() : args.out;
+            QDir().mkpath(dir);
+            std::vector<QString> files;
+            for (auto& c : cases) {
+                c.predicted = predictor.predict(c.schedule).latency_ms;
+                files.push_back(dir + "/" + QString::fromStdString(c.schedule.name) + ".schedule.json");
+                save_schedule(c.schedule, files.back().toStdString());
+            }
+            std::printf("%zu schedules (%zu in edge pairs) on %s, model %s; measuring in two rounds ...\n", cases.size(),
+                        pairs.size(), profile.device.name.c_str(), profile.model.name.c_str());
+            for (int round = 0; round < 2; ++round)
+                for (std::size_t i = 0; i < cases.size(); ++i) {
+                    double ms = measure(args, files[i]);
+                    (round ? cases[i].b : cases[i].a) = ms;
+                    std::fprintf(stderr, "round %d [%zu/%zu] %s %s: measured %.4f predicted %.4f\n", round + 1, i + 1,
+                                 cases.size(), cases[i].schedule.method.c_str(), cases[i].schedule.name.c_str(), ms,
+                                 cases[i].predicted);
+                }
+            if (!args.save.isEmpty()) std::ofstream(args.save.toStdString()) << to_json(cases, profile).dump(1) << "\n";
+        }
 
         // Accuracy of the prediction.
         std::vector<double> abs_err;

@@ -206,6 +206,11 @@ private:
                 default: spans_.push_back({0, end}); break;
             }
         }
+        // Only the events a prepared scope reads are recorded (each one is a graph node that costs
+        // time); the end event always is: sample() waits on it.
+        needed_.assign(events_.size(), 0);
+        needed_[static_cast<std::size_t>(end)] = 1;
+        for (const auto& [from, to] : spans_) needed_[static_cast<std::size_t>(from)] = needed_[static_cast<std::size_t>(to)] = 1;
         graph_.reset();
         if (timing_.mode == "eager" || !graph_mode_) return;
         c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(index_));
@@ -220,7 +225,7 @@ private:
     }
 
     void record(int i, bool on) {
-        if (!on) return;
+        if (!on || !needed_[static_cast<std::size_t>(i)]) return;
         // Inside a capture the event becomes a graph node recorded at every replay.
         check(graph_capturing_ ? cudaEventRecordWithFlags(events_[i], stream_.stream(), cudaEventRecordExternal)
                                : cudaEventRecord(events_[i], stream_.stream()),
@@ -346,6 +351,7 @@ private:
     std::unique_ptr<TokenReducer> schedule_reducer_;
     std::vector<cudaEvent_t> events_;
     std::vector<std::pair<int, int>> spans_;
+    std::vector<char> needed_;  // per event: recorded in this forward
     std::unique_ptr<at::cuda::CUDAGraph> graph_;
     std::unique_ptr<Nvml> nvml_;
     double normal_clock_mhz_ = 0, clock_sum_ = 0, last_forward_s_ = 0;
