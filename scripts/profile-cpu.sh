@@ -24,7 +24,11 @@ run() {  # name, then tailprune profile arguments
     local name="$1"; shift
     echo "== $name (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     local t0=$SECONDS
-    nice -n 0 "$cli" profile "${common[@]}" "$@" -o "$out/$name.json" -q
+    # RUN_LIMIT=SECONDS interrupts a run (Ctrl-C): the finished points are kept, --resume continues
+    local limit=()
+    [ -n "${RUN_LIMIT:-}" ] && limit=(timeout -s INT "$RUN_LIMIT")
+    "${limit[@]}" "$cli" profile "${common[@]}" "$@" -o "$out/$name.json" -q ||
+        { local rc=$?; [ "$rc" -eq 130 ] || [ "$rc" -eq 124 ] || return "$rc"; }
     echo "   $name: $((SECONDS - t0)) s" >&2
     "$cli" validate "$out/$name.json"
 }

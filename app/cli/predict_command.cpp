@@ -94,7 +94,7 @@ const CommandRegistrar reg(60, [](CLI::App& app) {
         if (have_record && !calibration.device.empty() && calibration.device != profile.device.identity())
             throw CommandError("calibration record '" + cal_path + "' belongs to device '" + calibration.device +
                                "', the profile to '" + profile.device.identity() + "'");
-        predictor.set_band(calibrate_band(predictor, calibration.entries, o->coverage));
+        apply_latency_calibration(predictor, calibration.entries, o->coverage);
 
         LatencyPrediction p = predictor.predict(schedule);  // checks the schedule against the profile
         if (o->record_measured > 0) {

@@ -39,6 +39,42 @@ LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<
     return band;
 }
 
+std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections(
+    const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, int min_samples) {
+    // A schedule measured in several rounds counts once, at its fastest round: a shared host has slow
+    // spells (one schedule here: 1.36 ms in one round, 0.89 ms in the next) that the profile's
+    // medians do not describe and a correction must not learn.
+    std::map<std::pair<std::string, std::vector<int>>, double> fastest;
+    for (const auto& e : entries) {
+        if (e.measured_ms <= 0 || static_cast<int>(e.tokens_after_block.size()) != predictor.depth()) continue;
+        auto [it, added] = fastest.emplace(std::make_pair(e.method, e.tokens_after_block), e.measured_ms);
+        if (!added) it->second = std::min(it->second, e.measured_ms);
+    }
+    std::map<std::string, std::vector<double>> per_cut;
+    for (const auto& [key, measured] : fastest) {
+        const auto& [method, tokens] = key;
+        const int cuts = pruning_point_count(tokens, predictor.input_tokens());
+        if (cuts == 0) continue;
+        const double base = predictor.predict_ms(tokens, method) - predictor.method_correction_ms(method, cuts);
+        per_cut[method].push_back((measured - base) / cuts);
+    }
+    std::map<std::string, LatencyPredictor::MethodCorrection> out;
+    for (auto& [method, values] : per_cut) {
+        if (static_cast<int>(values.size()) < min_samples) continue;
+        std::sort(values.begin(), values.end());
+        const std::size_t k = values.size();
+        const double median = k % 2 ? values[k / 2] : (values[k / 2 - 1] + values[k / 2]) / 2;
+        out[method] = {median, static_cast<int>(k)};
+    }
+    return out;
+}
+
+void apply_latency_calibration(LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, double coverage) {
+    predictor.set_method_corrections({});
+    predictor.set_method_corrections(fit_method_corrections(predictor, entries));
+    predictor.set_band(calibrate_band(predictor, entries, coverage));
+}
+
 std::string latency_calibration_path(const std::string& profile_path) {
     const std::string suffix = ".json";
     std::string stem = profile_path;

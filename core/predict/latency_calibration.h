@@ -2,7 +2,7 @@
 // Calibration of the latency band from measured prediction errors (not from the parts' p10/p90).
 //
 //   LatencyCalibration cal = load_latency_calibration(latency_calibration_path(profile_path));
-//   predictor.set_band(calibrate_band(predictor, cal.entries));
+//   apply_latency_calibration(predictor, cal.entries);   // method corrections, then the band
 //
 // A calibration record lists schedules measured end to end (`tailprune measure`) on the profile's
 // device; it lives next to the profile as `<profile stem>.calibration.json` and is appended to by
@@ -12,6 +12,7 @@
 // the requested coverage, using conservative order statistics (the ⌈(k+1)·q⌉-th of k), and never
 // narrower than the measured errors' own spread allows; with fewer than kMinSamples entries the
 // default band stays (LatencyPredictor::default_band()).
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,17 @@ std::vector<double> relative_errors(const LatencyPredictor& predictor, const std
 // Band from the entries' errors; the predictor's default band when there are too few.
 LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
                            double coverage = 0.9);
+
+// Per method with at least `min_samples` measured schedules that prune: the median over them of
+// (measured − predicted without corrections) / pruning points, each schedule at its fastest round.
+// Median and fastest round, not a least-squares fit: on shared hosts some measurements fall in a
+// slow spell of the machine, and a mean follows them.
+std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections(
+    const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, int min_samples = 3);
+
+// What a calibration record changes: the method corrections, then the band from the errors left.
+void apply_latency_calibration(LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
+                               double coverage = 0.9);
 
 // "<dir>/<stem>.calibration.json" for "<dir>/<stem>.json".
 std::string latency_calibration_path(const std::string& profile_path);

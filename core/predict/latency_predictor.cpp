@@ -203,10 +203,26 @@ double LatencyPredictor::raw_blocks_ms(const std::vector<int>& tokens_after_bloc
     return total;
 }
 
+int pruning_point_count(const std::vector<int>& tokens_after_block, int input_tokens) {
+    int cuts = 0, in = input_tokens;
+    for (int out : tokens_after_block) {
+        cuts += out < in;
+        in = std::min(in, out);
+    }
+    return cuts;
+}
+
+double LatencyPredictor::method_correction_ms(const std::string& method, int cuts) const {
+    if (cuts == 0 || corrections_.empty()) return 0.0;
+    auto it = corrections_.find(method);
+    return it == corrections_.end() ? 0.0 : it->second.ms_per_cut * cuts;
+}
+
 double LatencyPredictor::predict_ms(const std::vector<int>& tokens_after_block, const std::string& method) const {
     const double blocks = raw_blocks_ms(tokens_after_block, method, tokens_);
     const int last = tokens_after_block.empty() ? tokens_ : tokens_after_block.back();
-    return fixed_ms(last) + blocks * (1.0 + context_scale_) + context_offset_ms_;
+    return fixed_ms(last) + blocks * (1.0 + context_scale_) + context_offset_ms_ +
+           method_correction_ms(method, pruning_point_count(tokens_after_block, tokens_));
 }
 
 double LatencyPredictor::unpruned_ms() const {
@@ -303,7 +319,21 @@ LatencyPrediction LatencyPredictor::breakdown(const std::vector<int>& tokens_aft
     // The editor's bars: each block carries its share of the proportional context term; the offset is
     // a whole-model cost and stays in its own term.
     for (double& v : out.block_ms) v *= 1.0 + context_scale_;
-    out.latency_ms = fixed_ms(last) + blocks_total * (1.0 + context_scale_) + context_offset_ms_;
+    const int cuts = pruning_point_count(tokens_after_block, tokens_);
+    const double method_ms = method_correction_ms(method, cuts);
+    if (method_ms != 0) {
+        const MethodCorrection& c = corrections_.at(method);
+        out.terms.push_back({"method", -1, 0, 0, method_ms, false,
+                             "fitted on " + std::to_string(c.samples) + " end-to-end measurements of " + method +
+                                 " schedules: " + std::to_string(c.ms_per_cut) + " ms per pruning point"});
+        // the pruning blocks carry it in the editor's bars
+        int in = tokens_;
+        for (std::size_t b = 0; b < out.block_ms.size() && b < tokens_after_block.size(); ++b) {
+            if (tokens_after_block[b] < in) out.block_ms[b] += c.ms_per_cut;
+            in = std::min(in, tokens_after_block[b]);
+        }
+    }
+    out.latency_ms = fixed_ms(last) + blocks_total * (1.0 + context_scale_) + context_offset_ms_ + method_ms;
     out.low_ms = out.latency_ms * (1.0 + band_.low_rel);
     out.high_ms = out.latency_ms * (1.0 + band_.high_rel);
     if (op_missing) out.warnings.push_back("pruning op of '" + method + "' not profiled: its cost is assumed 0");

@@ -5,7 +5,7 @@
 //   LatencyPredictor predictor(profile, [](const Curve& c) { return detect_steps(c); });
 //   double ms = predictor.predict_ms(schedule.tokens_after_block, schedule.method);  // ~1 µs, no allocation
 //   LatencyPrediction p = predictor.predict(schedule);   // value + band + per-term breakdown
-//   predictor.set_band(calibrate_band(predictor, calibration.entries));  // latency_calibration.h
+//   apply_latency_calibration(predictor, calibration.entries);  // latency_calibration.h
 //
 // The constructor does all the work once per profile (step analysis of every curve, tables at every
 // token count, the in-context correction fit); predict() then only reads arrays.
@@ -41,7 +41,7 @@ struct LatencyBand {
 };
 
 struct LatencyTerm {
-    std::string kind;          // embed | head | block | attn | mlp | prune | context
+    std::string kind;          // embed | head | block | attn | mlp | prune | context | method
     int block = -1;            // -1 for whole-model terms
     int tokens_in = 0;
     int tokens_out = 0;
@@ -87,6 +87,18 @@ public:
     int context_points() const { return context_points_; }
     const std::vector<std::string>& warnings() const { return warnings_; }
 
+    // Per pruning point of a method, what end-to-end measurements of that method's schedules show
+    // beyond the profiled parts (fit_method_corrections in latency_calibration.h): e.g. a method
+    // whose importance needs attention probabilities or keys makes its pruning block's attention
+    // costlier than the profiled plain attention. Added once per pruning point, as its own term.
+    struct MethodCorrection {
+        double ms_per_cut = 0;
+        int samples = 0;
+    };
+    void set_method_corrections(std::map<std::string, MethodCorrection> corrections) { corrections_ = std::move(corrections); }
+    const std::map<std::string, MethodCorrection>& method_corrections() const { return corrections_; }
+    double method_correction_ms(const std::string& method, int cuts) const;
+
 private:
     struct Table {                      // value at every token count 1..N (index = tokens)
         std::vector<double> ms;
@@ -128,6 +140,10 @@ private:
     LatencyBand band_;
     LatencyBand default_band_;
     std::vector<std::string> warnings_;
+    std::map<std::string, MethodCorrection> corrections_;
 };
+
+// Pruning points of a schedule: blocks that end with fewer tokens than they began with.
+int pruning_point_count(const std::vector<int>& tokens_after_block, int input_tokens);
 
 }  // namespace tp

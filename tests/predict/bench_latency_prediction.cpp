@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -280,18 +281,47 @@ int main(int argc, char** argv) {
                             100 * quantile(e, 0.5), 100 * signed_sum / e.size());
         }
 
-        // Band: calibrated on round A of the even-indexed schedules, checked on round B of the odd ones.
+        // Calibration, held out: the record is both rounds of every other schedule of each method (method
+        // corrections + band, as `tailprune predict` applies a calibration record); the other
+        // schedules, never seen by it, are predicted again and checked against both rounds.
         std::vector<MeasuredSchedule> train;
-        for (std::size_t i = 0; i < cases.size(); i += 2)
-            if (cases[i].a > 0) train.push_back({cases[i].schedule.method, cases[i].schedule.tokens_after_block, cases[i].a, 1, ""});
-        LatencyBand band = calibrate_band(predictor, train, 0.9);
-        int covered = 0, checked = 0;
-        for (std::size_t i = 1; i < cases.size(); i += 2)
-            if (cases[i].b > 0) {
-                ++checked;
-                covered += cases[i].b >= cases[i].predicted * (1 + band.low_rel) && cases[i].b <= cases[i].predicted * (1 + band.high_rel);
-            }
-        std::printf("\nband (90%%, calibrated on %d round-A measurements): %+.2f%% .. %+.2f%%; covers %d/%d held-out round-B measurements (%.1f%%)\n",
+        std::vector<std::size_t> held;
+        std::map<std::string, int> seen;  // alternate within each method, so every method is on both sides
+        for (std::size_t i = 0; i < cases.size(); ++i) {
+            if (seen[cases[i].schedule.method]++ % 2) held.push_back(i);
+            else
+                for (int round : {1, 2})
+                    if (double ms = round == 1 ? cases[i].a : cases[i].b; ms > 0)
+                        train.push_back({cases[i].schedule.method, cases[i].schedule.tokens_after_block, ms, round, ""});
+        }
+        LatencyPredictor calibrated = predictor;
+        apply_latency_calibration(calibrated, train, 0.9);
+        const LatencyBand& band = calibrated.band();
+        int covered = 0, checked = 0, held5 = 0, held10 = 0, held_rr = 0, raw5 = 0, raw_rr = 0;
+        std::vector<double> held_err;
+        for (std::size_t i : held) {
+            const Case& c = cases[i];
+            if (c.a <= 0 || c.b <= 0) continue;
+            const double p = calibrated.predict_ms(c.schedule.tokens_after_block, c.schedule.method), mean = (c.a + c.b) / 2;
+            ++checked;
+            covered += c.b >= p * (1 + band.low_rel) && c.b <= p * (1 + band.high_rel);
+            held_err.push_back(std::abs(p / mean - 1));
+            held5 += std::abs(p / mean - 1) <= 0.05;
+            held10 += std::abs(p / mean - 1) <= 0.10;
+            held_rr += std::abs(p - mean) <= std::abs(c.a - c.b);
+            raw5 += std::abs(c.predicted / mean - 1) <= 0.05;
+            raw_rr += std::abs(c.predicted - mean) <= std::abs(c.a - c.b);
+        }
+        std::printf("\ncalibration from %zu measurements (both rounds of every other schedule of each method); method corrections per pruning point:",
+                    train.size());
+        for (const auto& [m, c] : calibrated.method_corrections()) std::printf(" %s %+.4f ms (%d)", m.c_str(), c.ms_per_cut, c.samples);
+        std::printf("\n\n| held-out schedules | prediction | within ±5%% | within ±10%% | median |err| | within round-to-round disagreement |\n|---|---|---|---|---|---|\n");
+        std::printf("| %d | profile only | %.1f%% | | | %.1f%% |\n", checked, checked ? 100.0 * raw5 / checked : 0.0,
+                    checked ? 100.0 * raw_rr / checked : 0.0);
+        std::printf("| %d | profile + calibration | %.1f%% | %.1f%% | %.2f%% | %.1f%% |\n", checked,
+                    checked ? 100.0 * held5 / checked : 0.0, checked ? 100.0 * held10 / checked : 0.0,
+                    100 * quantile(held_err, 0.5), checked ? 100.0 * held_rr / checked : 0.0);
+        std::printf("\nband (90%%, calibrated on %d measurements): %+.2f%% .. %+.2f%%; covers %d/%d held-out round-B measurements (%.1f%%)\n",
                     band.samples, 100 * band.low_rel, 100 * band.high_rel, covered, checked, checked ? 100.0 * covered / checked : 0.0);
 
         // Edge pairs: the predicted difference has the measured sign (both rounds' mean).

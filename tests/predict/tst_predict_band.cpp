@@ -65,6 +65,65 @@ private Q_SLOTS:
         QVERIFY(std::abs(p.high_ms - p.latency_ms * (1 + high)) < 1e-9);
     }
 
+    // Method corrections: what end-to-end measurements of a method's schedules add per pruning
+    // point, robust to a slow round and to a slow schedule.
+    void methodCorrectionFromMeasurements_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<double>("extraPerCut");   // ms the measurements add per pruning point
+        QTest::addColumn<int>("schedules");
+        QTest::addColumn<bool>("slowRound");       // every schedule also measured 1.5x slower in a second round
+        QTest::addColumn<bool>("slowSchedule");    // one schedule measured 2x slower in every round
+        QTest::addColumn<double>("expected");      // fitted ms per pruning point
+        QTest::newRow("one cut and two cuts, 0.1 ms each") << "zerotprune" << 0.1 << 6 << false << false << 0.1;
+        QTest::newRow("a slow round is ignored (fastest round)") << "zerotprune" << 0.1 << 6 << true << false << 0.1;
+        QTest::newRow("one slow schedule is outvoted (median)") << "pomt" << 0.05 << 7 << false << true << 0.05;
+        QTest::newRow("faster than predicted: negative") << "random" << -0.02 << 5 << false << false << -0.02;
+        QTest::newRow("too few schedules: none") << "topk" << 0.1 << 2 << false << false << 0.0;
+    }
+    void methodCorrectionFromMeasurements() {
+        QFETCH(QString, method);
+        QFETCH(double, extraPerCut);
+        QFETCH(int, schedules);
+        QFETCH(bool, slowRound);
+        QFETCH(bool, slowSchedule);
+        QFETCH(double, expected);
+        LatencyPredictor predictor(linear_profile(), pointwise_analysis);
+        std::vector<MeasuredSchedule> entries;
+        for (int i = 0; i < schedules; ++i) {
+            MeasuredSchedule m;
+            m.method = method.toStdString();
+            const int first = 45 - i, second = 30 - i;
+            m.tokens_after_block = i % 2 ? std::vector<int>{50, 50, first, first, first, first, first, first}
+                                         : std::vector<int>{50, 50, first, first, second, second, second, second};
+            const int cuts = i % 2 ? 1 : 2;
+            m.measured_ms = predictor.predict_ms(m.tokens_after_block, m.method) + extraPerCut * cuts;
+            if (slowSchedule && i == 0) m.measured_ms *= 2;
+            m.round = 1;
+            entries.push_back(m);
+            if (slowRound) {
+                m.measured_ms *= 1.5;
+                m.round = 2;
+                entries.push_back(m);
+            }
+        }
+        const auto corrections = fit_method_corrections(predictor, entries);
+        const auto it = corrections.find(method.toStdString());
+        QCOMPARE(it != corrections.end(), expected != 0.0);
+        if (it == corrections.end()) return;
+        QVERIFY2(std::abs(it->second.ms_per_cut - expected) < 1e-9, qPrintable(QString::number(it->second.ms_per_cut)));
+
+        // Applied, the predictions meet the measurements and the breakdown shows the term.
+        apply_latency_calibration(predictor, entries);
+        const auto& m = entries.back();
+        const double fast = predictor.predict_ms(m.tokens_after_block, m.method);
+        const LatencyPrediction p = predictor.breakdown(m.tokens_after_block, m.method);
+        QVERIFY(std::abs(p.latency_ms - fast) < 1e-12);
+        const bool has_term = std::any_of(p.terms.begin(), p.terms.end(), [](const LatencyTerm& t) { return t.kind == "method"; });
+        QVERIFY(has_term);
+        // Unpruned schedules carry no correction.
+        QVERIFY(std::abs(predictor.unpruned_ms() - predictor.predict_ms(std::vector<int>(8, 50), m.method)) < 1e-12);
+    }
+
     void defaultBandWidensWithNoisyPoints_data() {
         QTest::addColumn<double>("pointNoise");
         QTest::addColumn<double>("half");
