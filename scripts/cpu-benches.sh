@@ -22,7 +22,8 @@ for what in "$@"; do
     case "$what" in
         latency)
             "$build/tests/predict/bench_latency_prediction" --profile "$profile" --cli "$cli" --weights "$weights" \
-                --schedules "${SCHEDULES:-60}" --measure-rounds 2 > "$out/latency.md" 2> "$out/latency.log" ;;
+                --schedules "${SCHEDULES:-60}" --measure-rounds 2 --save-measurements "$out/latency-measurements.json" \
+                --save-calibration "$out/latency.calibration.json" > "$out/latency.md" 2> "$out/latency.log" ;;
         pruning)
             # the bench's 8 schedule rows, split over the two cores
             "$build/tests/pruning/bench_pruning_accuracy" "$weights" 0 0 3 > "$out/pruning-a.md" 2> "$out/pruning-a.log" &

@@ -5,7 +5,8 @@
 //
 //   bench_latency_prediction --profile profiles/cpu.json --cli build/app/tailprune
 //       [--weights W] [--device cuda] [--schedules 60] [--seed 1] [--measure-rounds 3] [--out DIR]
-//       [--save-measurements FILE]
+//       [--save-measurements FILE] [--save-calibration FILE]   (every measurement as a calibration
+//       record for `tailprune predict`, e.g. <profile stem>.calibration.json)
 //   bench_latency_prediction --profile P --replay FILE   (predict again against saved measurements:
 //       how a predictor or profile change fares, without measuring again)
 //
@@ -42,7 +43,7 @@ using namespace tp;
 namespace {
 
 struct Args {
-    QString profile, cli, weights, out, device, save, replay;
+    QString profile, cli, weights, out, device, save, replay, save_calibration;
     int schedules = 60;
     int measure_rounds = 3;
     unsigned seed = 1;
@@ -193,6 +194,7 @@ int main(int argc, char** argv) {
         else if (a[i] == "--device") args.device = a[i + 1];
         else if (a[i] == "--save-measurements") args.save = a[i + 1];
         else if (a[i] == "--replay") args.replay = a[i + 1];
+        else if (a[i] == "--save-calibration") args.save_calibration = a[i + 1];
         else { std::cerr << "unknown option " << a[i].toStdString() << "\n"; return 2; }
     }
     if (args.cli.isEmpty()) args.cli = qEnvironmentVariable("TAILPRUNE_CLI");
@@ -240,6 +242,19 @@ int main(int argc, char** argv) {
                                  cases[i].predicted);
                 }
             if (!args.save.isEmpty()) std::ofstream(args.save.toStdString()) << to_json(cases, profile).dump(1) << "\n";
+        }
+
+        if (!args.save_calibration.isEmpty()) {
+            LatencyCalibration record;
+            record.device = profile.device.identity();
+            record.model = profile.model.name;
+            for (const auto& c : cases)
+                for (int round : {1, 2})
+                    if (double ms = round == 1 ? c.a : c.b; ms > 0)
+                        record.entries.push_back({c.schedule.method, c.schedule.tokens_after_block, ms, round, ""});
+            save_latency_calibration(record, args.save_calibration.toStdString());
+            std::printf("calibration record (%zu entries) written to %s\n", record.entries.size(),
+                        args.save_calibration.toUtf8().constData());
         }
 
         // Accuracy of the prediction.
@@ -309,6 +324,9 @@ int main(int argc, char** argv) {
             held5 += std::abs(p / mean - 1) <= 0.05;
             held10 += std::abs(p / mean - 1) <= 0.10;
             held_rr += std::abs(p - mean) <= std::abs(c.a - c.b);
+            std::fprintf(stderr, "held out %s %s: measured %.4f / %.4f, calibrated prediction %.4f (%+.1f%%)%s\n",
+                         c.schedule.method.c_str(), c.schedule.name.c_str(), c.a, c.b, p, 100 * (p / mean - 1),
+                         std::abs(p - mean) <= std::abs(c.a - c.b) ? "" : "  outside the rounds' disagreement");
             raw5 += std::abs(c.predicted / mean - 1) <= 0.05;
             raw_rr += std::abs(c.predicted - mean) <= std::abs(c.a - c.b);
         }
