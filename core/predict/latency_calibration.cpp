@@ -55,8 +55,9 @@ std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections
         const auto& [method, tokens] = key;
         const int cuts = pruning_point_count(tokens, predictor.input_tokens());
         if (cuts == 0) continue;
-        const double base = predictor.predict_ms(tokens, method) - predictor.method_correction_ms(method, cuts);
-        per_cut[method].push_back((measured - base) / cuts);
+        const double scale = 1.0 + predictor.record_scale();
+        const double base = predictor.predict_ms(tokens, method) / scale - predictor.method_correction_ms(method, cuts);
+        per_cut[method].push_back((measured / scale - base) / cuts);
     }
     std::map<std::string, LatencyPredictor::MethodCorrection> out;
     for (auto& [method, values] : per_cut) {
@@ -69,8 +70,31 @@ std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections
     return out;
 }
 
+double fit_record_scale(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, int min_samples) {
+    std::map<std::pair<std::string, std::vector<int>>, double> fastest;
+    for (const auto& e : entries) {
+        if (e.measured_ms <= 0 || static_cast<int>(e.tokens_after_block.size()) != predictor.depth()) continue;
+        auto [it, added] = fastest.emplace(std::make_pair(e.method, e.tokens_after_block), e.measured_ms);
+        if (!added) it->second = std::min(it->second, e.measured_ms);
+    }
+    if (static_cast<int>(fastest.size()) < min_samples) return 0.0;
+    std::vector<double> ratios;
+    for (const auto& [key, measured] : fastest) {
+        const int cuts = pruning_point_count(key.second, predictor.input_tokens());
+        const double base = predictor.predict_ms(key.second, key.first) / (1.0 + predictor.record_scale()) -
+                            predictor.method_correction_ms(key.first, cuts);
+        if (base > 0) ratios.push_back(measured / base - 1);
+    }
+    if (ratios.empty()) return 0.0;
+    std::sort(ratios.begin(), ratios.end());
+    const std::size_t k = ratios.size();
+    return k % 2 ? ratios[k / 2] : (ratios[k / 2 - 1] + ratios[k / 2]) / 2;
+}
+
 void apply_latency_calibration(LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, double coverage) {
     predictor.set_method_corrections({});
+    predictor.set_record_scale(0);
+    predictor.set_record_scale(fit_record_scale(predictor, entries));
     predictor.set_method_corrections(fit_method_corrections(predictor, entries));
     predictor.set_band(calibrate_band(predictor, entries, coverage));
 }

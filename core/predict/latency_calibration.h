@@ -51,7 +51,15 @@ LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<
 std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections(
     const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, int min_samples = 3);
 
-// What a calibration record changes: the method corrections, then the band from the errors left.
+// The host's level when the record was measured against the profile's: the median over the record's
+// schedules (each at its fastest round) of measured / predicted − 1, before method corrections;
+// 0 with fewer than `min_samples` schedules. A shared host drifts by a few percent between days and
+// that drift is the same for every method: learned per pruning point it would grow with the cuts.
+double fit_record_scale(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
+                        int min_samples = kMinCalibrationSamples);
+
+// What a calibration record changes: the host's level, then the method corrections (on what the
+// level leaves), then the band from the errors left.
 void apply_latency_calibration(LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
                                double coverage = 0.9);
 

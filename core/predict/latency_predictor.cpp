@@ -221,8 +221,9 @@ double LatencyPredictor::method_correction_ms(const std::string& method, int cut
 double LatencyPredictor::predict_ms(const std::vector<int>& tokens_after_block, const std::string& method) const {
     const double blocks = raw_blocks_ms(tokens_after_block, method, tokens_);
     const int last = tokens_after_block.empty() ? tokens_ : tokens_after_block.back();
-    return fixed_ms(last) + blocks * (1.0 + context_scale_) + context_offset_ms_ +
-           method_correction_ms(method, pruning_point_count(tokens_after_block, tokens_));
+    return (fixed_ms(last) + blocks * (1.0 + context_scale_) + context_offset_ms_ +
+            method_correction_ms(method, pruning_point_count(tokens_after_block, tokens_))) *
+           (1.0 + record_scale_);
 }
 
 double LatencyPredictor::unpruned_ms() const {
@@ -334,6 +335,14 @@ LatencyPrediction LatencyPredictor::breakdown(const std::vector<int>& tokens_aft
         }
     }
     out.latency_ms = fixed_ms(last) + blocks_total * (1.0 + context_scale_) + context_offset_ms_ + method_ms;
+    if (record_scale_ != 0) {
+        const double level = out.latency_ms * record_scale_;
+        out.terms.push_back({"level", -1, 0, 0, level, false,
+                             "this host's level in the calibration record against the profile's: " +
+                                 std::to_string(record_scale_ * 100) + "%"});
+        for (double& v : out.block_ms) v *= 1.0 + record_scale_;
+        out.latency_ms += level;
+    }
     out.low_ms = out.latency_ms * (1.0 + band_.low_rel);
     out.high_ms = out.latency_ms * (1.0 + band_.high_rel);
     if (op_missing) out.warnings.push_back("pruning op of '" + method + "' not profiled: its cost is assumed 0");

@@ -96,6 +96,9 @@ public:
         int samples = 0;
     };
     void set_method_corrections(std::map<std::string, MethodCorrection> corrections) { corrections_ = std::move(corrections); }
+    // The host's level on the record's days against the profile's: every prediction times (1 + scale).
+    void set_record_scale(double scale) { record_scale_ = scale; }
+    double record_scale() const { return record_scale_; }
     const std::map<std::string, MethodCorrection>& method_corrections() const { return corrections_; }
     double method_correction_ms(const std::string& method, int cuts) const;
 
@@ -141,6 +144,7 @@ private:
     LatencyBand default_band_;
     std::vector<std::string> warnings_;
     std::map<std::string, MethodCorrection> corrections_;
+    double record_scale_ = 0;
 };
 
 // Pruning points of a schedule: blocks that end with fewer tokens than they began with.

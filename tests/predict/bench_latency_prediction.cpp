@@ -333,6 +333,7 @@ int main(int argc, char** argv) {
         std::printf("\ncalibration from %zu measurements (both rounds of every other schedule of each method); method corrections per pruning point:",
                     train.size());
         for (const auto& [m, c] : calibrated.method_corrections()) std::printf(" %s %+.4f ms (%d)", m.c_str(), c.ms_per_cut, c.samples);
+        std::printf("; host level %+.2f%%", 100 * calibrated.record_scale());
         std::printf("\n\n| held-out schedules | prediction | within ±5%% | within ±10%% | median |err| | within round-to-round disagreement |\n|---|---|---|---|---|---|\n");
         std::printf("| %d | profile only | %.1f%% | | | %.1f%% |\n", checked, checked ? 100.0 * raw5 / checked : 0.0,
                     checked ? 100.0 * raw_rr / checked : 0.0);

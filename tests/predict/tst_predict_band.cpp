@@ -124,6 +124,39 @@ private Q_SLOTS:
         QVERIFY(std::abs(predictor.unpruned_ms() - predictor.predict_ms(std::vector<int>(8, 50), m.method)) < 1e-12);
     }
 
+    // A host running a few percent faster or slower than on the profile's day is one level for all
+    // methods, not a per-cut correction of each.
+    void recordLevelIsOneScaleForAllMethods_data() {
+        QTest::addColumn<double>("level");
+        QTest::addColumn<int>("schedules");
+        QTest::addColumn<double>("expected");
+        QTest::newRow("3% slower, 12 schedules") << 0.03 << 12 << 0.03;
+        QTest::newRow("4% faster, 12 schedules") << -0.04 << 12 << -0.04;
+        QTest::newRow("too few schedules: no level") << 0.03 << 6 << 0.0;
+    }
+    void recordLevelIsOneScaleForAllMethods() {
+        QFETCH(double, level);
+        QFETCH(int, schedules);
+        QFETCH(double, expected);
+        LatencyPredictor predictor(linear_profile(), pointwise_analysis);
+        const std::vector<std::string> methods = {"random", "pomt", "zerotprune"};
+        std::vector<MeasuredSchedule> entries;
+        for (int i = 0; i < schedules; ++i) {
+            MeasuredSchedule m;
+            m.method = methods[static_cast<std::size_t>(i) % methods.size()];
+            const int kept = 45 - i;
+            m.tokens_after_block = {50, 50, 50, kept, kept, kept, kept - 5, kept - 5};
+            m.measured_ms = predictor.predict_ms(m.tokens_after_block, m.method) * (1 + level);
+            entries.push_back(m);
+        }
+        QVERIFY(std::abs(fit_record_scale(predictor, entries) - expected) < 1e-9);
+        apply_latency_calibration(predictor, entries);
+        for (const auto& [method, c] : predictor.method_corrections())
+            QVERIFY2(std::abs(c.ms_per_cut) < 1e-9, qPrintable(QString::fromStdString(method)));
+        for (const auto& e : entries)
+            QVERIFY(std::abs(predictor.predict_ms(e.tokens_after_block, e.method) - e.measured_ms * (1 + expected) / (1 + level)) < 1e-9);
+    }
+
     void defaultBandWidensWithNoisyPoints_data() {
         QTest::addColumn<double>("pointNoise");
         QTest::addColumn<double>("half");
