@@ -39,17 +39,33 @@ LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<
     return band;
 }
 
-std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections(
-    const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, int min_samples) {
-    // A schedule measured in several rounds counts once, at its fastest round: a shared host has slow
-    // spells (one schedule here: 1.36 ms in one round, 0.89 ms in the next) that the profile's
-    // medians do not describe and a correction must not learn.
+namespace {
+
+// A schedule measured in several rounds counts once, at its fastest round: a shared host has slow
+// spells (one schedule here: 1.36 ms in one round, 0.89 ms in the next) that the profile's
+// medians do not describe and a fit must not learn.
+std::map<std::pair<std::string, std::vector<int>>, double> fastest_rounds(const LatencyPredictor& predictor,
+                                                                          const std::vector<MeasuredSchedule>& entries) {
     std::map<std::pair<std::string, std::vector<int>>, double> fastest;
     for (const auto& e : entries) {
         if (e.measured_ms <= 0 || static_cast<int>(e.tokens_after_block.size()) != predictor.depth()) continue;
         auto [it, added] = fastest.emplace(std::make_pair(e.method, e.tokens_after_block), e.measured_ms);
         if (!added) it->second = std::min(it->second, e.measured_ms);
     }
+    return fastest;
+}
+
+double median_of(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t k = v.size();
+    return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+}
+
+}  // namespace
+
+std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections(
+    const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, int min_samples) {
+    const auto fastest = fastest_rounds(predictor, entries);
     std::map<std::string, std::vector<double>> per_cut;
     for (const auto& [key, measured] : fastest) {
         const auto& [method, tokens] = key;
@@ -62,21 +78,13 @@ std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections
     std::map<std::string, LatencyPredictor::MethodCorrection> out;
     for (auto& [method, values] : per_cut) {
         if (static_cast<int>(values.size()) < min_samples) continue;
-        std::sort(values.begin(), values.end());
-        const std::size_t k = values.size();
-        const double median = k % 2 ? values[k / 2] : (values[k / 2 - 1] + values[k / 2]) / 2;
-        out[method] = {median, static_cast<int>(k)};
+        out[method] = {median_of(values), static_cast<int>(values.size())};
     }
     return out;
 }
 
 double fit_record_scale(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, int min_samples) {
-    std::map<std::pair<std::string, std::vector<int>>, double> fastest;
-    for (const auto& e : entries) {
-        if (e.measured_ms <= 0 || static_cast<int>(e.tokens_after_block.size()) != predictor.depth()) continue;
-        auto [it, added] = fastest.emplace(std::make_pair(e.method, e.tokens_after_block), e.measured_ms);
-        if (!added) it->second = std::min(it->second, e.measured_ms);
-    }
+    const auto fastest = fastest_rounds(predictor, entries);
     if (static_cast<int>(fastest.size()) < min_samples) return 0.0;
     std::vector<double> ratios;
     for (const auto& [key, measured] : fastest) {
@@ -85,10 +93,7 @@ double fit_record_scale(const LatencyPredictor& predictor, const std::vector<Mea
                             predictor.method_correction_ms(key.first, cuts);
         if (base > 0) ratios.push_back(measured / base - 1);
     }
-    if (ratios.empty()) return 0.0;
-    std::sort(ratios.begin(), ratios.end());
-    const std::size_t k = ratios.size();
-    return k % 2 ? ratios[k / 2] : (ratios[k / 2 - 1] + ratios[k / 2]) / 2;
+    return ratios.empty() ? 0.0 : median_of(ratios);
 }
 
 void apply_latency_calibration(LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, double coverage) {
