@@ -41,7 +41,8 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
     plot_->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
     plot_->legend->setVisible(true);
     plot_->legend->setBrush(QColor(255, 255, 255, 225));
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    // Latency rises with the token count, so the top left is the corner the curves leave empty.
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     plot_->xAxis->setLabel(tr("tokens (incl. CLS)"));
     plot_->setNoAntialiasingOnDrag(true);
 
@@ -357,6 +358,7 @@ void CurveView::addCurveGraphs(int index, const CurveSeries& s) {
     g->setData(s.tokens, s.median, true);
     g->setPen(QPen(color, 2));
     g->setScatterStyle(pointStyle(s.size(), color));
+    if (s.tokens.isEmpty()) g->removeFromLegend();  // an overlaid profile without this scope
 }
 
 void CurveView::addSteps(const Analysed& a, double scale) {
