@@ -55,6 +55,11 @@ std::map<std::pair<std::string, std::vector<int>>, double> fastest_rounds(const 
     return fastest;
 }
 
+// The prediction without what a calibration record added (host level, method corrections).
+double uncalibrated_ms(const LatencyPredictor& p, const std::string& method, const std::vector<int>& tokens, int cuts) {
+    return p.predict_ms(tokens, method) / (1.0 + p.record_scale()) - p.method_correction_ms(method, cuts);
+}
+
 double median_of(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const std::size_t k = v.size();
@@ -71,9 +76,8 @@ std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections
         const auto& [method, tokens] = key;
         const int cuts = pruning_point_count(tokens, predictor.input_tokens());
         if (cuts == 0) continue;
-        const double scale = 1.0 + predictor.record_scale();
-        const double base = predictor.predict_ms(tokens, method) / scale - predictor.method_correction_ms(method, cuts);
-        per_cut[method].push_back((measured / scale - base) / cuts);
+        const double base = uncalibrated_ms(predictor, method, tokens, cuts);
+        per_cut[method].push_back((measured / (1.0 + predictor.record_scale()) - base) / cuts);
     }
     std::map<std::string, LatencyPredictor::MethodCorrection> out;
     for (auto& [method, values] : per_cut) {
@@ -89,8 +93,7 @@ double fit_record_scale(const LatencyPredictor& predictor, const std::vector<Mea
     std::vector<double> ratios;
     for (const auto& [key, measured] : fastest) {
         const int cuts = pruning_point_count(key.second, predictor.input_tokens());
-        const double base = predictor.predict_ms(key.second, key.first) / (1.0 + predictor.record_scale()) -
-                            predictor.method_correction_ms(key.first, cuts);
+        const double base = uncalibrated_ms(predictor, key.first, key.second, cuts);
         if (base > 0) ratios.push_back(measured / base - 1);
     }
     return ratios.empty() ? 0.0 : median_of(ratios);

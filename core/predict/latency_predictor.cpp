@@ -221,9 +221,9 @@ double LatencyPredictor::method_correction_ms(const std::string& method, int cut
 double LatencyPredictor::predict_ms(const std::vector<int>& tokens_after_block, const std::string& method) const {
     const double blocks = raw_blocks_ms(tokens_after_block, method, tokens_);
     const int last = tokens_after_block.empty() ? tokens_ : tokens_after_block.back();
-    return (fixed_ms(last) + blocks * (1.0 + context_scale_) + context_offset_ms_ +
-            method_correction_ms(method, pruning_point_count(tokens_after_block, tokens_))) *
-           (1.0 + record_scale_);
+    const double method_ms =
+        corrections_.empty() ? 0.0 : method_correction_ms(method, pruning_point_count(tokens_after_block, tokens_));
+    return (fixed_ms(last) + blocks * (1.0 + context_scale_) + context_offset_ms_ + method_ms) * (1.0 + record_scale_);
 }
 
 double LatencyPredictor::unpruned_ms() const {
