@@ -65,8 +65,15 @@ if [[ "$which" == all || "$which" == deit_small || "$which" == deit_small_cuts ]
 fi
 if [[ "$which" == all || "$which" == fmnist ]]; then
     weights="$here/resources/models/fmnist_vit8/fmnist_vit8.safetensors"
-    # every block with its halves, deployed cuts and every method's pruning op: what the latency
-    # predictor and its bench (scripts/cpu-benches.sh latency) read
+    # every block with its halves, deployed cuts and every method's pruning op at three input
+    # lengths (a later cut sees fewer tokens; on tensors this small an op is mostly fixed overhead and
+    # does not shrink in proportion); Zero-TPrune's at every block too (its PageRank runs 30, 5 or 1
+    # iterations by stage). What the latency predictor and its bench (scripts/cpu-benches.sh latency) read.
+    ops=(--scope prune:zerotprune:0:50)  # block 0 always sees every token
+    for t in 50 34 18; do
+        ops+=($(prune_scopes 3 $t))
+        for b in 1 2 4 5 6 7; do ops+=(--scope "prune:zerotprune:$b:$t"); done
+    done
     run cpu-2core_fmnist_vit8_fp32_b1 --weights "$weights" $(plain_scopes 0 1 2 3 4 5 6 7) \
-        --scope deployed:1 --scope deployed:3 --scope deployed:5 $(prune_scopes 3 50) --tokens all
+        --scope deployed:1 --scope deployed:3 --scope deployed:5 "${ops[@]}" --tokens all
 fi

@@ -14,7 +14,9 @@ QString bundled_profiles_dir() {
 QStringList bundled_profile_files() {
     QDir dir(bundled_profiles_dir());
     QStringList out;
-    for (const QString& name : dir.entryList({"*.json"}, QDir::Files, QDir::Name)) out << dir.filePath(name);
+    // A profile's latency calibration record lives beside it and is not a profile.
+    for (const QString& name : dir.entryList({"*.json"}, QDir::Files, QDir::Name))
+        if (!name.endsWith(".calibration.json")) out << dir.filePath(name);
     return out;
 }
 

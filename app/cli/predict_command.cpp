@@ -91,9 +91,7 @@ const CommandRegistrar reg(60, [](CLI::App& app) {
         if (have_record) calibration = load_latency_calibration(cal_path);
         else if (!o->calibration.empty() && o->record_measured <= 0)
             throw CommandError("calibration record '" + o->calibration + "' does not exist");
-        if (have_record && !calibration.device.empty() && calibration.device != profile.device.identity())
-            throw CommandError("calibration record '" + cal_path + "' belongs to device '" + calibration.device +
-                               "', the profile to '" + profile.device.identity() + "'");
+        if (have_record) check_calibration_fits(calibration, profile, cal_path);
         apply_latency_calibration(predictor, calibration.entries, o->coverage);
 
         LatencyPrediction p = predictor.predict(schedule);  // checks the schedule against the profile

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/model/format_error.h"
 #include "core/util/json_reader.h"
 
 namespace tp {
@@ -105,6 +106,20 @@ void apply_latency_calibration(LatencyPredictor& predictor, const std::vector<Me
     predictor.set_record_scale(fit_record_scale(predictor, entries));
     predictor.set_method_corrections(fit_method_corrections(predictor, entries));
     predictor.set_band(calibrate_band(predictor, entries, coverage));
+}
+
+void check_calibration_fits(const LatencyCalibration& record, const Profile& profile, const std::string& source) {
+    if (!record.device.empty() && record.device != profile.device.identity())
+        throw FormatError(source + ": /device", "the record belongs to device '" + record.device + "', the profile to '" +
+                                                    profile.device.identity() + "'");
+    if (!record.model.empty() && record.model != profile.model.name)
+        throw FormatError(source + ": /model", "the record is for model '" + record.model + "', the profile for '" +
+                                                   profile.model.name + "'");
+    for (std::size_t i = 0; i < record.entries.size(); ++i)
+        if (static_cast<int>(record.entries[i].tokens_after_block.size()) != profile.model.depth)
+            throw FormatError(source + ": /entries/" + std::to_string(i) + "/tokens_after_block",
+                              std::to_string(record.entries[i].tokens_after_block.size()) + " blocks, the profile's model has " +
+                                  std::to_string(profile.model.depth));
 }
 
 std::string latency_calibration_path(const std::string& profile_path) {

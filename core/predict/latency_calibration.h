@@ -63,6 +63,10 @@ double fit_record_scale(const LatencyPredictor& predictor, const std::vector<Mea
 void apply_latency_calibration(LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
                                double coverage = 0.9);
 
+// Throws FormatError (naming `source` and the field) when the record belongs to another device or
+// model, or an entry does not have one count per block of the profile's model.
+void check_calibration_fits(const LatencyCalibration& record, const Profile& profile, const std::string& source);
+
 // "<dir>/<stem>.calibration.json" for "<dir>/<stem>.json".
 std::string latency_calibration_path(const std::string& profile_path);
 

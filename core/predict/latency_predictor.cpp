@@ -172,17 +172,44 @@ LatencyPredictor::OpValue LatencyPredictor::prune_op(const std::string& method, 
                                                      int tokens_out) const {
     auto it = prune_ops_.find(method);
     if (it == prune_ops_.end()) return {};
-    const PruneOpTable* best = nullptr;
+    // The block first: a method's op can cost differently by block (Zero-TPrune runs 30, 5 or 1
+    // PageRank iterations by stage), so only curves of this block, or of the nearest profiled one.
+    int nearest_block = it->second.front().block;
+    for (const auto& op : it->second)
+        if (std::abs(op.block - block) < std::abs(nearest_block - block)) nearest_block = op.block;
+    const PruneOpTable *below = nullptr, *above = nullptr;  // nearest input lengths on each side
     for (const auto& op : it->second) {
-        if (op.block == block && op.tokens_in == tokens_in) return {op.lookup.at(tokens_out), true, &op};
-        if (!best) { best = &op; continue; }
-        auto key = [&](const PruneOpTable& o) { return std::make_pair(std::abs(o.tokens_in - tokens_in), std::abs(o.block - block)); };
-        if (key(op) < key(*best)) best = &op;
+        if (op.block != nearest_block) continue;
+        if (op.tokens_in == tokens_in)
+            return {op.lookup.at(tokens_out), nearest_block == block, &op, nullptr};
+        if (op.tokens_in < tokens_in && (!below || op.tokens_in > below->tokens_in)) below = &op;
+        if (op.tokens_in > tokens_in && (!above || op.tokens_in < above->tokens_in)) above = &op;
     }
-    // Same method measured at another input length: same kept fraction, cost scaled with the input.
-    int out = static_cast<int>(std::lround(double(tokens_out) * best->tokens_in / tokens_in));
-    double ms = best->lookup.at(std::max(1, out)) * double(tokens_in) / double(best->tokens_in);
-    return {ms, false, best};
+    // Another input length, read at the same kept fraction.
+    auto read = [&](const PruneOpTable& op) {
+        int out = static_cast<int>(std::lround(double(tokens_out) * op.tokens_in / tokens_in));
+        return op.lookup.at(std::max(1, out));
+    };
+    if (below && above) {  // between two measured input lengths: linear in the input length
+        const double w = double(tokens_in - below->tokens_in) / double(above->tokens_in - below->tokens_in);
+        return {read(*below) * (1 - w) + read(*above) * w, false, below, above};
+    }
+    // Outside the measured input lengths: scaled by the input length from the nearest, or, where a
+    // second length shows how the cost moves with the input, along that line — an op on small
+    // tensors is mostly fixed overhead and does not shrink in proportion. Kept between the two.
+    const PruneOpTable* nearest = below ? below : above;
+    const double from_nearest = read(*nearest);
+    const double proportional = from_nearest * double(tokens_in) / double(nearest->tokens_in);
+    const PruneOpTable* second = nullptr;
+    for (const auto& op : it->second)
+        if (op.block == nearest_block && &op != nearest &&
+            (!second || std::abs(op.tokens_in - nearest->tokens_in) < std::abs(second->tokens_in - nearest->tokens_in)))
+            second = &op;
+    if (!second) return {proportional, false, nearest, nullptr};
+    const double slope = (from_nearest - read(*second)) / double(nearest->tokens_in - second->tokens_in);
+    const double along = from_nearest + slope * double(tokens_in - nearest->tokens_in);
+    return {std::clamp(along, std::min(proportional, from_nearest), std::max(proportional, from_nearest)), false, nearest,
+            second};
 }
 
 double LatencyPredictor::raw_blocks_ms(const std::vector<int>& tokens_after_block, const std::string& method,
@@ -278,6 +305,15 @@ void LatencyPredictor::fit_context_correction(const Profile& profile) {
     context_offset_ms_ = my - scale * mx;
 }
 
+std::string LatencyPredictor::op_source(const OpValue& op, int block, int tokens_in) {
+    if (!op.table) return "not profiled: assumed 0";
+    if (op.measured) return op.table->name;
+    const std::string where = op.table->block == block ? "" : ", measured at block " + std::to_string(op.table->block);
+    if (op.table->tokens_in == tokens_in) return "inferred from " + op.table->name + " (the nearest profiled block)";
+    if (!op.other) return "inferred from " + op.table->name + " (same kept fraction, scaled to the input length" + where + ")";
+    return "inferred from " + op.table->name + " and " + op.other->name + " (same kept fraction, linear in the input length" + where + ")";
+}
+
 LatencyPrediction LatencyPredictor::breakdown(const std::vector<int>& tokens_after_block, const std::string& method) const {
     LatencyPrediction out;
     out.block_ms.assign(block_.size(), 0.0);
@@ -301,8 +337,7 @@ LatencyPrediction LatencyPredictor::breakdown(const std::vector<int>& tokens_aft
             out.block_ms[b] += attn_[b].at(in) + mlp_[b].at(out_tokens);
             if (method != "none") {
                 OpValue op = prune_op(method, block, in, out_tokens);
-                std::string source = op.table ? (op.measured ? op.table->name : "inferred from " + op.table->name + " (scaled to the input length)")
-                                              : "not profiled: assumed 0";
+                std::string source = op_source(op, block, in);
                 if (!op.table) op_missing = true;
                 out.terms.push_back({"prune", block, in, out_tokens, op.ms, op.measured, source});
                 out.block_ms[b] += op.ms;

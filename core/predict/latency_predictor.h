@@ -123,11 +123,13 @@ private:
         double ms = 0;
         bool measured = false;
         const PruneOpTable* table = nullptr;
+        const PruneOpTable* other = nullptr;  // second input length when interpolated between two
     };
 
     void build_block_tables(const Profile& profile, const CurveAnalyser& analyse);
     void fit_context_correction(const Profile& profile);
     OpValue prune_op(const std::string& method, int block, int tokens_in, int tokens_out) const;
+    static std::string op_source(const OpValue& op, int block, int tokens_in);
     // `input`: length entering block 0 (the whole-model curve prunes right after the embedding).
     double raw_blocks_ms(const std::vector<int>& tokens_after_block, const std::string& method, int input) const;
     double fixed_ms(int last_tokens) const;

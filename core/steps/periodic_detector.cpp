@@ -84,12 +84,68 @@ std::vector<double> relative_residuals(const std::vector<int>& t, const std::vec
     return out;
 }
 
+namespace {
+
+// Fast and slow residues of period p and their effects; found only with a clear residue.
+PeriodicFinding describe_residues(const std::vector<int>& t, const std::vector<double>& x, const ResidueStats& s, int p,
+                                  const PeriodSettings& cfg) {
+    PeriodicFinding cand;
+    cand.period = p;
+    cand.residue_effect_pct.assign(std::size_t(p), 0);
+    const double sd = std::sqrt(s.ssw / (s.points - s.groups));
+    double fast_sum = 0, slow_sum = 0, confidence = 0;
+    // Effects relative to the typical residue (the median residue mean): the running-mean trend
+    // sits between fast and slow counts, the median residue is the "normal" count.
+    std::vector<double> residue_means;
+    for (int r = 0; r < p; ++r)
+        if (s.count[std::size_t(r)] > 0) residue_means.push_back(s.sum[std::size_t(r)] / s.count[std::size_t(r)]);
+    const double baseline = median_of(residue_means);
+    for (int r = 0; r < p; ++r) {
+        const double n = s.count[std::size_t(r)];
+        if (n == 0) continue;
+        const double effect = s.sum[std::size_t(r)] / n - baseline;
+        cand.residue_effect_pct[std::size_t(r)] = 100 * effect;
+        const double score = std::abs(effect) / (sd / std::sqrt(n));
+        if (score < cfg.min_residue_sigma) continue;
+        int agree = 0;
+        for (std::size_t i = 0; i < t.size(); ++i)
+            if (!std::isnan(x[i]) && t[i] % p == r && (effect < 0 ? x[i] < baseline : x[i] > baseline)) ++agree;
+        if (agree < cfg.min_residue_agreement * n) continue;
+        (effect < 0 ? cand.fast_residues : cand.slow_residues).push_back(r);
+        (effect < 0 ? fast_sum : slow_sum) += 100 * effect;
+        confidence = std::max(confidence, score);
+    }
+    if (confidence < cfg.min_confidence) return cand;
+    if (!cand.fast_residues.empty()) cand.fast_pct = fast_sum / double(cand.fast_residues.size());
+    if (!cand.slow_residues.empty()) cand.slow_pct = slow_sum / double(cand.slow_residues.size());
+    cand.confidence = confidence;
+    cand.found = true;
+    return cand;
+}
+
+// Whether `fine` (a multiple of coarse.period) only repeats `coarse`: the same fast and slow
+// residues, taken modulo the coarse period.
+bool repeats(const PeriodicFinding& fine, const PeriodicFinding& coarse) {
+    auto lifted = [&](const std::vector<int>& residues) {
+        std::vector<int> out;
+        for (int r = 0; r < fine.period; ++r)
+            if (std::find(residues.begin(), residues.end(), r % coarse.period) != residues.end()) out.push_back(r);
+        return out;
+    };
+    return fine.fast_residues == lifted(coarse.fast_residues) && fine.slow_residues == lifted(coarse.slow_residues);
+}
+
+}  // namespace
+
 PeriodicFinding detect_period(const std::vector<int>& t, const std::vector<double>& x, const PeriodSettings& cfg) {
     // One-way ANOVA per period. A period is adequate when it is significant and none of its
-    // multiples explains significantly more (nested F test); a period with an adequate divisor
-    // is redundant. Among the rest the highest F (variance explained per degree of freedom) wins.
+    // multiples explains significantly more (nested F test at min_z; at the lower min_z_multiple
+    // when the multiple's fast/slow residues say something the period's cannot — not just the
+    // same residues repeated); a period with an adequate divisor is redundant. Among the rest the
+    // highest F (variance explained per degree of freedom) wins.
     const int lo = std::max(2, cfg.min_period), hi = std::max(lo, cfg.max_period);
     std::vector<ResidueStats> stats(std::size_t(hi) + 1);
+    std::vector<PeriodicFinding> residues(std::size_t(hi) + 1);
     std::vector<double> f(std::size_t(hi) + 1, 0);
     std::vector<bool> significant(std::size_t(hi) + 1, false), adequate(std::size_t(hi) + 1, false);
     auto df1 = [&](int p) { return stats[std::size_t(p)].groups - 1; };
@@ -100,6 +156,7 @@ PeriodicFinding detect_period(const std::vector<int>& t, const std::vector<doubl
         if (df1(p) < 1 || df2(p) < 2 || s.ssw <= 0) continue;
         f[std::size_t(p)] = (s.ssb / df1(p)) / (s.ssw / df2(p));
         significant[std::size_t(p)] = chi_square_z(f[std::size_t(p)] * df1(p), df1(p)) >= cfg.min_z;
+        if (significant[std::size_t(p)]) residues[std::size_t(p)] = describe_residues(t, x, s, p, cfg);
     }
     for (int p = lo; p <= hi; ++p) {
         if (!significant[std::size_t(p)]) continue;
@@ -108,50 +165,20 @@ PeriodicFinding detect_period(const std::vector<int>& t, const std::vector<doubl
             if (!significant[std::size_t(q)] || df1(q) <= df1(p)) continue;
             const double msw = stats[std::size_t(q)].ssw / df2(q);
             const double extra = stats[std::size_t(q)].ssb - stats[std::size_t(p)].ssb;
-            ok = chi_square_z(extra / msw, df1(q) - df1(p)) < cfg.min_z;
+            const double z = chi_square_z(extra / msw, df1(q) - df1(p));
+            const bool says_more = residues[std::size_t(q)].found && !repeats(residues[std::size_t(q)], residues[std::size_t(p)]);
+            ok = z < (says_more ? cfg.min_z_multiple : cfg.min_z);
         }
         adequate[std::size_t(p)] = ok;
     }
     PeriodicFinding best;
     double best_f = 0;
     for (int p = lo; p <= hi; ++p) {
-        if (!adequate[std::size_t(p)]) continue;
+        if (!adequate[std::size_t(p)] || !residues[std::size_t(p)].found) continue;
         bool redundant = false;
         for (int d = 2; d < p && !redundant; ++d) redundant = p % d == 0 && d >= lo && adequate[std::size_t(d)];
         if (redundant || f[std::size_t(p)] <= best_f) continue;
-        const ResidueStats& s = stats[std::size_t(p)];
-        PeriodicFinding cand;
-        cand.period = p;
-        cand.residue_effect_pct.assign(std::size_t(p), 0);
-        const double sd = std::sqrt(s.ssw / df2(p));
-        double fast_sum = 0, slow_sum = 0, confidence = 0;
-        // Effects relative to the typical residue (the median residue mean): the running-mean trend
-        // sits between fast and slow counts, the median residue is the "normal" count.
-        std::vector<double> residue_means;
-        for (int r = 0; r < p; ++r)
-            if (s.count[std::size_t(r)] > 0) residue_means.push_back(s.sum[std::size_t(r)] / s.count[std::size_t(r)]);
-        const double baseline = median_of(residue_means);
-        for (int r = 0; r < p; ++r) {
-            const double n = s.count[std::size_t(r)];
-            if (n == 0) continue;
-            const double effect = s.sum[std::size_t(r)] / n - baseline;
-            cand.residue_effect_pct[std::size_t(r)] = 100 * effect;
-            const double score = std::abs(effect) / (sd / std::sqrt(n));
-            if (score < cfg.min_residue_sigma) continue;
-            int agree = 0;
-            for (std::size_t i = 0; i < t.size(); ++i)
-                if (!std::isnan(x[i]) && t[i] % p == r && (effect < 0 ? x[i] < baseline : x[i] > baseline)) ++agree;
-            if (agree < cfg.min_residue_agreement * n) continue;
-            (effect < 0 ? cand.fast_residues : cand.slow_residues).push_back(r);
-            (effect < 0 ? fast_sum : slow_sum) += 100 * effect;
-            confidence = std::max(confidence, score);
-        }
-        if (confidence < cfg.min_confidence) continue;
-        if (!cand.fast_residues.empty()) cand.fast_pct = fast_sum / double(cand.fast_residues.size());
-        if (!cand.slow_residues.empty()) cand.slow_pct = slow_sum / double(cand.slow_residues.size());
-        cand.confidence = confidence;
-        cand.found = true;
-        best = cand;
+        best = residues[std::size_t(p)];
         best_f = f[std::size_t(p)];
     }
     return best;

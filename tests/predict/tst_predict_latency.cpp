@@ -87,33 +87,46 @@ private Q_SLOTS:
     }
 
     void pruneOpMeasuredOrInferred_data() {
+        QTest::addColumn<int>("block");
         QTest::addColumn<int>("tokensIn");
         QTest::addColumn<int>("tokensOut");
         QTest::addColumn<bool>("measured");
         QTest::addColumn<double>("expectedOpMs");
-        // Curve prune:pomt:3:50 costs 0.05 + 0.001·out; a cut from 40 uses it at the same kept
-        // fraction (out·50/40) scaled by 40/50.
-        QTest::newRow("measured at its tokens_in") << 50 << 20 << true << 0.07;
-        QTest::newRow("inferred from another input length") << 40 << 20 << false << (0.05 + 0.001 * 25) * 0.8;
+        // Profiled: prune:pomt:3:50 = 0.05 + 0.001·out, prune:pomt:3:30 = 0.04 + 0.001·out,
+        // prune:pomt:0:50 = 0.2 + 0.001·out (a method whose op costs more in early blocks).
+        // Other input lengths are read at the same kept fraction.
+        QTest::newRow("measured at its block and input length") << 3 << 50 << 20 << true << 0.07;
+        QTest::newRow("between two input lengths: linear in the input length")
+            << 3 << 40 << 20 << false << 0.5 * (0.05 + 0.025) + 0.5 * (0.04 + 0.015);
+        QTest::newRow("below them: along their line, not scaled down in proportion")
+            << 3 << 20 << 10 << false << 0.055 - 0.001 * 10;
+        QTest::newRow("unprofiled block: the nearest profiled block's curve") << 1 << 50 << 20 << false << 0.22;
+        QTest::newRow("its own block, measured")
+            << 0 << 50 << 20 << true << 0.22;
     }
     void pruneOpMeasuredOrInferred() {
+        QFETCH(int, block);
         QFETCH(int, tokensIn);
         QFETCH(int, tokensOut);
         QFETCH(bool, measured);
         QFETCH(double, expectedOpMs);
         Profile profile = linear_profile();
         profile.curves.push_back(curve_of(prune_scope("pomt", 3, 50), 1, 49, 1, [](int out) { return 0.05 + 0.001 * out; }));
+        profile.curves.push_back(curve_of(prune_scope("pomt", 3, 30), 1, 29, 1, [](int out) { return 0.04 + 0.001 * out; }));
+        profile.curves.push_back(curve_of(prune_scope("pomt", 0, 50), 1, 49, 1, [](int out) { return 0.2 + 0.001 * out; }));
         LatencyPredictor predictor(profile, pointwise_analysis);
-        std::vector<int> after{50, 50, tokensIn, tokensOut, tokensOut, tokensOut, tokensOut, tokensOut};
-        if (tokensIn == 50) after[2] = 50;
+        std::vector<int> after(8, tokensOut);
+        for (int b = 0; b < block; ++b) after[std::size_t(b)] = b == block - 1 ? tokensIn : 50;
         LatencyPrediction p = predictor.predict(schedule_of(fixture_model(), after, "pomt"));
-        const LatencyTerm* op = find_term(p, "prune", 3);
+        const LatencyTerm* op = find_term(p, "prune", block);
         QVERIFY(op);
+        QCOMPARE(op->tokens_in, tokensIn);
         QCOMPARE(op->measured, measured);
-        QVERIFY2(qFuzzyCompare(op->ms, expectedOpMs), qPrintable(QString::number(op->ms)));
+        QVERIFY2(std::abs(op->ms - expectedOpMs) < 1e-12, qPrintable(QString::number(op->ms) + " " + QString::fromStdString(op->source)));
+        QVERIFY2(measured || op->source.rfind("inferred from ", 0) == 0, op->source.c_str());
         // Another method's op is not profiled: assumed 0 with a warning, never silently.
         LatencyPrediction other = predictor.predict(schedule_of(fixture_model(), after, "topk"));
-        QCOMPARE(find_term(other, "prune", 3)->ms, 0.0);
+        QCOMPARE(find_term(other, "prune", block)->ms, 0.0);
         QVERIFY(!other.warnings.empty());
     }
 

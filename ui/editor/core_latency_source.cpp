@@ -2,6 +2,9 @@
 
 #include <exception>
 
+#include <QFileInfo>
+
+#include "core/predict/latency_calibration.h"
 #include "core/steps/step_detector.h"
 
 namespace tp::ui {
@@ -12,6 +15,7 @@ const CoreLatencySource::Entry& CoreLatencySource::entry(const Profile& device) 
     Entry e;
     try {
         e.predictor = std::make_unique<LatencyPredictor>(device, [](const Curve& c) { return detect_steps(c); });
+        e.calibration = apply_calibration(device, *e.predictor);
         Schedule unpruned = unpruned_schedule(device.model);
         e.unpruned_block_ms = e.predictor->breakdown(unpruned.tokens_after_block, "none").block_ms;
     } catch (const std::exception& ex) {
@@ -19,6 +23,27 @@ const CoreLatencySource::Entry& CoreLatencySource::entry(const Profile& device) 
         e.error = QString::fromUtf8(ex.what());
     }
     return predictors_.emplace(&device, std::move(e)).first->second;
+}
+
+QString CoreLatencySource::apply_calibration(const Profile& device, LatencyPredictor& predictor) const {
+    const QString path = calibration_path_ ? calibration_path_(device) : QString();
+    if (path.isEmpty() || !QFileInfo::exists(path)) return "band: default (no calibration record)";
+    try {
+        LatencyCalibration record = load_latency_calibration(path.toStdString());
+        check_calibration_fits(record, device, path.toStdString());
+        apply_latency_calibration(predictor, record.entries);
+        const LatencyBand& band = predictor.band();
+        if (band.source != "calibrated")
+            return QString("band: default (%1 has %2 measured schedules, %3 needed)")
+                .arg(QFileInfo(path).fileName())
+                .arg(record.entries.size())
+                .arg(kMinCalibrationSamples);
+        return QString("band calibrated on %1 measured schedules (%2)").arg(band.samples).arg(QFileInfo(path).fileName());
+    } catch (const std::exception& ex) {
+        // A broken record must not cost the prediction: the default band stays, and the reason shows.
+        apply_latency_calibration(predictor, {});
+        return "calibration record not used: " + QString::fromUtf8(ex.what());
+    }
 }
 
 PredictedLatency CoreLatencySource::predict(const Profile& device, const Schedule& schedule) const {
@@ -39,10 +64,7 @@ PredictedLatency CoreLatencySource::predict(const Profile& device, const Schedul
         out.unpruned_block_ms = e.unpruned_block_ms;
         int measured = 0;
         for (const LatencyTerm& t : p.terms) measured += t.measured ? 1 : 0;
-        out.terms = QString("%1 of %2 terms measured, the rest inferred; band from %3")
-                        .arg(measured)
-                        .arg(p.terms.size())
-                        .arg(QString::fromStdString(e.predictor->band().source));
+        out.terms = QString("%1 of %2 terms measured, the rest inferred; %3").arg(measured).arg(p.terms.size()).arg(e.calibration);
     } catch (const std::exception& ex) {
         out.reason = QString::fromUtf8(ex.what());
     }

@@ -4,6 +4,7 @@
 #include <QVBoxLayout>
 
 #include "core/accuracy/accuracy_data.h"
+#include "core/predict/latency_calibration.h"
 #include "ui/editor/bundled_models.h"
 #include "ui/editor/calibration_panel.h"
 #include "ui/editor/core_accuracy_source.h"
@@ -11,6 +12,7 @@
 #include "ui/editor/schedule_actions.h"
 #include "ui/editor/schedule_editor.h"
 #include "ui/main_window.h"
+#include "ui/profile_library.h"
 
 namespace tp::ui {
 
@@ -30,11 +32,25 @@ void load_calibration(ScheduleEditor* editor, CalibrationPanel* panel, const std
     }
 }
 
+// `<profile stem>.calibration.json` next to the file the profile was read from; "" for a profile
+// from the store or an agent.
+QString latency_calibration_file(const ProfileLibrary& library, const Profile& profile) {
+    for (int i = 0; i < library.size(); ++i) {
+        const LoadedProfile& loaded = library.at(i);
+        if (loaded.profile.get() != &profile) continue;
+        if (loaded.origin != ProfileOrigin::Bundled && loaded.origin != ProfileOrigin::File) return {};
+        return QString::fromStdString(latency_calibration_path(loaded.source.toStdString()));
+    }
+    return {};
+}
+
 }  // namespace
 
 ScheduleEditor* install_schedule_editor(MainWindow& window) {
     auto* editor = new ScheduleEditor;
-    editor->setLatencySource(std::make_shared<CoreLatencySource>());
+    editor->setLatencySource(std::make_shared<CoreLatencySource>([&window](const Profile& profile) {
+        return latency_calibration_file(*window.library(), profile);
+    }));
     auto* actions = new ScheduleActions(editor, window.agentClient(), editor);
     editor->actionArea()->addWidget(actions);
     auto* calibration = new CalibrationPanel(editor);

@@ -1,0 +1,110 @@
+// The editor's latency source reads a profile's calibration record as `tailprune predict` does, and a
+// bad record never costs the prediction: the default band stays and the reason is shown.
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "core/predict/latency_calibration.h"
+#include "core/steps/step_detector.h"
+#include "editor_fixtures.h"
+#include "ui/bundled_profiles.h"
+#include "ui/editor/core_latency_source.h"
+
+using namespace tp;
+
+namespace {
+
+// Measured = predicted · (1 + error) for varied pruned schedules of the profile's model.
+LatencyCalibration record_for(const Profile& profile, int entries, double level) {
+    LatencyPredictor predictor(profile, [](const Curve& c) { return detect_steps(c); });
+    LatencyCalibration record;
+    record.device = profile.device.identity();
+    record.model = profile.model.name;
+    const int depth = profile.model.depth, n = profile.model.tokens;
+    for (int i = 0; i < entries; ++i) {
+        std::vector<int> tokens = tokens_from_points(depth, n, {{1 + i % (depth - 2), n - 10 - 3 * i}});
+        const double error = level + 0.01 * ((i % 5) - 2);  // level −2% .. level +2%
+        record.entries.push_back({"topk", tokens, predictor.predict_ms(tokens, "topk") * (1 + error), 1, ""});
+    }
+    return record;
+}
+
+}  // namespace
+
+class TestEditorLatencyCalibration : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void recordSetsTheBand_data() {
+        QTest::addColumn<QString>("record");  // none | good | few | other-device | corrupt
+        QTest::addColumn<bool>("calibratedBand");
+        QTest::addColumn<bool>("valueMoves");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("no record") << "none" << false << false << "band: default (no calibration record)";
+        QTest::newRow("12 measured schedules") << "good" << true << true << "band calibrated on 12 measured schedules";
+        // Too few for the level and the band, enough (3 of the method) for its correction per cut.
+        QTest::newRow("too few to calibrate the band") << "few" << false << true << "has 4 measured schedules, 10 needed";
+        QTest::newRow("record of another device") << "other-device" << false << false << "calibration record not used";
+        QTest::newRow("corrupt record") << "corrupt" << false << false << "calibration record not used";
+    }
+    void recordSetsTheBand() {
+        QFETCH(QString, record);
+        QFETCH(bool, calibratedBand);
+        QFETCH(bool, valueMoves);
+        QFETCH(QString, says);
+        const std::shared_ptr<const Profile> profile = test::five_device_profiles().front();
+        QTemporaryDir dir;
+        const QString path = dir.filePath("device.calibration.json");
+        if (record == "good" || record == "few" || record == "other-device") {
+            LatencyCalibration r = record_for(*profile, record == "few" ? 4 : 12, 0.10);
+            if (record == "other-device") r.device = "some other GPU";
+            save_latency_calibration(r, path.toStdString());
+        } else if (record == "corrupt") {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"format\": \"tailprune-latency-calibration\", \"entries\": [");
+        }
+        ui::CoreLatencySource source([&](const Profile&) { return path; });
+        Schedule schedule = unpruned_schedule(profile->model);
+        schedule.method = "topk";
+        schedule.tokens_after_block = tokens_from_points(profile->model.depth, profile->model.tokens, {{3, 120}});
+        const ui::PredictedLatency p = source.predict(*profile, schedule);
+        QVERIFY2(p.available, qPrintable(p.reason));
+        QVERIFY2(p.terms.contains(says), qPrintable(p.terms));
+
+        ui::CoreLatencySource plain;
+        const ui::PredictedLatency uncalibrated = plain.predict(*profile, schedule);
+        const double half = uncalibrated.high_ms / uncalibrated.ms - 1;
+        if (valueMoves) {
+            // The record measured the host 10% slower than the profile: the level (or, with too few
+            // schedules for it, the method's correction per cut) moves the value.
+            const double ratio = p.ms / uncalibrated.ms;
+            if (calibratedBand) QVERIFY2(std::abs(ratio - 1.10) < 0.011, qPrintable(QString::number(ratio)));
+            else QVERIFY2(ratio > 1.02, qPrintable(QString::number(ratio)));
+        } else {
+            QCOMPARE(p.ms, uncalibrated.ms);
+        }
+        if (calibratedBand) {
+            // The band is the spread of what is left (±2%), not the default.
+            QVERIFY2(p.high_ms > p.ms && p.high_ms / p.ms - 1 < half, qPrintable(QString::number(p.high_ms / p.ms - 1)));
+            QVERIFY2(p.low_ms < p.ms && 1 - p.low_ms / p.ms < half, qPrintable(QString::number(1 - p.low_ms / p.ms)));
+        } else {
+            QVERIFY(std::abs(p.high_ms / p.ms - 1 - half) < 1e-9);
+            QVERIFY(std::abs(1 - p.low_ms / p.ms - half) < 1e-9);
+        }
+    }
+
+    void bundledProfilesLeaveOutCalibrationRecords() {
+        QTemporaryDir dir;
+        for (const char* name : {"a.json", "a.calibration.json", "b.json"}) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        qputenv("TAILPRUNE_PROFILES", dir.path().toUtf8());
+        const QStringList files = ui::bundled_profile_files();
+        qunsetenv("TAILPRUNE_PROFILES");
+        QCOMPARE(files, QStringList({dir.filePath("a.json"), dir.filePath("b.json")}));
+    }
+};
+
+QTEST_MAIN(TestEditorLatencyCalibration)
+#include "tst_editor_latency_calibration.moc"
