@@ -1,8 +1,9 @@
 // tailprune-studio: the Qt 6 desktop studio.
-//   tailprune-studio [profile.json ...] [--store FILE] [--scope NAME] [--overlay]
+//   tailprune-studio [profile.json ...] [--store FILE] [--scope NAME] [--overlay] [--tab TITLE]
 //                    [--screenshot out.png [--size 1600x1000]]
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTabWidget>
 #include <QTimer>
 
 #include "ui/curve_view.h"
@@ -17,15 +18,33 @@
 
 namespace {
 
-// Once every profile is loaded: show the chosen scope/overlay, then (--screenshot) grab the window.
-void whenLoaded(tp::ui::MainWindow& window, const QString& path, const QString& scope, bool overlay) {
-    auto shoot = [&window, path, scope, overlay] {
-        if (overlay) {
+struct ShowOptions {
+    QString screenshot, scope, tab;
+    bool overlay = false;
+};
+
+// The workspace tab whose title starts with `title` (case-insensitive), or a warning listing them.
+void selectTab(tp::ui::MainWindow& window, const QString& title) {
+    QTabWidget* tabs = window.workspace();
+    QStringList titles;
+    for (int i = 0; i < tabs->count(); ++i) {
+        if (tabs->tabText(i).startsWith(title, Qt::CaseInsensitive)) return tabs->setCurrentIndex(i);
+        titles << tabs->tabText(i);
+    }
+    qWarning("no tab '%s'; the tabs are: %s", qPrintable(title), qPrintable(titles.join(", ")));
+}
+
+// Once every profile is loaded: show the chosen scope/overlay/tab, then (--screenshot) grab the window.
+void whenLoaded(tp::ui::MainWindow& window, const ShowOptions& show) {
+    auto shoot = [&window, show] {
+        if (show.overlay) {
             QVector<int> all;
             for (int i = 0; i < window.library()->size(); ++i) all << i;
             window.showProfiles(all);
         }
-        if (!scope.isEmpty()) window.curvesTab()->view()->setScope(scope);
+        if (!show.scope.isEmpty()) window.curvesTab()->view()->setScope(show.scope);
+        if (!show.tab.isEmpty()) selectTab(window, show.tab);
+        const QString path = show.screenshot;
         if (path.isEmpty()) return;
         // Let queued replots and layouts run before grabbing.
         QTimer::singleShot(400, &window, [&window, path] {
@@ -57,9 +76,10 @@ int main(int argc, char** argv) {
     const QCommandLineOption store("store", "read the runs of this store file", "FILE");
     const QCommandLineOption scope("scope", "show this curve (e.g. model, block:3)", "NAME");
     const QCommandLineOption overlay("overlay", "overlay every loaded profile");
+    const QCommandLineOption tab("tab", "open this workspace tab (e.g. curves, schedule editor)", "TITLE");
     const QCommandLineOption screenshot("screenshot", "save a picture of the window once loaded, then exit", "PNG");
     const QCommandLineOption size("size", "window size, e.g. 1600x1000", "WxH");
-    cli.addOptions({store, scope, overlay, screenshot, size});
+    cli.addOptions({store, scope, overlay, tab, screenshot, size});
     cli.process(app);
 
     tp::ui::MainWindow window;
@@ -73,8 +93,7 @@ int main(int argc, char** argv) {
     if (!cli.positionalArguments().isEmpty()) window.openFiles(cli.positionalArguments());
     if (cli.isSet(store)) window.openStore(cli.value(store));
     window.show();
-    if (cli.isSet(screenshot)) whenLoaded(window, cli.value(screenshot), cli.value(scope), cli.isSet(overlay));
-    else if (cli.isSet(scope) || cli.isSet(overlay))
-        whenLoaded(window, QString(), cli.value(scope), cli.isSet(overlay));
+    const ShowOptions show{cli.value(screenshot), cli.value(scope), cli.value(tab), cli.isSet(overlay)};
+    if (cli.isSet(screenshot) || cli.isSet(scope) || cli.isSet(overlay) || cli.isSet(tab)) whenLoaded(window, show);
     return app.exec();
 }

@@ -1,10 +1,11 @@
-// tailprune validate FILE...: strict validation of profile and schedule files.
+// tailprune validate FILE...: strict validation of profile, schedule and latency calibration files.
 #include <iostream>
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
 #include "core/model/profile_json.h"
 #include "core/model/schedule_json.h"
+#include "core/predict/latency_calibration.h"
 #include "core/util/json_reader.h"
 
 namespace tp::cli {
@@ -30,14 +31,19 @@ std::string validate_one(const std::string& path) {
         return "profile of " + p.model.name + " on " + p.device.name + ", " + std::to_string(p.curves.size()) +
                " curve(s)" + (p.partial() ? " (partial)" : "");
     }
-    throw FormatError(path + " (field /format)",
-                      "not a TailPrune file: expected format 'tailprune-profile' or 'tailprune-schedule'");
+    if (format == "tailprune-latency-calibration") {
+        LatencyCalibration c = parse_latency_calibration(text, path);
+        return "latency calibration record of " + c.model + " on " + c.device + ", " + std::to_string(c.entries.size()) +
+               " measured schedule(s)";
+    }
+    throw FormatError(path + " (field /format)", "not a TailPrune file: expected format 'tailprune-profile', "
+                                                 "'tailprune-schedule' or 'tailprune-latency-calibration'");
 }
 
 const CommandRegistrar reg(10, [](CLI::App& app) {
     auto opts = std::make_shared<ValidateOptions>();
-    auto* cmd = app.add_subcommand("validate", "Check profile or schedule files strictly; exit 2 on the first bad one");
-    cmd->add_option("FILE", opts->files, "profile or schedule JSON files")->required()->check(CLI::ExistingFile);
+    auto* cmd = app.add_subcommand("validate", "Check profile, schedule or latency calibration files strictly; exit 2 on the first bad one");
+    cmd->add_option("FILE", opts->files, "profile, schedule or latency calibration JSON files")->required()->check(CLI::ExistingFile);
     cmd->add_flag("--json", opts->json, "print results as JSON");
     cmd->callback([opts] {
         nlohmann::json results = nlohmann::json::array();

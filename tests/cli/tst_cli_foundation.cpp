@@ -23,6 +23,8 @@ private Q_SLOTS:
         QTest::newRow("validate good schedule") << QStringList{"validate", fixture("formats/good/fmnist_two_cuts.schedule.json")} << 0 << "ok — schedule" << "";
         QTest::newRow("validate json output") << QStringList{"validate", "--json", fixture("formats/good/imported_profile.json")} << 0 << "\"valid\":true" << "";
         QTest::newRow("validate bad profile names field") << QStringList{"validate", fixture("formats/bad/profile_string_latency.json")} << 2 << "" << "/curves/0/points/0/median_ms";
+        QTest::newRow("validate latency calibration record") << QStringList{"validate", fixture("formats/good/fmnist.calibration.json")} << 0 << "ok — latency calibration record of fmnist_vit8" << "";
+        QTest::newRow("validate bad calibration names field") << QStringList{"validate", fixture("formats/bad/calibration_string_latency.json")} << 2 << "" << "/entries/1/measured_ms";
         QTest::newRow("validate truncated") << QStringList{"validate", fixture("formats/bad/profile_truncated.json")} << 2 << "" << "malformed JSON";
         QTest::newRow("validate missing file") << QStringList{"validate", "/nonexistent.json"} << 105 << "" << "File does not exist";
         QTest::newRow("show profile") << QStringList{"show", fixture("formats/good/imported_profile.json")} << 0 << "block:3" << "";

@@ -9,6 +9,9 @@
 #include "editor_fixtures.h"
 #include "ui/bundled_profiles.h"
 #include "ui/editor/core_latency_source.h"
+#include "ui/editor/latency_readout.h"
+
+#include <QLabel>
 
 using namespace tp;
 
@@ -91,6 +94,30 @@ private Q_SLOTS:
             QVERIFY(std::abs(p.high_ms / p.ms - 1 - half) < 1e-9);
             QVERIFY(std::abs(1 - p.low_ms / p.ms - half) < 1e-9);
         }
+    }
+
+    // The readout says what the active device's band rests on, under the table.
+    void readoutShowsWhatTheBandRestsOn() {
+        const std::shared_ptr<const Profile> profile = test::five_device_profiles().front();
+        QTemporaryDir dir;
+        const QString path = dir.filePath("device.calibration.json");
+        save_latency_calibration(record_for(*profile, 12, 0.0), path.toStdString());
+        ui::CoreLatencySource source([&](const Profile&) { return path; });
+        ui::LatencyReadout readout;
+        std::vector<ui::DeviceLatency> devices(2);
+        devices[0].device = "calibrated";
+        devices[0].prediction = source.predict(*profile, unpruned_schedule(profile->model));
+        devices[1].device = "active, default band";
+        devices[1].active = true;
+        devices[1].prediction = ui::CoreLatencySource().predict(*profile, unpruned_schedule(profile->model));
+        readout.setDevices(devices);
+        const auto* basis = readout.findChild<QLabel*>("latencyBasis");
+        QVERIFY(basis);
+        QVERIFY2(basis->text().contains("band: default (no calibration record)"), qPrintable(basis->text()));
+        devices[0].active = true;
+        devices[1].active = false;
+        readout.setDevices(devices);
+        QVERIFY2(basis->text().contains("band calibrated on 12 measured schedules"), qPrintable(basis->text()));
     }
 
     void bundledProfilesLeaveOutCalibrationRecords() {

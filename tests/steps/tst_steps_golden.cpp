@@ -55,6 +55,27 @@ private Q_SLOTS:
         QVERIFY2(int(a.edges.size()) <= 2 * int(mustFind.size()) + 2, qPrintable("too many edges: " + found));
     }
 
+    // The 2-core CPU's periodic pattern on the shipped fmnist profile: multiples of 8 run 11-15% under
+    // the trend, the other multiples of 4 only 2-7% — period 8, not a period 4 averaging the two.
+    void cpuPeriod_data() {
+        QTest::addColumn<QString>("curve");
+        QTest::newRow("whole model") << "model";
+        QTest::newRow("block 4") << "block:4";
+        QTest::newRow("attention 4") << "attn:4";
+    }
+    void cpuPeriod() {
+        QFETCH(QString, curve);
+        const Profile p = load_profile(TAILPRUNE_SOURCE_DIR "/profiles/cpu-2core_fmnist_vit8_fp32_b1.json");
+        const Curve* c = p.find_curve(curve.toStdString());
+        QVERIFY2(c, "curve missing from the shipped profile");
+        const PeriodicFinding f = detect_steps(*c).period;
+        QVERIFY(f.found);
+        QCOMPARE(f.period, 8);
+        QVERIFY(!f.fast_residues.empty() && f.fast_residues.front() == 0);
+        QVERIFY2(f.residue_effect_pct[0] < -8 && f.residue_effect_pct[0] < f.residue_effect_pct[4] - 4,
+                 qPrintable(QString("%1% at 0 mod 8, %2% at 4 mod 8").arg(f.residue_effect_pct[0]).arg(f.residue_effect_pct[4])));
+    }
+
     void realCurve() {
         QFETCH(QString, profile);
         QFETCH(QString, curve);

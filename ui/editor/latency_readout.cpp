@@ -1,6 +1,7 @@
 #include "ui/editor/latency_readout.h"
 
 #include <QHeaderView>
+#include <QLabel>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -9,7 +10,7 @@
 namespace tp::ui {
 namespace {
 
-void setCell(QTableWidget* table, int row, int column, const QString& text) {
+void setCell(QTableWidget* table, int row, int column, const QString& text, const QString& tip = QString()) {
     QTableWidgetItem* item = table->item(row, column);
     if (!item) {
         item = new QTableWidgetItem;
@@ -17,6 +18,7 @@ void setCell(QTableWidget* table, int row, int column, const QString& text) {
         table->setItem(row, column, item);
     }
     if (item->text() != text) item->setText(text);
+    if (item->toolTip() != tip) item->setToolTip(tip);
 }
 
 }  // namespace
@@ -73,7 +75,12 @@ LatencyReadout::LatencyReadout(QWidget* parent) : QWidget(parent) {
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    basis_ = new QLabel;
+    basis_->setObjectName("latencyBasis");
+    basis_->setWordWrap(true);
+    basis_->setStyleSheet("color: #555;");
     layout->addWidget(table_);
+    layout->addWidget(basis_);
     layout->addWidget(plot_, 1);
 }
 
@@ -87,6 +94,7 @@ void LatencyReadout::setDevices(const std::vector<DeviceLatency>& devices) {
     }
     QVector<double> keys, values, errLow, errHigh, mKeys, mValues, mLow, mHigh;
     std::vector<double> unpruned;
+    QString basis;  // what the active device's prediction rests on
     double top = 0;
     for (int r = 0; r < n; ++r) {
         const DeviceLatency& d = devices[static_cast<std::size_t>(r)];
@@ -96,7 +104,8 @@ void LatencyReadout::setDevices(const std::vector<DeviceLatency>& devices) {
             setCell(table_, r, 1, QString("%1 ms").arg(p.ms, 0, 'f', p.ms < 10 ? 3 : 2));
             const double pct = p.unpruned_ms > 0 ? 100.0 * (p.ms - p.unpruned_ms) / p.unpruned_ms : 0;
             setCell(table_, r, 2, QString("%1%2%").arg(pct >= 0 ? "+" : "").arg(pct, 0, 'f', 1));
-            setCell(table_, r, 3, QString("%1–%2 ms").arg(p.low_ms, 0, 'f', 3).arg(p.high_ms, 0, 'f', 3));
+            setCell(table_, r, 3, QString("%1–%2 ms").arg(p.low_ms, 0, 'f', 3).arg(p.high_ms, 0, 'f', 3), p.terms);
+            if (d.active) basis = "Active device: " + p.terms + ".";
             const double scale = p.unpruned_ms > 0 ? 100.0 / p.unpruned_ms : 0;
             keys << r - 0.15;
             values << p.ms * scale;
@@ -125,6 +134,7 @@ void LatencyReadout::setDevices(const std::vector<DeviceLatency>& devices) {
             setCell(table_, r, 4, "—");
         }
     }
+    if (basis_->text() != basis) basis_->setText(basis);
     predicted_->setData(keys, values, true);
     band_->setData(errLow, errHigh);
     measured_->setData(mKeys, mValues, true);

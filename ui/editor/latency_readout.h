@@ -6,6 +6,7 @@
 #include "ui/editor/prediction_sources.h"
 #include "ui/qcustomplot_include.h"
 
+class QLabel;
 class QTableWidget;
 
 namespace tp::ui {
@@ -32,6 +33,7 @@ public:
 
 private:
     QTableWidget* table_ = nullptr;
+    QLabel* basis_ = nullptr;  // what the active device's band rests on
     QCustomPlot* plot_ = nullptr;
     QCPLayer* dataLayer_ = nullptr;
     QCPBars* predicted_ = nullptr;
