@@ -11,7 +11,11 @@ which="${2:-all}"
 cli="$build/app/tailprune"
 [ -x "$cli" ] || { echo "error: $cli not built" >&2; exit 1; }
 out="$here/profiles"
-mkdir -p "$out"
+# deit_* sweeps are separate runs (plain scopes, deployed cuts, pruning ops; each resumable); they go
+# to profiles/parts/ (not in git) and are merged into one profile per model in profiles/, which is
+# what the studio and the latency predictor read.
+parts="$out/parts"
+mkdir -p "$out" "$parts"
 common=(--threads 1 --rounds 3 --warmup 1 --min-samples 5 --min-time 0.1)
 tight=(--noise 0.01 --timeout 5)
 # A pruning op is 0.1-1% of the forward around it: a 1% target on it is never met and every visit
@@ -25,19 +29,26 @@ plain_scopes() {  # model, fixed parts, and block/attn/mlp of the blocks given
 }
 
 rule=("${tight[@]}")
-run() {  # name, then tailprune profile arguments; the stopping rule is "${rule[@]}"
+run() {  # name, then tailprune profile arguments; the stopping rule is "${rule[@]}", the folder "${dest:-$out}"
     local name="$1"; shift
+    local file="${dest:-$out}/$name.json"
     echo "== $name (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
     local t0=$SECONDS
     # RUN_LIMIT=SECONDS interrupts a run (Ctrl-C): the finished points are kept, --resume continues
     local limit=()
     [ -n "${RUN_LIMIT:-}" ] && limit=(timeout -s INT "$RUN_LIMIT")
-    "${limit[@]}" "$cli" profile "${common[@]}" "${rule[@]}" "$@" -o "$out/$name.json" -q ||
+    "${limit[@]}" "$cli" profile "${common[@]}" "${rule[@]}" "$@" -o "$file" -q ||
         { local rc=$?; [ "$rc" -eq 130 ] || [ "$rc" -eq 124 ] || return "$rc"; }
     echo "   $name: $((SECONDS - t0)) s" >&2
-    "$cli" validate "$out/$name.json"
+    "$cli" validate "$file"
+}
+merge_parts() {  # model stem: its blocks, deployed and pruneops parts into profiles/<stem>.json
+    local p=("$parts/$1_blocks.json" "$parts/$1_deployed.json" "$parts/$1_pruneops.json")
+    for f in "${p[@]}"; do [ -f "$f" ] || { echo "   $1: $f missing, not merged" >&2; return 0; }; done
+    "$cli" merge "${p[@]}" -o "$out/$1.json"
 }
 
+dest="$parts"
 if [[ "$which" == all || "$which" == deit_tiny ]]; then
     run cpu-2core_deit_tiny_fp32_b1_blocks --model deit_tiny $(plain_scopes 0 5 11) --tokens 1..197
 fi
@@ -63,6 +74,11 @@ if [[ "$which" == all || "$which" == deit_small || "$which" == deit_small_cuts ]
     run cpu-2core_deit_small_fp32_b1_pruneops --model deit_small $(prune_scopes 3 197) --tokens 2..196:8
     rule=("${tight[@]}")
 fi
+if [[ "$which" != fmnist ]]; then
+    merge_parts cpu-2core_deit_tiny_fp32_b1
+    merge_parts cpu-2core_deit_small_fp32_b1
+fi
+dest=""
 if [[ "$which" == all || "$which" == fmnist ]]; then
     weights="$here/resources/models/fmnist_vit8/fmnist_vit8.safetensors"
     # every block with its halves, deployed cuts and every method's pruning op at three input

@@ -56,6 +56,28 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("\"median_ms\":0.0441"));
     }
 
+    void mergeSeparateSweeps() {
+        QTemporaryDir dir;
+        const QString csv = fixture("formats/good/h100_block_small.csv");
+        for (const QString scope : {"block:3", "attn:3"}) {
+            CliResult r = runCli({"import-csv", csv, "-o", dir.filePath(QString(scope).replace(':', '_') + ".json"), "--device", "GPU X",
+                                  "--model", "deit_small_patch16_224", "--scope", scope});
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        }
+        const QString merged = dir.filePath("all.json");
+        CliResult r = runCli({"merge", dir.filePath("block_3.json"), dir.filePath("attn_3.json"), "-o", merged});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("2 curve(s) from 2 profiles"), qPrintable(r.out));
+        r = runCli({"show", merged});
+        QVERIFY(r.out.contains("block:3") && r.out.contains("attn:3") && r.out.contains("Profile 'all'"));
+        // The same curve in two parts: one error naming the part and the curve, nothing written.
+        const QString again = dir.filePath("again.json");
+        r = runCli({"merge", merged, dir.filePath("attn_3.json"), "-o", again});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("attn_3.json: /curves/attn:3"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(again));
+    }
+
     void importCsvBadRowNamesLineAndWritesNothing() {
         QTemporaryDir dir;
         const QString csv = dir.filePath("bad.csv");
