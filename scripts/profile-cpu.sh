@@ -50,7 +50,7 @@ merge_parts() {  # model stem: its blocks, deployed and pruneops parts into prof
 
 dest="$parts"
 if [[ "$which" == all || "$which" == deit_tiny ]]; then
-    run cpu-2core_deit_tiny_fp32_b1_blocks --model deit_tiny $(plain_scopes 0 5 11) --tokens 1..197
+    run cpu-2core_deit_tiny_fp32_b1_blocks --model deit_tiny $(plain_scopes 0 1 2 3 4 5 6 7 8 9 10 11) --tokens 1..197
 fi
 all_methods=(pomt pomt_nomerge topk tome zerotprune random)
 prune_scopes() {  # every method's pruning op at block $1 with $2 tokens in

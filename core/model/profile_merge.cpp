@@ -1,5 +1,6 @@
 #include "core/model/profile_merge.h"
 
+#include <filesystem>
 #include <sstream>
 
 #include "core/model/format_error.h"
@@ -23,6 +24,11 @@ void require_compatible(const std::pair<std::string, Profile>& first, const std:
     const Profile& f = first.second;
     const std::string& fs = first.first;
     require_same(src, "/device", f.device.identity(), p.device.identity(), fs);
+    require_same(src, "/device/torch_version", f.device.torch_version, p.device.torch_version, fs);
+    // The BLAS build and the kernel it picked (OpenBLAS: the core type, e.g. Haswell vs an
+    // autodetected Cooperlake) move CPU timings by 10-20%.
+    require_same(src, "/device/blas", f.device.blas, p.device.blas, fs);
+    require_same(src, "/device/runtime_version", f.device.runtime_version, p.device.runtime_version, fs);
     const ModelInfo &a = f.model, &b = p.model;
     require_same(src, "/model/name", a.name, b.name, fs);
     require_same(src, "/model/architecture", a.architecture, b.architecture, fs);
@@ -43,7 +49,7 @@ void require_compatible(const std::pair<std::string, Profile>& first, const std:
 std::string describe_part(const std::string& source, const Profile& p) {
     const StoppingRule& s = p.settings.stopping;
     std::ostringstream out;
-    out << source << " (" << (p.settings.date.empty() ? "undated" : p.settings.date) << ", " << p.curves.size()
+    out << std::filesystem::path(source).filename().string() << " (" << (p.settings.date.empty() ? "undated" : p.settings.date) << ", " << p.curves.size()
         << " curves, noise target " << s.target_rel_noise << ", timeout " << s.timeout_s << " s)";
     return out.str();
 }

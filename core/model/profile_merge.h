@@ -13,7 +13,8 @@
 namespace tp {
 
 // Throws FormatError naming the part's file and the field when the parts disagree on what makes
-// their curves comparable — the device (identity), the model (architecture, shape, dtype, batch,
+// their curves comparable — the device (identity, LibTorch/CUDA versions, the BLAS build and the
+// kernel it picked), the model (architecture, shape, dtype, batch,
 // weights), the timing mode, L2 state and thread counts — or when two parts have a curve of the
 // same name. The result keeps the first part's settings; `environment["merged_from"]` lists every
 // part with its date and stopping rule (parts may use different rules, e.g. looser for ops).

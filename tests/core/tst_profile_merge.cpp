@@ -14,6 +14,8 @@ Profile part(const std::vector<std::string>& scopes, const std::string& date) {
     p.device.name = "AMD EPYC (2 CPUs)";
     p.device.kind = "cpu";
     p.device.host = "local";
+    p.device.blas = "OpenBLAS 0.3.21 DYNAMIC_ARCH Haswell";
+    p.device.torch_version = "1.13.1";
     p.model.name = "fmnist_vit8";
     p.model.depth = 8;
     p.model.tokens = 50;
@@ -56,6 +58,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("change");
         QTest::addColumn<QString>("field");
         QTest::newRow("another device") << "device" << "ops.json: /device";
+        QTest::newRow("another BLAS kernel") << "blas" << "ops.json: /device/blas";
+        QTest::newRow("another LibTorch") << "torch" << "ops.json: /device/torch_version";
         QTest::newRow("another dtype") << "dtype" << "ops.json: /model/dtype";
         QTest::newRow("other weights") << "weights" << "ops.json: /model/weights_hash";
         QTest::newRow("another batch") << "batch" << "ops.json: /model/batch";
@@ -69,6 +73,8 @@ private Q_SLOTS:
         const Profile blocks = part({"model", "block:0"}, "a");
         Profile ops = part({"prune:topk:3:50"}, "b");
         if (change == "device") ops.device.name = "Jetson Orin";
+        if (change == "blas") ops.device.blas = "OpenBLAS 0.3.21 DYNAMIC_ARCH Cooperlake";
+        if (change == "torch") ops.device.torch_version = "2.11.0";
         if (change == "dtype") ops.model.dtype = "fp16";
         if (change == "weights") ops.model.weights_hash = "abc";
         if (change == "batch") ops.model.batch = 8;
