@@ -45,14 +45,16 @@ LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<
                            double coverage = 0.9);
 
 // Per method with at least `min_samples` measured schedules that prune: the median over them of
-// (measured − predicted without corrections) / pruning points, each schedule at its fastest round.
-// Median and fastest round, not a least-squares fit: on shared hosts some measurements fall in a
+// (measured − predicted without corrections) / pruning points, each schedule at the median of its
+// rounds (its fastest round when another ran > 15% slower: a slow spell), and only when the median
+// stands two standard errors clear of zero. Median, not a least-squares fit: on shared hosts some measurements fall in a
 // slow spell of the machine, and a mean follows them.
 std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections(
     const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries, int min_samples = 3);
 
 // The host's level when the record was measured against the profile's: the median over the record's
-// schedules (each at its fastest round) of measured / predicted − 1, before method corrections;
+// schedules (each at the median of its rounds, or its fastest in a slow spell) of measured / predicted − 1,
+// before method corrections, when it stands two standard errors clear of zero;
 // 0 with fewer than `min_samples` schedules. A shared host drifts by a few percent between days and
 // that drift is the same for every method: learned per pruning point it would grow with the cuts.
 double fit_record_scale(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
