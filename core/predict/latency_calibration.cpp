@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/model/format_error.h"
+#include "core/steps/robust_stats.h"
 #include "core/util/json_reader.h"
 
 namespace tp {
@@ -57,10 +58,9 @@ std::map<std::pair<std::string, std::vector<int>>, double> typical_rounds(const 
         rounds[std::make_pair(e.method, e.tokens_after_block)].push_back(e.measured_ms);
     }
     std::map<std::pair<std::string, std::vector<int>>, double> typical;
-    for (auto& [key, ms] : rounds) {
-        std::sort(ms.begin(), ms.end());
-        const std::size_t n = ms.size();
-        typical[key] = ms.back() > ms.front() * (1 + kSlowSpell) ? ms.front() : (n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2);
+    for (const auto& [key, ms] : rounds) {
+        const auto [fastest, slowest] = std::minmax_element(ms.begin(), ms.end());
+        typical[key] = *slowest > *fastest * (1 + kSlowSpell) ? *fastest : steps::median_of(ms);
     }
     return typical;
 }
@@ -70,11 +70,6 @@ double uncalibrated_ms(const LatencyPredictor& p, const std::string& method, con
     return p.predict_ms(tokens, method) / (1.0 + p.record_scale()) - p.method_correction_ms(method, cuts);
 }
 
-double median_of(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const std::size_t k = v.size();
-    return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
-}
 
 // Whether a median stands clear of zero: at least two standard errors (the median's, 1.25·σ/√n,
 // σ from the median absolute deviation). Five noisy schedules of a method otherwise teach it a
@@ -82,7 +77,7 @@ double median_of(std::vector<double> v) {
 bool clearly_nonzero(const std::vector<double>& values, double median) {
     std::vector<double> deviations;
     for (double v : values) deviations.push_back(std::abs(v - median));
-    const double sigma = 1.4826 * median_of(deviations);
+    const double sigma = 1.4826 * steps::median_of(deviations);
     const double standard_error = 1.2533 * sigma / std::sqrt(double(values.size()));
     return std::abs(median) > 2.0 * standard_error;
 }
@@ -103,7 +98,7 @@ std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections
     std::map<std::string, LatencyPredictor::MethodCorrection> out;
     for (auto& [method, values] : per_cut) {
         if (static_cast<int>(values.size()) < min_samples) continue;
-        const double median = median_of(values);
+        const double median = steps::median_of(values);
         if (!clearly_nonzero(values, median)) continue;
         out[method] = {median, static_cast<int>(values.size())};
     }
@@ -120,7 +115,7 @@ double fit_record_scale(const LatencyPredictor& predictor, const std::vector<Mea
         if (base > 0) ratios.push_back(measured / base - 1);
     }
     if (ratios.empty()) return 0.0;
-    const double level = median_of(ratios);
+    const double level = steps::median_of(ratios);
     return clearly_nonzero(ratios, level) ? level : 0.0;
 }
 

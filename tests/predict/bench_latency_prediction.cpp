@@ -105,6 +105,23 @@ std::vector<Case> varied_schedules(const ModelInfo& model, int count, unsigned s
     return out;
 }
 
+// Two single-cut schedules (random pruning, so only the cut's length differs) that keep `low` and
+// `high` tokens after `block`: labelled KIND-low / KIND-high, numbered `pair`.
+void add_pair(std::vector<Case>& out, const Profile& profile, const std::string& kind, int pair, int block, int low,
+              int high) {
+    for (int side = 0; side < 2; ++side) {
+        Case k;
+        k.schedule.model = profile.model;
+        k.schedule.method = "random";
+        k.label = kind + (side ? "-high" : "-low");
+        k.schedule.name = kind + "-" + std::to_string(pair) + (side ? "-high" : "-low");
+        k.schedule.tokens_after_block =
+            tokens_from_points(profile.model.depth, profile.model.tokens, {{block, side ? high : low}});
+        k.pair = pair;
+        out.push_back(k);
+    }
+}
+
 // Pairs of single-cut schedules one token apart across each detected edge of deployed:K curves
 // (random pruning, so only the cut's length differs).
 std::vector<Case> edge_pairs(const Profile& profile, int max_pairs) {
@@ -115,18 +132,7 @@ std::vector<Case> edge_pairs(const Profile& profile, int max_pairs) {
         StepAnalysis a = detect_steps(c);
         for (const auto& e : a.edges) {
             if (e.tokens - e.last_before != 1 || pair >= max_pairs) continue;
-            for (int side = 0; side < 2; ++side) {
-                Case k;
-                k.schedule.model = profile.model;
-                k.schedule.method = "random";
-                k.schedule.name = "edge-" + std::to_string(pair) + (side ? "-high" : "-low");
-                k.schedule.tokens_after_block = tokens_from_points(profile.model.depth, profile.model.tokens,
-                                                                   {{c.scope.block, side ? e.tokens : e.last_before}});
-                k.label = side ? "edge-high" : "edge-low";
-                k.pair = pair;
-                out.push_back(k);
-            }
-            ++pair;
+            add_pair(out, profile, "edge", pair++, c.scope.block, e.last_before, e.tokens);
         }
     }
     return out;
@@ -149,18 +155,7 @@ std::vector<Case> periodic_pairs(const Profile& profile, int first_pair, int max
         const std::size_t per_curve = 4;
         for (std::size_t i = 0; i < std::min(per_curve, fast.size()) && pair - first_pair < max_pairs; ++i) {
             const int n = fast[fast.size() <= per_curve ? i : i * (fast.size() - 1) / (per_curve - 1)];
-            for (int side = 0; side < 2; ++side) {
-                Case k;
-                k.schedule.model = profile.model;
-                k.schedule.method = "random";
-                k.schedule.name = "period-" + std::to_string(pair) + (side ? "-high" : "-low");
-                k.schedule.tokens_after_block =
-                    tokens_from_points(profile.model.depth, n_max, {{c.scope.block, side ? n + 1 : n}});
-                k.label = side ? "period-high" : "period-low";
-                k.pair = pair;
-                out.push_back(k);
-            }
-            ++pair;
+            add_pair(out, profile, "period", pair++, c.scope.block, n, n + 1);
         }
     }
     return out;
