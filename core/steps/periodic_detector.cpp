@@ -57,7 +57,7 @@ ResidueStats residue_stats(const std::vector<int>& t, const std::vector<double>&
 }  // namespace
 
 std::vector<double> relative_residuals(const std::vector<int>& t, const std::vector<double>& y,
-                                       const std::vector<std::pair<int, int>>& segments, int window) {
+                                       const std::vector<std::pair<int, int>>& segments, int window, double* trend_slope) {
     // Trend = the segment's line + a running mean of what is left (curvature, drift). A running
     // median would follow a pattern that moves half the counts (period 2, or n%4 on two residues);
     // a mean over about two periods or more cancels any pattern of a period up to window/2.
@@ -80,6 +80,16 @@ std::vector<double> relative_residuals(const std::vector<int>& t, const std::vec
     for (std::size_t i = 0; i < y.size(); ++i) {
         const double trend = line[i] + smooth[i];
         if (trend > 0) out[i] = (y[i] - trend) / trend;
+    }
+    if (trend_slope) {
+        std::vector<double> slopes;
+        slopes.reserve(y.size());
+        for (const auto& [b, e] : segments)
+            for (int i = b + 1; i < e; ++i) {
+                const double lo = line[std::size_t(i) - 1] + smooth[std::size_t(i) - 1], hi = line[std::size_t(i)] + smooth[std::size_t(i)];
+                if (lo > 0) slopes.push_back((hi - lo) / lo / double(t[std::size_t(i)] - t[std::size_t(i) - 1]));
+            }
+        *trend_slope = median_of(std::move(slopes));
     }
     return out;
 }
@@ -182,6 +192,40 @@ PeriodicFinding detect_period(const std::vector<int>& t, const std::vector<doubl
         best_f = f[std::size_t(p)];
     }
     return best;
+}
+
+bool staircase_not_pattern(const std::vector<int>& t, const std::vector<double>& x, const PeriodicFinding& f,
+                           double trend_slope, const PeriodSettings& cfg) {
+    if (!f.found || f.period < 2) return false;
+    const int p = f.period;
+    const ResidueStats s = residue_stats(t, x, p, cfg.min_points_per_residue);
+    std::vector<int> present;
+    for (int r = 0; r < p; ++r)
+        if (s.count[std::size_t(r)] > 0) present.push_back(r);
+    if (present.size() < 2) return false;
+    // Weighted least squares of the residue means on the tokens since the step (r − r*) mod p, for
+    // the r* that fits best.
+    double best_explained = -1, best_slope = 0;
+    for (int step_at : present) {
+        double sw = 0, sd = 0, se = 0;
+        for (int r : present) {
+            const double w = s.count[std::size_t(r)], d = (r - step_at + p) % p, e = s.sum[std::size_t(r)] / w;
+            sw += w; sd += w * d; se += w * e;
+        }
+        const double dm = sd / sw, em = se / sw;
+        double sdd = 0, sde = 0, see = 0;
+        for (int r : present) {
+            const double w = s.count[std::size_t(r)], d = (r - step_at + p) % p - dm, e = s.sum[std::size_t(r)] / w - em;
+            sdd += w * d * d; sde += w * d * e; see += w * e * e;
+        }
+        if (sdd <= 0 || see <= 0) continue;
+        const double explained = sde * sde / (sdd * see);
+        if (explained > best_explained) { best_explained = explained; best_slope = sde / sdd; }
+    }
+    if (best_explained < 0.8 || best_slope >= 0) return false;
+    // Flat or rising plateaus: the trend rises at least as fast as the residues fall (a quarter of
+    // the fall allowed for a plateau that sags a little).
+    return trend_slope + best_slope >= -0.25 * std::abs(best_slope);
 }
 
 }  // namespace tp::steps

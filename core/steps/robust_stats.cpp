@@ -23,6 +23,16 @@ double noise_sigma_from_differences(const std::vector<double>& y) {
     return median_of(std::move(d)) / (0.6745 * std::sqrt(2.0));
 }
 
+double noise_sigma_step_robust(const std::vector<double>& y) {
+    if (y.size() < 4) return noise_sigma_from_differences(y);
+    std::vector<double> d(y.size() - 1);
+    for (std::size_t i = 1; i < y.size(); ++i) d[i - 1] = y[i] - y[i - 1];
+    const double centre = median_of(d);
+    std::vector<double> m(d.size() - 1);
+    for (std::size_t i = 0; i + 1 < d.size(); ++i) m[i] = std::min(std::abs(d[i] - centre), std::abs(d[i + 1] - centre));
+    return median_of(std::move(m)) / 0.5751 / (0.6745 * std::sqrt(2.0));
+}
+
 double median_adjacent_slope(const std::vector<int>& t, const std::vector<double>& y) {
     std::vector<double> s;
     s.reserve(t.size());

@@ -7,6 +7,10 @@ namespace tp::steps {
 double median_of(std::vector<double> values);  // by value: partially sorts its copy; 0 for empty
 // Noise sigma from the data: MAD of first differences / (0.6745·√2) (methods.md §6.1).
 double noise_sigma_from_differences(const std::vector<double>& y);
+// The same σ, robust to steps however dense (a step every 2 points or more): the median of the
+// smaller of each two adjacent |differences| (a step sits in one of them), scaled so that it equals
+// the MAD estimate for white noise (normal or heavy-tailed: median(min) = 0.5751·median(|Δ|)).
+double noise_sigma_step_robust(const std::vector<double>& y);
 // Robust slope per token: the median of the adjacent slopes Δy/Δt (steps are rare, so they do not move it).
 double median_adjacent_slope(const std::vector<int>& t, const std::vector<double>& y);
 // Replaces runs of up to `max_run` points lying on one side, further than `threshold` from the

@@ -17,23 +17,95 @@ namespace {
 using steps::SegmentFit;
 using Segments = std::vector<std::pair<int, int>>;
 
+// Prefix sums of t, y, t², t·y (both centred, so long curves at large levels lose no precision):
+// the sums over any run of points in O(1).
+class Sums {
+public:
+    Sums(const std::vector<int>& t, const std::vector<double>& y) : t0_(t.empty() ? 0 : t[t.size() / 2]), y0_(y.empty() ? 0 : y[y.size() / 2]) {
+        const std::size_t n = t.size();
+        st_.assign(n + 1, 0); sy_.assign(n + 1, 0); stt_.assign(n + 1, 0); sty_.assign(n + 1, 0);
+        for (std::size_t i = 0; i < n; ++i) {
+            const double tc = t[i] - t0_, yc = y[i] - y0_;
+            st_[i + 1] = st_[i] + tc;
+            sy_[i + 1] = sy_[i] + yc;
+            stt_[i + 1] = stt_[i] + tc * tc;
+            sty_[i + 1] = sty_[i] + tc * yc;
+        }
+    }
+    struct Run {
+        double n = 0, t = 0, y = 0, sxx = 0, sxy = 0;  // count, means (centred), centred sums of squares
+    };
+    Run run(int lo, int hi) const {
+        Run r;
+        if (hi <= lo) return r;
+        const auto a = std::size_t(lo), b = std::size_t(hi);
+        r.n = hi - lo;
+        const double st = st_[b] - st_[a], sy = sy_[b] - sy_[a];
+        r.t = st / r.n;
+        r.y = sy / r.n;
+        r.sxx = std::max(0.0, (stt_[b] - stt_[a]) - st * r.t);
+        r.sxy = (sty_[b] - sty_[a]) - st * r.y;
+        return r;
+    }
+    double t0() const { return t0_; }
+    double y0() const { return y0_; }
+
+private:
+    double t0_, y0_;
+    std::vector<double> st_, sy_, stt_, sty_;
+};
+
 struct Segmentation {
     double sigma = 0;
     double common_slope = 0;
     std::vector<double> clean;  // spikes and single-point dips replaced
     Segments segments;
+    Segments conservative;  // first pass, no slope borrowing: where the residue pattern is looked for
     std::vector<SegmentFit> fits;  // whole-plateau lines
 };
 
-SegmentFit fit_segment(const std::vector<int>& t, const std::vector<double>& y, int b, int e, const StepSettings& s) {
-    if (!s.allow_slope) return steps::fit_fixed_slope(t, y, b, e, 0.0);
-    if (e - b >= s.min_points_for_own_slope) return steps::fit_line(t, y, b, e);
-    return steps::fit_fixed_slope(t, y, b, e, steps::local_median_slope(t, y, b, e, s.min_points_for_own_slope));
+// Points a short plateau's slope may borrow from its neighbours' (within-plateau) slopes.
+constexpr int kSlopeReach = 32;
+
+// The within-plateau slope pooled over segments [first, last] (each with its own level), each
+// clipped to [lo, hi): sxx and sxy summed.
+void pool_slope(const Sums& sums, const Segments& segs, int first, int last, int lo, int hi, double& sxx, double& sxy) {
+    for (int j = first; j <= last; ++j) {
+        const Sums::Run r = sums.run(std::max(lo, segs[std::size_t(j)].first), std::min(hi, segs[std::size_t(j)].second));
+        sxx += r.sxx;
+        sxy += r.sxy;
+    }
+}
+
+// Segments on one side of a boundary that a short plateau's slope borrows from: moving away from
+// the boundary, whole segments while at most kSlopeReach points are covered (a plateau of `own`
+// points or more needs none).
+int reach_back(const Segments& segs, int i, int own) {
+    int j = i, covered = segs[std::size_t(i)].second - segs[std::size_t(i)].first;
+    if (covered >= own) return i;
+    while (j > 0 && covered + (segs[std::size_t(j - 1)].second - segs[std::size_t(j - 1)].first) <= kSlopeReach) {
+        --j;
+        covered += segs[std::size_t(j)].second - segs[std::size_t(j)].first;
+    }
+    return j;
+}
+int reach_forward(const Segments& segs, int i, int own) {
+    int j = i, covered = segs[std::size_t(i)].second - segs[std::size_t(i)].first;
+    if (covered >= own) return i;
+    while (j + 1 < int(segs.size()) && covered + (segs[std::size_t(j + 1)].second - segs[std::size_t(j + 1)].first) <= kSlopeReach) {
+        ++j;
+        covered += segs[std::size_t(j)].second - segs[std::size_t(j)].first;
+    }
+    return j;
 }
 
 // The jump at a boundary from the points next to it only (at most edge_fit_points a side), with one
 // slope shared by both sides: y = a + slope·t + jump·[after]. Near its end a curving plateau
-// (attention, drift) is straight, and a shared slope is far steadier than one per side.
+// (attention, drift) is straight, and a shared slope is far steadier than one per side. A side
+// shorter than min_points_for_own_slope (dense staircases, strided sweeps) also borrows the within-plateau
+// slope of the plateaus beyond it, up to kSlopeReach points: with a slope from its own 3-5 points a
+// 5σ step would not be significant. (Only short sides borrow, and from close by: on a curved trend
+// a slope from further away biases the jump.)
 struct BoundaryFit {
     double slope = 0, jump = 0;
     double variance = 0;  // Var(jump) / sigma²
@@ -41,76 +113,201 @@ struct BoundaryFit {
     double before_at(double t) const { return y_before + slope * (t - t_before); }
     double after_at(double t) const { return y_after + slope * (t - t_after); }
 };
-BoundaryFit fit_boundary(const std::vector<int>& t, const std::vector<double>& y, std::pair<int, int> a,
-                         std::pair<int, int> b, const StepSettings& s) {
+BoundaryFit fit_boundary(const Sums& sums, const Segments& segs, int i, const StepSettings& s, bool borrow = true) {
     const int w = std::max(s.min_segment, s.edge_fit_points);
+    const auto& a = segs[std::size_t(i)];
+    const auto& b = segs[std::size_t(i) + 1];
     const int a0 = std::max(a.first, a.second - w), a1 = a.second, b0 = b.first, b1 = std::min(b.second, b.first + w);
-    auto means = [&](int lo, int hi, double& tm, double& ym) {
-        tm = ym = 0;
-        for (int i = lo; i < hi; ++i) { tm += t[std::size_t(i)]; ym += y[std::size_t(i)]; }
-        tm /= hi - lo;
-        ym /= hi - lo;
-    };
-    BoundaryFit f;
-    means(a0, a1, f.t_before, f.y_before);
-    means(b0, b1, f.t_after, f.y_after);
-    double sxx = 0, sxy = 0;
-    auto accumulate = [&](int lo, int hi, double tm, double ym) {
-        for (int i = lo; i < hi; ++i) {
-            sxx += (t[std::size_t(i)] - tm) * (t[std::size_t(i)] - tm);
-            sxy += (t[std::size_t(i)] - tm) * (y[std::size_t(i)] - ym);
+    const Sums::Run ra = sums.run(a0, a1), rb = sums.run(b0, b1);
+    double sxx = ra.sxx + rb.sxx, sxy = ra.sxy + rb.sxy;
+    if (s.allow_slope && borrow) {
+        // Short sides: the plateaus beyond them lend their within-plateau slope too.
+        const int own = std::max(2, s.min_points_for_own_slope);
+        const int back = reach_back(segs, i, own), fwd = reach_forward(segs, i + 1, own);
+        if (back < i) {
+            pool_slope(sums, segs, back, i - 1, 0, a0, sxx, sxy);
+            pool_slope(sums, segs, i, i, a.first, a0, sxx, sxy);
         }
-    };
-    accumulate(a0, a1, f.t_before, f.y_before);
-    accumulate(b0, b1, f.t_after, f.y_after);
+        if (fwd > i + 1) {
+            pool_slope(sums, segs, i + 2, fwd, b1, int(segs.back().second), sxx, sxy);
+            pool_slope(sums, segs, i + 1, i + 1, b1, b.second, sxx, sxy);
+        }
+    }
+    BoundaryFit f;
+    f.t_before = ra.t + sums.t0();
+    f.y_before = ra.y + sums.y0();
+    f.t_after = rb.t + sums.t0();
+    f.y_after = rb.y + sums.y0();
     const double dt = f.t_after - f.t_before;
     if (s.allow_slope && sxx > 0) f.slope = sxy / sxx;
     f.jump = (f.y_after - f.y_before) - f.slope * dt;
-    f.variance = 1.0 / (a1 - a0) + 1.0 / (b1 - b0) + (s.allow_slope && sxx > 0 ? dt * dt / sxx : 0.0);
+    f.variance = 1.0 / ra.n + 1.0 / rb.n + (s.allow_slope && sxx > 0 ? dt * dt / sxx : 0.0);
     return f;
 }
 
-// Segments y: detrend by the common slope, remove single-point outliers, PELT, then merge
-// neighbours whose jump is not significant (refitting each plateau with its own slope).
-Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, const StepSettings& s) {
-    Segmentation out;
-    const int n = int(y.size());
-    out.common_slope = s.allow_slope ? steps::median_adjacent_slope(t, y) : 0.0;
-    std::vector<double> detrended(y.size());
-    for (std::size_t i = 0; i < y.size(); ++i) detrended[i] = y[i] - out.common_slope * t[i];
-    std::vector<double> magnitudes(y.size());
-    for (std::size_t i = 0; i < y.size(); ++i) magnitudes[i] = std::abs(y[i]);
-    const double floor = std::max(1e-12, 1e-6 * steps::median_of(magnitudes));
-    out.sigma = std::max(floor, steps::noise_sigma_from_differences(detrended));
-    detrended = steps::remove_short_outliers(detrended, std::max(1, s.min_segment - 1), s.spike_sigma * out.sigma);
-    out.clean.resize(y.size());
-    for (std::size_t i = 0; i < y.size(); ++i) out.clean[i] = detrended[i] + out.common_slope * t[i];
+// A plateau's line: its own fit from min_points_for_own_slope points, else its level with the
+// within-plateau slope of the plateaus around it (up to kSlopeReach points).
+SegmentFit fit_segment(const std::vector<int>& t, const std::vector<double>& y, const Sums& sums, const Segments& segs,
+                       int i, const StepSettings& s) {
+    const auto [b, e] = segs[std::size_t(i)];
+    if (!s.allow_slope) return steps::fit_fixed_slope(t, y, b, e, 0.0);
+    if (e - b >= s.min_points_for_own_slope) return steps::fit_line(t, y, b, e);
+    double sxx = 0, sxy = 0;
+    const int lo = reach_back(segs, i, s.min_points_for_own_slope), hi = reach_forward(segs, i, s.min_points_for_own_slope);
+    pool_slope(sums, segs, lo, hi, 0, int(t.size()), sxx, sxy);
+    const double slope = sxx > 0 ? sxy / sxx : steps::local_median_slope(t, y, b, e, s.min_points_for_own_slope);
+    return steps::fit_fixed_slope(t, y, b, e, slope);
+}
 
-    const double penalty = s.sensitivity * out.sigma * out.sigma * std::log(std::max(2, n));
-    std::vector<int> cps = steps::pelt_changepoints(detrended, penalty, s.min_segment);
+// Backward elimination: remove the weakest boundary while its jump is not significant. A merge
+// only changes the boundaries whose fit reaches into the merged plateau, so only those are refitted.
+// Without `borrow` every side's slope comes from its own points only (the conservative segmentation
+// the residue pattern is looked for in: there a short plateau cannot lean on its neighbours).
+Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segments segs, double sigma,
+                             const StepSettings& s, bool borrow) {
+    auto ratio_of = [&](int i) {
+        const BoundaryFit bf = fit_boundary(sums, segs, i, s, borrow);
+        // The shared slope also bridges a gap in a sparse grid, so the slope over it is not a jump.
+        const double level = bf.before_at(t[std::size_t(segs[std::size_t(i)].second - 1)]);
+        const double threshold = std::max({s.min_jump_sigma * sigma * std::sqrt(bf.variance),
+                                           s.min_rel_height * std::abs(level), s.min_confidence * sigma});
+        return threshold > 0 ? std::abs(bf.jump) / threshold : 2.0;
+    };
+    std::vector<double> ratio(segs.empty() ? 0 : segs.size() - 1);
+    for (std::size_t i = 0; i < ratio.size(); ++i) ratio[i] = ratio_of(int(i));
+    const int reach = std::max(kSlopeReach, std::max(s.min_segment, s.edge_fit_points)) + 1;
+    while (!ratio.empty()) {
+        const auto weakest = std::size_t(std::min_element(ratio.begin(), ratio.end()) - ratio.begin());
+        if (ratio[weakest] >= 1.0) break;
+        segs[weakest].second = segs[weakest + 1].second;
+        segs.erase(segs.begin() + std::ptrdiff_t(weakest) + 1);
+        ratio.erase(ratio.begin() + std::ptrdiff_t(weakest));
+        const int lo = segs[weakest].first - reach, hi = segs[weakest].second + reach;
+        for (std::size_t j = weakest; j-- > 0 && segs[j].second >= lo;) ratio[j] = ratio_of(int(j));
+        for (std::size_t j = weakest; j < ratio.size() && segs[j].second <= hi; ++j) ratio[j] = ratio_of(int(j));
+    }
+    return segs;
+}
+
+// One segmentation at a given detrending slope and noise: spikes and single-point dips replaced,
+// PELT, then the insignificant boundaries merged away (with and, when asked, without slope borrowing).
+Segments segment_once(const std::vector<int>& t, const std::vector<double>& y, double slope, double sigma,
+                      const StepSettings& s, std::vector<double>& clean, Segments* conservative = nullptr,
+                      Segments* candidates = nullptr) {
+    const int n = int(y.size());
+    std::vector<double> detrended(y.size());
+    for (std::size_t i = 0; i < y.size(); ++i) detrended[i] = y[i] - slope * t[i];
+    detrended = steps::remove_short_outliers(detrended, std::max(1, s.min_segment - 1), s.spike_sigma * sigma);
+    clean.resize(y.size());
+    for (std::size_t i = 0; i < y.size(); ++i) clean[i] = detrended[i] + slope * t[i];
+
+    const double penalty = s.sensitivity * sigma * sigma * std::log(std::max(2, n));
+    const std::vector<int> cps = steps::pelt_changepoints(detrended, penalty, s.min_segment);
     Segments segs;
     int begin = 0;
     for (int c : cps) { segs.emplace_back(begin, c); begin = c; }
     if (n > 0) segs.emplace_back(begin, n);
+    if (candidates) *candidates = segs;
+    const Sums sums(t, clean);
+    if (conservative) *conservative = merge_insignificant(t, sums, segs, sigma, s, false);
+    return merge_insignificant(t, sums, std::move(segs), sigma, s, true);
+}
 
-    for (;;) {
-        int weakest = -1;
-        double weakest_ratio = 1.0;
-        for (std::size_t i = 0; i + 1 < segs.size(); ++i) {
-            const BoundaryFit bf = fit_boundary(t, out.clean, segs[i], segs[i + 1], s);
-            // The shared slope also bridges a gap in a sparse grid, so the slope over it is not a jump.
-            const double level = bf.before_at(t[std::size_t(segs[i].second - 1)]);
-            const double threshold = std::max({s.min_jump_sigma * out.sigma * std::sqrt(bf.variance),
-                                               s.min_rel_height * std::abs(level), s.min_confidence * out.sigma});
-            const double ratio = threshold > 0 ? std::abs(bf.jump) / threshold : 2.0;
-            if (ratio < weakest_ratio) { weakest_ratio = ratio; weakest = int(i); }
+// Segments y: detrend by the common slope, noise from first differences, one segmentation. Where
+// edges were found, the slope and the noise are measured again within the plateaus only (a dense
+// staircase puts a step into every few differences, which inflates both), and when that changes
+// them the curve is segmented again with the plateau slope and noise.
+Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, const StepSettings& s,
+                     bool want_conservative) {
+    Segmentation out;
+    std::vector<double> magnitudes(y.size());
+    for (std::size_t i = 0; i < y.size(); ++i) magnitudes[i] = std::abs(y[i]);
+    const double floor = std::max(1e-12, 1e-6 * steps::median_of(magnitudes));
+    auto sigma_of = [&](double slope, const Segments* within) {
+        std::vector<double> d;
+        d.reserve(y.size());
+        if (!within) {
+            for (std::size_t i = 1; i < y.size(); ++i) d.push_back((y[i] - slope * t[i]) - (y[i - 1] - slope * t[i - 1]));
+        } else {
+            for (const auto& [b, e] : *within)
+                for (int i = b + 1; i < e; ++i)
+                    d.push_back((y[std::size_t(i)] - slope * t[std::size_t(i)]) - (y[std::size_t(i) - 1] - slope * t[std::size_t(i) - 1]));
         }
-        if (weakest < 0) break;
-        segs[std::size_t(weakest)].second = segs[std::size_t(weakest) + 1].second;
-        segs.erase(segs.begin() + weakest + 1);
+        if (d.size() < 2) return floor;
+        const double centre = steps::median_of(d);
+        for (double& x : d) x = std::abs(x - centre);
+        if (!within) return std::max(floor, steps::median_of(std::move(d)) / (0.6745 * std::sqrt(2.0)));
+        return std::max(floor, steps::median_of(std::move(d)) / (0.6745 * std::sqrt(2.0)));
+    };
+    // Within the plateaus, the step-robust σ of each plateau's differences (a step the last pass missed
+    // sits in one of each two adjacent differences).
+    auto sigma_within = [&](double slope, const Segments& segs) {
+        std::vector<double> d, m;
+        d.reserve(y.size());
+        for (const auto& [b, e] : segs)
+            for (int i = b + 1; i < e; ++i)
+                d.push_back((y[std::size_t(i)] - slope * t[std::size_t(i)]) - (y[std::size_t(i) - 1] - slope * t[std::size_t(i) - 1]));
+        if (d.size() < 3) return floor;
+        const double centre = steps::median_of(d);
+        std::size_t k = 0;
+        for (const auto& [b, e] : segs) {
+            for (int i = b + 1; i + 1 < e; ++i, ++k) m.push_back(std::min(std::abs(d[k] - centre), std::abs(d[k + 1] - centre)));
+            if (e - b > 1) ++k;
+        }
+        if (m.size() < 2) return floor;
+        return std::max(floor, steps::median_of(std::move(m)) / 0.5751 / (0.6745 * std::sqrt(2.0)));
+    };
+    out.common_slope = s.allow_slope ? steps::median_adjacent_slope(t, y) : 0.0;
+    std::vector<double> detrended(y.size());
+    for (std::size_t i = 0; i < y.size(); ++i) detrended[i] = y[i] - out.common_slope * t[i];
+    // σ as methods.md defines it (MAD of all first differences) sees every step of a dense staircase
+    // as noise; the step-robust estimate (the smaller of each two adjacent differences) does not. The
+    // residue pattern is looked for in the plain first pass (the old detector), the edges with the robust σ.
+    const double sigma_all = sigma_of(out.common_slope, nullptr);
+    const double sigma_robust = std::max(floor, steps::noise_sigma_step_robust(detrended));
+    // (Only when clearly lower: on few points the two scatter apart without any step.)
+    out.sigma = sigma_robust < 0.75 * sigma_all ? sigma_robust : sigma_all;
+    Segments candidates;  // PELT's segments before the merge
+    if (want_conservative && out.sigma != sigma_all) {
+        std::vector<double> clean;
+        segment_once(t, y, out.common_slope, sigma_all, s, clean, &out.conservative);
+        out.segments = segment_once(t, y, out.common_slope, out.sigma, s, out.clean, nullptr, &candidates);
+    } else {
+        out.segments = segment_once(t, y, out.common_slope, out.sigma, s, out.clean,
+                                    want_conservative ? &out.conservative : nullptr, &candidates);
     }
-    out.segments = segs;
-    for (const auto& [b, e] : segs) out.fits.push_back(fit_segment(t, out.clean, b, e, s));
+    // Each pass finds more of a dense staircase's steps, so its plateaus give a cleaner slope and
+    // noise; a few passes converge.
+    for (int pass = 0; pass < 4 && out.segments.size() > 1; ++pass) {
+        double slope = 0;
+        if (s.allow_slope) {
+            std::vector<double> slopes;
+            slopes.reserve(t.size());
+            for (const auto& [b, e] : out.segments)
+                for (int i = b + 1; i < e; ++i)
+                    slopes.push_back((y[std::size_t(i)] - y[std::size_t(i) - 1]) / double(t[std::size_t(i)] - t[std::size_t(i) - 1]));
+            slope = steps::median_of(std::move(slopes));
+        }
+        const double sigma = sigma_within(slope, candidates);
+        const double median_dt = double(t.back() - t.front()) / double(t.size() - 1);
+        if (!(sigma < 0.95 * out.sigma || std::abs(slope - out.common_slope) * median_dt > 0.1 * sigma)) break;
+        out.common_slope = slope;
+        out.sigma = sigma;
+        out.segments = segment_once(t, y, slope, sigma, s, out.clean, nullptr, &candidates);
+    }
+    // The thresholds hold the jumps against σ as methods.md defines it (MAD of first differences),
+    // over the plateaus' differences: the step-robust estimate assumes independent noise and reads
+    // bursty noise (a busy CPU) as quieter than it is.
+    const Sums sums(t, out.clean);
+    if (out.segments.size() > 1 || out.sigma != sigma_all) {
+        const double sigma = sigma_of(out.common_slope, &candidates);
+        if (sigma > out.sigma) {
+            out.sigma = sigma;
+            out.segments = merge_insignificant(t, sums, candidates, sigma, s, true);
+        }
+    }
+    for (std::size_t i = 0; i < out.segments.size(); ++i)
+        out.fits.push_back(fit_segment(t, out.clean, sums, out.segments, int(i), s));
     return out;
 }
 
@@ -168,11 +365,19 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
 
     StepAnalysis out;
     if (t.empty()) return out;
-    Segmentation seg = segment(t, y, settings);
+    Segmentation seg = segment(t, y, settings, settings.detect_period);
     if (settings.detect_period) {
         const int window = 2 * settings.period_settings.max_period + 1;
-        const std::vector<double> rel = steps::relative_residuals(t, y, seg.segments, window);
+        double trend_slope = 0;
+        const std::vector<double> rel = steps::relative_residuals(t, y, seg.conservative, window, &trend_slope);
         out.period = steps::detect_period(t, rel, settings.period_settings);
+        if (out.period.found && steps::staircase_not_pattern(t, rel, out.period, trend_slope, settings.period_settings)) {
+            // Steps every period whose level persists: edges (found by the full segmentation), not a
+            // residue pattern to divide out.
+            const int period = out.period.period;
+            out.period = PeriodicFinding{};
+            out.period.staircase_period = period;
+        }
         if (out.period.found) {
             // Take the periodic pattern out before looking for edges again, so its swing does not
             // count as noise (and its residues cannot pose as plateaus).
@@ -185,11 +390,12 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
                 if (classified && !std::isnan(rel[i]))
                     corrected[i] = y[i] / (1 + out.period.residue_effect_pct[std::size_t(r)] / 100);
             }
-            seg = segment(t, corrected, settings);
+            seg = segment(t, corrected, settings, false);
         }
     }
 
     out.noise_sigma_ms = seg.sigma;
+    const Sums sums(t, seg.clean);
     for (std::size_t i = 0; i < seg.fits.size(); ++i) {
         const SegmentFit& f = seg.fits[i];
         Plateau p;
@@ -201,7 +407,7 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         out.plateaus.push_back(p);
         if (i == 0) continue;
         const Plateau& before = out.plateaus[i - 1];
-        const BoundaryFit bf = fit_boundary(t, seg.clean, seg.segments[i - 1], seg.segments[i], settings);
+        const BoundaryFit bf = fit_boundary(sums, seg.segments, int(i) - 1, settings);
         Edge e;
         e.tokens = p.first_tokens;
         e.last_before = before.last_tokens;
@@ -210,6 +416,7 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         e.height_ms = e.level_after_ms - e.level_before_ms;
         e.height_pct = e.level_before_ms != 0 ? 100 * e.height_ms / e.level_before_ms : 0;
         e.confidence = std::abs(bf.jump) / seg.sigma;
+        e.jump_ms = bf.jump;
         out.edges.push_back(e);
     }
     return out;

@@ -48,7 +48,11 @@ struct Edge {
     double level_after_ms = 0;     // new plateau's fitted level at tokens (line through its first points)
     double height_ms = 0;          // level_after - level_before (negative for a drop)
     double height_pct = 0;         // height relative to level_before, in percent
-    double confidence = 0;         // |jump| / noise sigma
+    double confidence = 0;         // |jump_ms| / noise sigma
+    // Added: the level shift net of the plateau slope (height_ms less the slope's rise from
+    // last_before to tokens). Its sign says rising step or drop, also on a steep trend, where a
+    // drop's height_ms can still be positive.
+    double jump_ms = 0;
     std::string explanation;       // filled by the explainer: "tile M 64→128", "wave 1→2", "kernel switch?"
 };
 
@@ -73,6 +77,10 @@ struct PeriodicFinding {
     double fast_pct = 0;                   // mean effect of the fast residues (negative)
     double slow_pct = 0;                   // mean effect of the slow residues (positive)
     double confidence = 0;                 // effect / its standard error
+    // Added: a period whose residues were a staircase (a step every period that persists: the level
+    // after each period is higher and stays higher), reported as edges and not as a residue
+    // pattern (found stays false); 0 when none.
+    int staircase_period = 0;
 };
 
 struct StepAnalysis {

@@ -9,6 +9,7 @@
 
 #include "core/steps/step_detector.h"
 #include "edge_matching.h"
+#include "shape_sets.h"
 #include "synthetic_curves.h"
 
 using namespace tp;
@@ -94,5 +95,54 @@ int main() {
     std::printf("recall (all edges incl. 0.5%% / < 5 sigma): %.4f  (%d/%d)\n", double(all_found) / all_true, all_found, all_true);
     std::printf("precision (detected edges matching a true edge): %.4f  (%d/%d)\n", double(tp_count) / (tp_count + fp_count),
                 tp_count, tp_count + fp_count);
+
+    // Issue #25's shapes (shape_sets.h): recall by height in sigma within +-1 measured point, rising
+    // steps and drops apart; precision over every detected edge, the no-step curves' included.
+    constexpr unsigned kCurves = 400;
+    ShapeScore all;
+    std::printf("\n%-11s %6s %8s | %-24s %-24s %-24s | %-20s | %9s | %s\n", "shape set", "curves", "edges",
+                "recall 2-3 sigma", "recall 3-5 sigma", "recall >= 5 sigma", "drops found (>=3 s)", "precision",
+                "residue pattern found / false");
+    int by_len[17][2] = {}, by_len_found[17][2] = {};
+    for (Shape shape : {Shape::Dense, Shape::Strided, Shape::Sloped, Shape::Coexisting, Shape::NoSteps}) {
+        ShapeScore score;
+        for (unsigned seed = 1; seed <= kCurves; ++seed) {
+            const ShapeCurve c = make_shape(shape, seed);
+            const StepAnalysis a = detect_steps(c.tokens, c.ms);
+            score.add(c, a);
+            const ShapeMatch m = match_shape_edges(c, a);
+            for (std::size_t k = 0; k < c.edges.size(); ++k) {
+                const double h = c.edges[k].height_sigma;
+                if (h < 3) continue;
+                const int len = std::min(16, c.edges[k].plateau_points);
+                ++by_len[len][h >= 5];
+                by_len_found[len][h >= 5] += m.true_found[k];
+            }
+        }
+        all.add(score);
+        auto cell = [](int found, int total) {
+            static char buf[8][40];
+            static int i = 0;
+            char* b = buf[i++ % 8];
+            std::snprintf(b, 40, "%.4f (%d/%d)", total ? double(found) / total : 1.0, found, total);
+            return b;
+        };
+        const int drops = score.drops[1] + score.drops[2], drops_found = score.drops_found[1] + score.drops_found[2];
+        int edges = 0;
+        for (int b = 0; b < ShapeScore::kBands; ++b) edges += score.rising[b] + score.drops[b];
+        std::printf("%-11s %6d %8d | %-24s %-24s %-24s | %-20s | %9.4f (%d/%d) | %d/%d, %d\n", shape_name(shape), score.curves, edges,
+                    cell(score.rising_found[0], score.rising[0]), cell(score.rising_found[1], score.rising[1]),
+                    cell(score.rising_found[2], score.rising[2]), cell(drops_found, drops), score.precision(), score.detected_true, score.detected,
+                    score.pattern_found, score.pattern_curves, score.pattern_false);
+    }
+    std::printf("%-11s %6d %8s | %.4f%18s %.4f%18s %.4f%18s | %-20s | %9.4f (%d/%d)\n", "all", all.curves, "", all.recall(0), "",
+                all.recall(1), "", all.recall(2), "", "", all.precision(), all.detected_true, all.detected);
+    std::printf("\nrecall of rising and falling edges >= 3 sigma by the shorter plateau beside them (points):\n");
+    std::printf("%8s %22s %22s\n", "points", "3-5 sigma", ">= 5 sigma");
+    for (int len = 3; len <= 16; ++len)
+        if (by_len[len][0] + by_len[len][1] > 0)
+            std::printf("%7d%s %15.4f (%4d) %15.4f (%4d)\n", len, len == 16 ? "+" : " ",
+                        by_len[len][0] ? double(by_len_found[len][0]) / by_len[len][0] : 1.0, by_len[len][0],
+                        by_len[len][1] ? double(by_len_found[len][1]) / by_len[len][1] : 1.0, by_len[len][1]);
     return 0;
 }
