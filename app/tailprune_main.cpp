@@ -1,12 +1,19 @@
 // tailprune: the command-line tool and headless agent. Commands live in app/cli/, one file each.
+#include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "app/cli/command_registry.h"
 #include "core/model/format_error.h"
+#include "core/remote/askpass.h"
 
 int main(int argc, char** argv) {
+    // OpenSSH runs SSH_ASKPASS with the prompt as the only argument; we set TAILPRUNE_ASKPASS=1
+    // in ssh's environment so that call lands here rather than in the command parser.
+    if (const char* askpass = std::getenv("TAILPRUNE_ASKPASS"); askpass && std::string(askpass) == "1" && argc == 2)
+        return tp::remote::run_askpass(argv[1]);
     CLI::App app{"tailprune — measure ViT latency staircases, find the steps, tune and apply token-pruning schedules.",
                  "tailprune"};
     app.set_version_flag("--version", std::string("tailprune ") + TAILPRUNE_VERSION);

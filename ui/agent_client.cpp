@@ -4,13 +4,26 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QProcessEnvironment>
 #include <QTimer>
+
+#include "core/agent/client_protocol.h"
+#include "core/remote/agent_connection.h"
 
 namespace tp::ui {
 namespace {
 constexpr int kStderrKeep = 16 * 1024;
-constexpr int kMaxLine = 8 * 1024 * 1024;  // above the agent's own 4 MiB line limit
+constexpr int kMaxLine = 512 * 1024 * 1024;  // a sweep's done event carries the whole profile
+const char* const kHelloId = "hello";
+
+// Events reach the widgets as QJsonObject (their existing API); the parsing itself is core's.
+QJsonObject to_qjson(const nlohmann::json& event) {
+    return QJsonDocument::fromJson(QByteArray::fromStdString(event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)))
+        .object();
+}
+
+nlohmann::json from_qjson(const QJsonObject& fields) {
+    return nlohmann::json::parse(QJsonDocument(fields).toJson(QJsonDocument::Compact).toStdString(), nullptr, false);
+}
 }  // namespace
 
 AgentClient::AgentClient(QObject* parent) : QObject(parent) {
@@ -49,31 +62,48 @@ void AgentClient::setCommand(const QString& program, const QStringList& argument
     arguments_ = arguments;
 }
 
+void AgentClient::setDevice(const remote::DeviceEntry& device, const QString& askpass) {
+    remote::ConnectOptions o;
+    o.device = device;
+    o.local_agent = defaultProgram().toStdString();
+    o.ssh.askpass = askpass.toStdString();
+    const std::vector<std::string> argv = remote::agent_argv(o);
+    QStringList args;
+    for (std::size_t i = 1; i < argv.size(); ++i) args << QString::fromStdString(argv[i]);
+    setCommand(QString::fromStdString(argv[0]), args);
+    environment_ = QProcessEnvironment::systemEnvironment();
+    const auto extra = device.is_local() ? device.env : remote::ssh_environment(o.ssh);
+    for (const auto& [key, value] : extra) environment_.insert(QString::fromStdString(key), QString::fromStdString(value));
+    deviceName_ = QString::fromStdString(device.name);
+    device_ = device;
+}
+
 void AgentClient::ensureStarted() {
     if (process_.state() != QProcess::NotRunning) return;
     buffer_.clear();
     stderr_.clear();
     stopping_ = false;
+    handshakeDone_ = false;
+    hello_ = nlohmann::json();
+    nonce_ = agent::new_nonce();
+    process_.setProcessEnvironment(environment_);
     process_.start(program_, arguments_, QIODevice::ReadWrite);
+    // The handshake goes first; requests written after it queue behind it in the agent.
+    process_.write(QByteArray::fromStdString(agent::hello_line(kHelloId, nonce_)));
 }
 
 int AgentClient::request(const QString& cmd, const QJsonObject& fields) {
     const int id = nextId_++;
-    QJsonObject req = fields;
-    req.insert(QStringLiteral("v"), 1);
-    req.insert(QStringLiteral("id"), id);
-    req.insert(QStringLiteral("cmd"), cmd);
     pending_.insert(id);
     ensureStarted();
     // QProcess buffers writes made before the process is up and flushes them once it has started.
-    process_.write(QJsonDocument(req).toJson(QJsonDocument::Compact) + '\n');
+    process_.write(QByteArray::fromStdString(agent::request_line(id, cmd.toStdString(), from_qjson(fields))));
     return id;
 }
 
 void AgentClient::cancel(int id) {
     if (!pending_.contains(id) || process_.state() == QProcess::NotRunning) return;
-    QJsonObject req{{"v", 1}, {"id", nextId_++}, {"cmd", "cancel"}, {"target", id}};
-    process_.write(QJsonDocument(req).toJson(QJsonDocument::Compact) + '\n');
+    process_.write(QByteArray::fromStdString(agent::request_line(nextId_++, "cancel", {{"target", id}})));
 }
 
 void AgentClient::stop(int graceMs) {
@@ -99,17 +129,38 @@ void AgentClient::onStdout() {
     }
 }
 
+void AgentClient::onHandshakeLine(const std::string& line) {
+    const std::string where = deviceName_ == QLatin1String("local") ? program_.toStdString()
+                                                                    : "on device '" + deviceName_.toStdString() + "'";
+    agent::HelloOutcome h = agent::check_hello_line(line, kHelloId, nonce_, where);
+    switch (h.kind) {
+        case agent::HelloOutcome::Kind::NotYet:
+            return;  // rc-file noise or a MOTD before the agent starts
+        case agent::HelloOutcome::Kind::Ready:
+            hello_ = std::move(h.result);
+            handshakeDone_ = true;
+            Q_EMIT ready();
+            return;
+        case agent::HelloOutcome::Kind::Upgrade:
+        case agent::HelloOutcome::Kind::Failed:
+            handshakeDone_ = true;  // later lines are the requests' (errors, from an old agent)
+            Q_EMIT agentError(QString::fromStdString(h.message));
+            return;
+    }
+}
+
 void AgentClient::onLine(const QByteArray& line) {
-    QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(line, &err);
-    if (err.error != QJsonParseError::NoError || !doc.isObject()) {
-        Q_EMIT agentError(tr("the agent sent a line that is not a JSON object (%1): %2")
-                              .arg(err.errorString(), QString::fromUtf8(line.left(200))));
+    const std::string text = line.toStdString();
+    if (!handshakeDone_) return onHandshakeLine(text);
+    const std::optional<nlohmann::json> event = agent::parse_event(text);
+    if (!event) {
+        Q_EMIT agentError(tr("the agent sent a line that is not a protocol event: %1").arg(QString::fromUtf8(line.left(200))));
         return;
     }
-    const QJsonObject ev = doc.object();
-    const int id = ev.value(QStringLiteral("id")).toInt(-1);
-    const QString name = ev.value(QStringLiteral("event")).toString();
+    const nlohmann::json& rawId = (*event)["id"];
+    const int id = rawId.is_number_integer() ? rawId.get<int>() : -1;
+    const QString name = QString::fromStdString((*event)["event"].get<std::string>());
+    const QJsonObject ev = to_qjson(*event);
     Q_EMIT eventReceived(id, name, ev);
     if ((name == QLatin1String("done") || name == QLatin1String("error")) && pending_.remove(id))
         Q_EMIT requestFinished(id, name == QLatin1String("done"), ev);
@@ -132,10 +183,18 @@ void AgentClient::onFinished(int exitCode, QProcess::ExitStatus status) {
     if (pending_.isEmpty()) return;
     QString tail = QString::fromUtf8(stderr_).trimmed();
     if (tail.size() > 600) tail = "…" + tail.right(600);
-    const QString message = status == QProcess::CrashExit
-                                ? tr("the agent (%1) crashed").arg(program_)
-                                : tr("the agent (%1) exited with code %2").arg(program_).arg(exitCode);
-    const QString full = tail.isEmpty() ? message : message + ": " + tail;
+    QString full;
+    if (!device_.is_local() && status != QProcess::CrashExit) {
+        // ssh's 255 is a connection failure, 127 a missing agent: core says which, in words.
+        full = QString::fromStdString(remote::classify_exit(exitCode, stderr_.toStdString(), handshakeDone_,
+                                                            remote::describe_target(device_), device_.agent, true)
+                                          .what());
+    } else {
+        const QString message = status == QProcess::CrashExit
+                                    ? tr("the agent (%1) crashed").arg(program_)
+                                    : tr("the agent (%1) exited with code %2").arg(program_).arg(exitCode);
+        full = tail.isEmpty() ? message : message + ": " + tail;
+    }
     failPending(full);
     Q_EMIT agentError(full);
 }

@@ -3,14 +3,22 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QSet>
 #include <QStringList>
 
+#include <nlohmann/json.hpp>
+
+#include "core/remote/device_list.h"
+
 namespace tp::ui {
 
-// Client of the `tailprune agent` JSON-lines protocol (docs/agent-protocol.md) over a QProcess:
-// requests carry an integer id, every event echoes it. The process is started on the first request
-// and kept for later ones; stderr is kept (tail) for error messages. Never blocks the GUI thread.
+// A thin Qt transport for the agent protocol's client half (core/agent/client_protocol.h): a QProcess
+// running the local agent, or OpenSSH to a device (same argv as the CLI's `--on`). Request lines,
+// event parsing and the hello handshake (nonce, noise before it skipped, "upgrade the agent") are
+// core's; this class only moves bytes and turns events into signals. Requests carry an integer id,
+// every event echoes it. The process is started on the first request and kept for later ones;
+// stderr is kept (tail) for error messages. Never blocks the GUI thread.
 class AgentClient : public QObject {
     Q_OBJECT
 public:
@@ -21,6 +29,11 @@ public:
     static QString defaultProgram();
     // Program and arguments (argv, never a shell line). Default: defaultProgram() ["agent"].
     void setCommand(const QString& program, const QStringList& arguments);
+    // Runs the agent on `device` (local, or ssh with BatchMode unless `askpass` is given).
+    void setDevice(const remote::DeviceEntry& device, const QString& askpass = {});
+    QString deviceName() const { return deviceName_; }
+    // The agent's hello result once the handshake is done (empty before).
+    const nlohmann::json& hello() const { return hello_; }
     QString program() const { return program_; }
     QStringList arguments() const { return arguments_; }
 
@@ -36,6 +49,8 @@ public:
 
 Q_SIGNALS:
     void started();
+    // The agent answered the handshake (hello with our nonce).
+    void ready();
     // Every event line, parsed: `name` is its "event" field.
     void eventReceived(int id, const QString& name, const QJsonObject& event);
     // The request ended: ok for "done", false for "error" (or when the agent died).
@@ -47,6 +62,7 @@ private:
     void ensureStarted();
     void onStdout();
     void onLine(const QByteArray& line);
+    void onHandshakeLine(const std::string& line);
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onProcessError(QProcess::ProcessError error);
     void failPending(const QString& message);
@@ -54,6 +70,12 @@ private:
     QProcess process_;
     QString program_;
     QStringList arguments_;
+    QString deviceName_ = QStringLiteral("local");
+    remote::DeviceEntry device_ = remote::local_device();
+    QProcessEnvironment environment_ = QProcessEnvironment::systemEnvironment();
+    std::string nonce_;
+    nlohmann::json hello_;
+    bool handshakeDone_ = false;
     QByteArray buffer_;
     QByteArray stderr_;
     QSet<int> pending_;

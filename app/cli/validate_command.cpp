@@ -6,6 +6,7 @@
 #include "core/model/profile_json.h"
 #include "core/model/schedule_json.h"
 #include "core/predict/latency_calibration.h"
+#include "core/remote/device_list.h"
 #include "core/util/json_reader.h"
 
 namespace tp::cli {
@@ -36,8 +37,13 @@ std::string validate_one(const std::string& path) {
         return "latency calibration record of " + c.model + " on " + c.device + ", " + std::to_string(c.entries.size()) +
                " measured schedule(s)";
     }
+    if (format == "tailprune-devices") {
+        remote::DeviceList d = remote::load_device_list(path);
+        return "device list, " + std::to_string(d.devices.size()) + " device(s) besides local";
+    }
     throw FormatError(path + " (field /format)", "not a TailPrune file: expected format 'tailprune-profile', "
-                                                 "'tailprune-schedule' or 'tailprune-latency-calibration'");
+                                                 "'tailprune-schedule', 'tailprune-latency-calibration' or "
+                                                 "'tailprune-devices'");
 }
 
 const CommandRegistrar reg(10, [](CLI::App& app) {

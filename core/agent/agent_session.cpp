@@ -57,8 +57,18 @@ public:
 
 private:
     void hello(const Request& request) {
+        const auto nonce = request.body.find("nonce");
+        if (nonce != request.body.end() && (!nonce->is_string() || nonce->get_ref<const std::string&>().size() > kMaxNonceBytes)) {
+            writer_.write(make_error(request.id, "bad_request",
+                                     "\"nonce\" must be a string of at most " + std::to_string(kMaxNonceBytes) + " bytes"));
+            return;
+        }
         try {
-            writer_.write(make_event(request.id, "done", {{"result", handler_.hello()}}));
+            json result = handler_.hello();
+            result["protocol"] = kProtocolVersion;
+            result["protocol_min"] = kOldestProtocol;
+            if (nonce != request.body.end()) result["nonce"] = *nonce;
+            writer_.write(make_event(request.id, "done", {{"result", result}}));
         } catch (const std::exception& e) {
             writer_.write(make_error(request.id, "failed", e.what()));
         }

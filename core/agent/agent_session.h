@@ -21,6 +21,7 @@ public:
     const std::atomic<bool>& cancel_flag() const { return cancelled_; }  // for APIs that poll a flag
     void progress(const nlohmann::json& fields) { writer_.write(make_event(id_, "progress", fields)); }
     void point(const nlohmann::json& fields) { writer_.write(make_event(id_, "point", fields)); }
+    void event(const std::string& name, const nlohmann::json& fields) { writer_.write(make_event(id_, name, fields)); }
     void warning(const std::string& code, const std::string& message) {
         writer_.write(make_event(id_, "warning", {{"code", code}, {"message", message}}));
     }

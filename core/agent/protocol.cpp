@@ -24,17 +24,19 @@ std::variant<Request, ProtocolError> parse_request(const std::string& line) {
     if (doc.contains("v")) {
         const json& v = doc["v"];
         if (!v.is_number_integer()) return ProtocolError{id, "bad_request", "\"v\" must be an integer"};
-        if (v.get<long long>() != kProtocolVersion)
+        if (v.get<long long>() < kOldestProtocol || v.get<long long>() > kProtocolVersion)
             return ProtocolError{id, "unsupported_version",
                                  "protocol version " + v.dump() + " is not supported (this agent speaks " +
-                                     std::to_string(kProtocolVersion) + ")"};
+                                     std::to_string(kOldestProtocol) + " to " + std::to_string(kProtocolVersion) + ")"};
     }
     if (!doc.contains("cmd") || !doc["cmd"].is_string())
         return ProtocolError{id, "bad_request", "the request needs a \"cmd\" string"};
     std::string cmd = doc["cmd"].get<std::string>();
-    if (!is_known_command(cmd))
-        return ProtocolError{id, "unknown_command",
-                             "unknown command '" + cmd + "' (known: hello, profile, measure, evaluate, cancel)"};
+    if (!is_known_command(cmd)) {
+        std::string known;
+        for (const char* c : kCommands) known += std::string(known.empty() ? "" : ", ") + c;
+        return ProtocolError{id, "unknown_command", "unknown command '" + cmd + "' (known: " + known + ")"};
+    }
     return Request{id, cmd, std::move(doc)};
 }
 

@@ -7,7 +7,11 @@
 namespace tp::agent {
 
 // The agent's JSON-lines protocol (docs/agent-protocol.md). One JSON object per line each way.
-inline constexpr int kProtocolVersion = 1;
+// Version 2 added the hello nonce, `describe`, evaluate's seed/data_dir/threads/dtype/method and
+// profile's checkpoint events; an agent answers requests of any version from kOldestProtocol up.
+inline constexpr int kProtocolVersion = 2;
+inline constexpr int kOldestProtocol = 1;
+inline constexpr std::size_t kMaxNonceBytes = 128;
 inline constexpr std::size_t kMaxLineBytes = 4 * 1024 * 1024;
 
 // A request as read from one line: the id (string or number, echoed verbatim in every event),
@@ -25,7 +29,7 @@ struct ProtocolError {
     std::string message;
 };
 
-const char* const kCommands[] = {"hello", "profile", "measure", "evaluate", "cancel"};
+const char* const kCommands[] = {"hello", "profile", "measure", "evaluate", "describe", "cancel"};
 bool is_known_command(const std::string& cmd);
 
 // Parses one line (without its newline). Blank lines are ProtocolError with code "empty"

@@ -169,6 +169,16 @@ EvaluateRequest evaluate_request_from_json(const json& body) {
     e.batch = int_in(r, "batch", e.batch, 1, 4096);
     e.device = r.str_or("device", e.device);
     cuda_index(e.device);
+    if (r.has("seed")) {
+        const long long seed = r.integer("seed");
+        if (seed < 0) r.fail("seed", "must not be negative");
+        e.seed = static_cast<std::uint64_t>(seed);
+    }
+    e.data_dir = r.str_or("data_dir", "");
+    e.threads = int_in(r, "threads", 0, 0, 4096);
+    e.dtype = r.str_or("dtype", e.dtype);
+    if (e.dtype != "fp32" && e.dtype != "fp16" && e.dtype != "bf16") r.fail("dtype", "must be fp32, fp16 or bf16");
+    e.method = r.str_or("method", "");
     return e;
 }
 

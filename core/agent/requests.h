@@ -65,6 +65,13 @@ struct EvaluateRequest {
     int limit = 0;                // 0 = the whole split
     std::string device = "cpu";
     int batch = 64;
+    // Protocol 2 (the CLI's `evaluate`/`calibrate --on`): with `seed`, `limit` is a seeded
+    // class-stratified subset (as `tailprune evaluate --limit --seed`), and the split may be holdout.
+    std::optional<std::uint64_t> seed;
+    std::string data_dir;         // Fashion-MNIST folder on the agent's machine; empty: its default
+    int threads = 0;              // LibTorch threads; 0 = leave as is
+    std::string dtype = "fp32";
+    std::string method;           // overrides the schedule's method when not empty
 };
 
 // Readers for the protocol's request objects (unknown fields ignored, as the protocol says; a
@@ -77,5 +84,16 @@ EvaluateRequest evaluate_request_from_json(const nlohmann::json& body);
 void validate(const TimingSpec& timing);
 std::string effective_mode(const TimingSpec& timing);  // fills the default mode for the device
 int cuda_index(const std::string& device);             // -1 for cpu; throws FormatError if malformed
+
+}  // namespace tp::agent
+
+namespace tp::agent {
+
+// Writers, the inverse of the readers above: what the CLI's `--on NAME` sends, so a sweep run on a
+// device is the same spec as the local one (`x == reader(to_json(x))`). `output` and `resume_path`
+// are local matters and never written; `resume` travels as an object.
+nlohmann::json to_json(const ProfileRequest& request);
+nlohmann::json to_json(const MeasureRequest& request);
+nlohmann::json to_json(const EvaluateRequest& request);
 
 }  // namespace tp::agent

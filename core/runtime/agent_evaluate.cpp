@@ -13,13 +13,66 @@
 #include "core/runtime/pruning/reducer_factory.h"
 #include "core/runtime/safetensors.h"
 #include "core/runtime/vit.h"
+#include "core/runtime/vit_runner.h"
 #include "core/runtime/vit_weights.h"
 
 namespace tp::runtime {
 
+namespace {
+
+std::string utc_now() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return date;
+}
+
+// Protocol 2: the same evaluation as `tailprune evaluate` (seeded stratified subset, any split,
+// data folder on the agent's machine), so `evaluate --on` and `calibrate --on` give what a local
+// run gives.
+nlohmann::json run_evaluate_like_cli(const agent::EvaluateRequest& request,
+                                     const std::function<void(long done, long total)>& progress,
+                                     const std::atomic<bool>* cancel) {
+    if (request.model.weights.empty())
+        throw FormatError("weights", "evaluate needs trained weights (a preset has random weights)");
+    EvaluateOptions o;
+    o.weights = request.model.weights;
+    o.dataset = request.dataset;
+    o.data_dir = request.data_dir;
+    o.split = request.split;
+    o.limit = request.limit;
+    o.subset_seed = *request.seed;
+    o.batch = request.batch;
+    o.threads = request.threads;
+    o.device = request.device;
+    o.dtype = request.dtype;
+    o.method = request.method;
+    if (!request.schedule.pruning_points().empty()) o.schedule = request.schedule;
+    EvaluateResult r = evaluate_model(o, progress, cancel);
+    return {{"images", r.images},
+            {"top1", r.top1},
+            {"top5", r.top5},
+            {"cancelled", r.cancelled},
+            {"seconds", r.seconds},
+            {"method", r.method},
+            {"dataset", r.dataset},
+            {"measurement",
+             {{"kind", "top1"},
+              {"value", r.top1},
+              {"dataset", r.dataset},
+              {"images", r.images},
+              {"date", utc_now()},
+              {"tool_version", TAILPRUNE_VERSION}}}};
+}
+
+}  // namespace
+
 nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
                             const std::function<void(long done, long total)>& progress,
                             const std::atomic<bool>* cancel) {
+    if (request.seed) return run_evaluate_like_cli(request, progress, cancel);
     if (request.model.weights.empty())
         throw FormatError("weights", "evaluate needs trained weights (a preset has random weights)");
     if (agent::cuda_index(request.device) >= 0 && !torch::cuda::is_available())
@@ -54,9 +107,7 @@ nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
                                    card.architecture.image_size, request.batch, progress, cancel, device);
     const double top1 = c.images ? static_cast<double>(c.top1) / c.images : 0;
     const double top5 = c.images ? static_cast<double>(c.top5) / c.images : 0;
-    std::time_t t = std::time(nullptr);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    const std::string date = utc_now();
     const std::string subset = request.dataset + " " + request.split +
                                (count < data.size() ? "[0:" + std::to_string(count) + "]" : "");
     return {{"images", c.images},

@@ -10,6 +10,7 @@
 #include "core/runtime/timing_environment.h"
 #include "core/runtime/torch_info.h"
 #include "core/runtime/vit_config.h"
+#include "core/runtime/vit_runner.h"
 
 namespace tp::runtime {
 
@@ -78,7 +79,7 @@ json RuntimeJobHandler::hello() {
     return {{"protocol", agent::kProtocolVersion},
             {"agent", std::string("tailprune ") + TAILPRUNE_VERSION},
             {"torch", torch_version()},
-            {"commands", json::array({"hello", "profile", "measure", "evaluate", "cancel"})},
+            {"commands", json::array({"hello", "profile", "measure", "evaluate", "describe", "cancel"})},
             {"devices", devices},
             {"host", {{"hostname", cpu.hostname}, {"kernel", cpu.kernel}, {"memory_gb", cpu.memory_gb},
                       {"blas", blas_description()}, {"governor", cpu.governor}}},
@@ -99,7 +100,14 @@ json RuntimeJobHandler::run(const agent::Request& request, agent::JobContext& ct
     if (request.cmd == "profile") {
         agent::ProfileRequest p = agent::profile_request_from_json(request.body);
         ProfileCallbacks cb = callbacks_for(ctx);
-        if (!p.output.empty()) cb.checkpoint = [&p](const Profile& profile) { save_profile(profile, p.output); };
+        // Protocol 2: "checkpoints": true sends the partial profile as a `checkpoint` event (at most
+        // every 10 s), so a client over a link that may drop keeps a resumable copy on its side.
+        const bool send_checkpoints = request.body.value("checkpoints", false);
+        if (!p.output.empty() || send_checkpoints)
+            cb.checkpoint = [&p, &ctx, send_checkpoints](const Profile& profile) {
+                if (!p.output.empty()) save_profile(profile, p.output);
+                if (send_checkpoints) ctx.event("checkpoint", {{"profile", to_json(profile)}});
+            };
         ProfileOutcome o = run_profile(p, cb);
         if (!p.output.empty()) save_profile(o.profile, p.output);
         return {{"partial", o.profile.partial()},
@@ -112,6 +120,15 @@ json RuntimeJobHandler::run(const agent::Request& request, agent::JobContext& ct
     if (request.cmd == "measure") {
         agent::MeasureRequest m = agent::measure_request_from_json(request.body);
         return run_measure(m, callbacks_for(ctx));
+    }
+    if (request.cmd == "describe") {
+        // Protocol 2: what a weights file on this machine is (the CLI plans `calibrate --on` with it).
+        const std::string weights = request.body.value("weights", std::string());
+        if (weights.empty()) throw std::invalid_argument("describe needs \"weights\" (a weights file on the agent's machine)");
+        LoadedModelInfo info = describe_model(weights);
+        ModelInfo model = info.card.architecture;
+        if (!info.card.name.empty()) model.name = info.card.name;
+        return {{"model", to_json(model)}, {"card", info.has_card}, {"parameters", info.parameters}, {"weights", weights}};
     }
     if (request.cmd == "evaluate") {
         agent::EvaluateRequest e = agent::evaluate_request_from_json(request.body);

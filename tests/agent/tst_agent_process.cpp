@@ -20,7 +20,8 @@ private Q_SLOTS:
         const json& done = events.back();
         QCOMPARE(QString::fromStdString(done["event"]), QString("done"));
         const json& r = done["result"];
-        QCOMPARE(r["protocol"].get<int>(), 1);
+        QCOMPARE(r["protocol"].get<int>(), 2);
+        QCOMPARE(r["protocol_min"].get<int>(), 1);
         QVERIFY(r["torch"].is_string());
         QVERIFY(r["devices"].size() >= 1);
         QCOMPARE(QString::fromStdString(r["devices"][0]["device"]), QString("cpu"));

@@ -33,7 +33,7 @@ private Q_SLOTS:
         QTest::newRow("no cmd") << "{\"id\":4}" << "" << "bad_request" << "4";
         QTest::newRow("cmd not a string") << "{\"id\":4,\"cmd\":7}" << "" << "bad_request" << "4";
         QTest::newRow("unknown command") << "{\"id\":5,\"cmd\":\"fly\"}" << "" << "unknown_command" << "5";
-        QTest::newRow("future version") << "{\"v\":2,\"id\":6,\"cmd\":\"hello\"}" << "" << "unsupported_version" << "6";
+        QTest::newRow("future version") << "{\"v\":3,\"id\":6,\"cmd\":\"hello\"}" << "" << "unsupported_version" << "6";
         QTest::newRow("blank") << "   " << "" << "empty" << "null";
     }
     void requests() {

@@ -9,14 +9,18 @@
 #include <cstdio>
 #include <ctime>
 #include <iomanip>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "app/cli/remote_options.h"
+#include "app/cli/torch/evaluate_on_device.h"
 #include "core/accuracy/accuracy_model.h"
 #include "core/accuracy/calibration_plan.h"
 #include "core/model/format_error.h"
+#include "core/model/profile_json.h"
 #include "core/runtime/vit_runner.h"
 #ifdef TAILPRUNE_HAS_STORE
 #include "core/accuracy/store_rows.h"
@@ -38,6 +42,7 @@ struct Options {
     int batch = 100;
     int threads = 1;
     bool plan_only = false;
+    std::string on;  // device name: evaluate the plan there
 };
 
 bool file_exists(const std::string& path) {
@@ -59,8 +64,9 @@ std::string tokens_text(const std::vector<int>& tokens) {
     return out.str();
 }
 
-std::string default_calibration_path(const std::string& weights) {
-    std::string stem = weights;
+// Beside the weights; for weights on a device (--on), in the current folder under their file name.
+std::string default_calibration_path(const std::string& weights, bool remote) {
+    std::string stem = remote ? std::filesystem::path(weights).filename().string() : weights;
     if (ends_with(stem, ".safetensors")) stem.resize(stem.size() - std::string(".safetensors").size());
     return stem + ".accuracy-calibration.json";
 }
@@ -78,7 +84,7 @@ void check_same_setup(const AccuracyCalibration& file, const AccuracyCalibration
 const CommandRegistrar reg(62, [](CLI::App& app) {
     auto o = std::make_shared<Options>();
     auto* cmd = app.add_subcommand("calibrate", "Evaluate the accuracy model's calibration plan on the holdout split");
-    cmd->add_option("--weights", o->weights, "model weights (.safetensors with its card)")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--weights", o->weights, "model weights (.safetensors with its card)")->required();
     cmd->add_option("--method", o->methods, "method(s) to calibrate: pomt, pomt_nomerge, topk, zerotprune, tome, random")
         ->required()
         ->delimiter(',');
@@ -96,16 +102,30 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
     cmd->add_option("--store", o->store, "also record every evaluation in this store");
 #endif
     cmd->add_flag("--plan-only", o->plan_only, "print what would be evaluated and stop");
+    cmd->add_option("--on", o->on, "evaluate the plan on this device (tailprune device list); --weights and --data-dir "
+                                   "are paths there, the calibration file stays here");
     cmd->callback([o] {
-        runtime::LoadedModelInfo loaded = runtime::describe_model(o->weights);
         AccuracyCalibration want;
-        want.model = loaded.card.architecture;
-        want.model.name = loaded.card.name.empty() ? want.model.name : loaded.card.name;
+        std::optional<remote::ConnectOptions> target;
+        if (o->on.empty()) {
+            require_local_file(o->weights, "--weights");
+            runtime::LoadedModelInfo loaded = runtime::describe_model(o->weights);
+            want.model = loaded.card.architecture;
+            want.model.name = loaded.card.name.empty() ? want.model.name : loaded.card.name;
+        } else {
+            // The plan is made here from what the device says the weights are; each evaluation is
+            // one `evaluate` request there (a dropped link retries that evaluation only).
+            target = connect_options(o->on);
+            const nlohmann::json described = run_on_device(
+                *target, [&](remote::AgentConnection& c, int) { return to_json(describe_on(c, o->weights)); }, &g_cancel);
+            want.model = model_from_json(described, "/model");
+        }
         want.subset.dataset = "fashion-mnist";
         want.subset.split = "holdout";
         want.subset.size = o->subset;
         want.subset.seed = o->seed;
-        const std::string path = o->calibration.empty() ? default_calibration_path(o->weights) : o->calibration;
+        const std::string path =
+            o->calibration.empty() ? default_calibration_path(o->weights, !o->on.empty()) : o->calibration;
         AccuracyCalibration cal = want;
         if (file_exists(path)) {
             cal = load_accuracy_calibration(path);
@@ -160,7 +180,11 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
                     eo.schedule = s;
                     eo.method = p.method;
                 }
-                runtime::EvaluateResult r = runtime::evaluate_model(eo, {}, &g_cancel);
+                runtime::EvaluateResult r =
+                    target ? evaluate_result_from_json(run_on_device(
+                                 *target, [&](remote::AgentConnection& c, int) { return evaluate_on(c, eo, {}, &g_cancel); },
+                                 &g_cancel))
+                           : runtime::evaluate_model(eo, {}, &g_cancel);
                 if (r.cancelled || g_cancel.load()) break;
                 AccuracyEvaluation e{p.method, p.tokens_after_block, r.top1, r.top5, static_cast<int>(r.images), r.seconds, p.kind};
                 cal.evaluations.push_back(e);

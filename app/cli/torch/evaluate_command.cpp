@@ -9,6 +9,8 @@
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "app/cli/remote_options.h"
+#include "app/cli/torch/evaluate_on_device.h"
 #include "core/model/schedule_json.h"
 #include "core/runtime/malloc_tuning.h"
 #include "core/runtime/vit_runner.h"
@@ -24,6 +26,7 @@ struct EvaluateArgs {
     std::string schedule;
     bool json = false;
     bool quiet = false;
+    std::string on;  // device name: evaluate there
 };
 
 const CommandRegistrar reg(50, [](CLI::App& app) {
@@ -31,7 +34,7 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
     auto& o = a->options;
     auto* cmd = app.add_subcommand("evaluate", "Top-1/top-5 accuracy of a ViT (unpruned or with a schedule)");
     cmd->add_option("--weights", o.weights, "timm-named .safetensors (its NAME.card.json is used when present)")
-        ->required()->check(CLI::ExistingFile);
+        ->required();
     cmd->add_option("--heads", o.heads, "Attention heads, for weights without a card (default dim/64)");
     cmd->add_option("--dataset", o.dataset, "fashion-mnist or an ImageFolder directory")->capture_default_str();
     cmd->add_option("--data-dir", o.data_dir, "Fashion-MNIST IDX folder (default /usr/share/datasets/fashion-mnist)");
@@ -46,8 +49,11 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
     cmd->add_option("--method", o.method, "Pruning method (overrides the schedule's)");
     cmd->add_flag("--json", a->json, "Print {\"top1\":..,\"top5\":..,\"images\":..}");
     cmd->add_flag("--quiet", a->quiet, "No progress on stderr");
+    cmd->add_option("--on", a->on, "Evaluate on this device (tailprune device list); --weights, --data-dir and "
+                                   "--dataset are paths there, --schedule is read here and sent");
     cmd->callback([a] {
         auto& o = a->options;
+        if (a->on.empty()) require_local_file(o.weights, "--weights");
         runtime::keep_freed_memory_for_reuse();
         if (!a->schedule.empty()) o.schedule = load_schedule(a->schedule);
         const bool tty = isatty(fileno(stderr));
@@ -60,7 +66,13 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
         auto previous = std::signal(SIGINT, on_evaluate_sigint);
         runtime::EvaluateResult r;
         try {
-            r = runtime::evaluate_model(o, progress, &g_cancel);
+            if (a->on.empty()) {
+                r = runtime::evaluate_model(o, progress, &g_cancel);
+            } else {
+                r = evaluate_result_from_json(run_on_device(
+                    connect_options(a->on),
+                    [&](remote::AgentConnection& c, int) { return evaluate_on(c, o, progress, &g_cancel); }, &g_cancel));
+            }
         } catch (...) {
             std::signal(SIGINT, previous);
             throw;
@@ -72,8 +84,10 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
                                    std::to_string(r.top1) + ")",
                                130);
         if (a->json) {
-            print_json({{"top1", r.top1}, {"top5", r.top5}, {"images", r.images}, {"dataset", r.dataset},
-                        {"method", r.method}, {"seconds", r.seconds}});
+            nlohmann::json out = {{"top1", r.top1}, {"top5", r.top5}, {"images", r.images}, {"dataset", r.dataset},
+                                  {"method", r.method}, {"seconds", r.seconds}};
+            if (!a->on.empty()) out["on"] = a->on;
+            print_json(out);
         } else {
             std::printf("%s on %s, method %s: top-1 %.4f, top-5 %.4f (%ld images, %.1f s)\n", o.weights.c_str(),
                         r.dataset.c_str(), r.method.c_str(), r.top1, r.top5, r.images, r.seconds);

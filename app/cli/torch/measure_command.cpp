@@ -5,6 +5,7 @@
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "app/cli/remote_options.h"
 #include "core/agent/requests.h"
 #include "core/model/schedule_json.h"
 #include "core/runtime/profiler.h"
@@ -23,6 +24,7 @@ struct Options {
     int rounds = 3, warmup = 3, threads = 1, min_samples = 10;
     double min_time = 0.5, noise = 0.01, timeout = 15;
     bool no_baseline = false, json = false;
+    std::string on;  // device name: measure there
 };
 
 const CommandRegistrar reg(45, [](CLI::App& app) {
@@ -43,6 +45,8 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
     cmd->add_option("--timeout", o->timeout, "stopping rule: seconds per round at most")->check(CLI::PositiveNumber);
     cmd->add_flag("--no-baseline", o->no_baseline, "do not time the unpruned model");
     cmd->add_flag("--json", o->json, "print the result as JSON");
+    cmd->add_option("--on", o->on, "measure on this device (tailprune device list); the schedule is read here and "
+                                   "sent, --weights is a path on the device");
     cmd->callback([o] {
         agent::MeasureRequest r;
         r.schedule = load_schedule(o->schedule);
@@ -63,7 +67,17 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
         runtime::ProfileCallbacks cb;
         cb.cancelled = [] { return g_interrupted.load(); };
         std::signal(SIGINT, on_measure_interrupt);
-        nlohmann::json result = runtime::run_measure(r, cb);
+        nlohmann::json result;
+        if (o->on.empty()) {
+            result = runtime::run_measure(r, cb);
+        } else {
+            const nlohmann::json fields = agent::to_json(r);
+            result = run_on_device(
+                connect_options(o->on),
+                [&](remote::AgentConnection& c, int) { return c.call("measure", fields, {}, &g_interrupted); },
+                &g_interrupted);
+            result["on"] = o->on;
+        }
         std::signal(SIGINT, SIG_DFL);
         if (o->json) return print_json(result);
         const auto& s = result["schedule"];
@@ -73,7 +87,8 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
         if (result.contains("baseline"))
             std::cout << "unpruned: median " << result["baseline"]["median_ms"].get<double>() << " ms; speedup "
                       << result["speedup"].get<double>() << "x (same run)\n";
-        if (result["cancelled"].get<bool>()) throw CommandError("interrupted: fewer rounds than asked", 130);
+        if (!o->on.empty()) std::cout << "measured on " << o->on << "\n";
+        if (result.value("cancelled", false)) throw CommandError("interrupted: fewer rounds than asked", 130);
     });
 });
 

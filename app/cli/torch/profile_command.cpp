@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app/cli/command_registry.h"
+#include "app/cli/remote_options.h"
 #include "core/agent/requests.h"
 #include "core/model/profile_json.h"
 #include "core/runtime/profiler.h"
@@ -26,6 +27,7 @@ struct Options {
     double min_time = 0.5, noise = 0.01, timeout = 15;
     long long seed = 1;
     bool ordered = false, quiet = false;
+    std::string on;  // device name: run the sweep there (docs/remote-devices.md)
 };
 
 agent::ProfileRequest to_request(const Options& o) {
@@ -68,6 +70,48 @@ agent::ProfileRequest to_request(const Options& o) {
     return r;
 }
 
+void print_progress(const nlohmann::json& p) {
+    std::fprintf(stderr, "\r%s %zu/%zu  n=%-4d round %d  eta %.0f s   ", p.value("phase", std::string("sweep")).c_str(),
+                 p.value("done", std::size_t{0}), p.value("total", std::size_t{0}), p.value("tokens", 0), p.value("round", 0),
+                 p.value("eta_s", 0.0));
+}
+
+// The sweep on a device: the same request, sent over the protocol. The agent's checkpoints are
+// written to -o here as they come, and when the link drops the sweep reconnects and resumes from
+// the last one, so at most ~10 s of work is measured twice and nothing finished is lost.
+runtime::ProfileOutcome profile_on_device(const Options& o, agent::ProfileRequest request) {
+    remote::ConnectOptions target = connect_options(o.on);
+    std::optional<nlohmann::json> checkpoint;
+    if (request.resume) checkpoint = to_json(*request.resume);
+    const nlohmann::json result = run_on_device(
+        target,
+        [&](remote::AgentConnection& c, int attempt) {
+            nlohmann::json fields = agent::to_json(request);
+            if (checkpoint) fields["resume"] = *checkpoint;
+            fields["checkpoints"] = true;
+            if (attempt > 0 && !o.quiet) std::cerr << "resuming the sweep on " << c.where() << "\n";
+            return c.call("profile", fields,
+                          [&](const nlohmann::json& event) {
+                              const std::string name = event["event"].get<std::string>();
+                              if (name == "progress" && !o.quiet) print_progress(event);
+                              else if (name == "warning")
+                                  std::cerr << "warning (" << event.value("code", "") << "): " << event.value("message", "") << "\n";
+                              else if (name == "checkpoint" && event.contains("profile")) {
+                                  checkpoint = event["profile"];
+                                  save_profile(profile_from_json(*checkpoint), request.output);
+                              }
+                          },
+                          &g_interrupted);
+        },
+        &g_interrupted);
+    runtime::ProfileOutcome out;
+    out.profile = profile_from_json(result.at("profile"));
+    out.cancelled = result.value("cancelled", false);
+    out.points_measured = result.value("points", 0);
+    out.wall_s = result.value("wall_s", 0.0);
+    return out;
+}
+
 const CommandRegistrar reg(40, [](CLI::App& app) {
     auto o = std::make_shared<Options>();
     auto* cmd = app.add_subcommand("profile", "Measure latency vs token count (whole model, blocks, deployed, pruning ops)");
@@ -96,6 +140,8 @@ const CommandRegistrar reg(40, [](CLI::App& app) {
     cmd->add_option("--resume", o->resume, "continue this partial profile (written back unless -o is given)")
         ->check(CLI::ExistingFile);
     cmd->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+    cmd->add_option("--on", o->on, "run the sweep on this device (tailprune device list); -o and --resume stay local, "
+                                   "--weights is a path on the device");
     cmd->callback([o] {
         agent::ProfileRequest request = to_request(*o);
         runtime::ProfileCallbacks cb;
@@ -103,16 +149,11 @@ const CommandRegistrar reg(40, [](CLI::App& app) {
         cb.warning = [](const std::string& code, const std::string& message) {
             std::cerr << "warning (" << code << "): " << message << "\n";
         };
-        if (!o->quiet)
-            cb.progress = [](const nlohmann::json& p) {
-                std::fprintf(stderr, "\r%s %zu/%zu  n=%-4d round %d  eta %.0f s   ", p["phase"].get<std::string>().c_str(),
-                             p["done"].get<std::size_t>(), p["total"].get<std::size_t>(), p["tokens"].get<int>(),
-                             p["round"].get<int>(), p["eta_s"].get<double>());
-            };
+        if (!o->quiet) cb.progress = print_progress;
         cb.checkpoint = [&request](const Profile& p) { save_profile(p, request.output); };
         g_interrupted = false;
         std::signal(SIGINT, on_profile_interrupt);
-        runtime::ProfileOutcome out = runtime::run_profile(request, cb);
+        runtime::ProfileOutcome out = o->on.empty() ? runtime::run_profile(request, cb) : profile_on_device(*o, request);
         std::signal(SIGINT, SIG_DFL);
         save_profile(out.profile, request.output);
         if (!o->quiet) std::cerr << "\n";

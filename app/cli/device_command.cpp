@@ -1,0 +1,213 @@
+// tailprune device add|list|check|remove|disconnect: the machines the agent runs on
+// (docs/remote-devices.md). The list is data: $TAILPRUNE_DEVICES or ~/.config/tailprune/devices.json.
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "app/cli/cli_util.h"
+#include "app/cli/command_registry.h"
+#include "app/cli/remote_options.h"
+#include "core/agent/client_protocol.h"
+#include "core/model/format_error.h"
+#include "core/remote/child_process.h"
+#include "core/remote/host_keys.h"
+
+namespace tp::cli {
+namespace {
+
+using nlohmann::json;
+
+struct AddOptions {
+    std::string name, ssh, identity, jump, agent, ssh_config, known_hosts, notes;
+    int port = 0;
+    std::vector<std::string> env;
+    bool replace = false;
+};
+
+remote::DeviceEntry entry_from(const AddOptions& a) {
+    remote::DeviceEntry d;
+    d.name = a.name;
+    d.transport = "ssh";
+    const auto at = a.ssh.rfind('@');
+    d.user = at == std::string::npos ? "" : a.ssh.substr(0, at);
+    d.host = at == std::string::npos ? a.ssh : a.ssh.substr(at + 1);
+    d.port = a.port;
+    d.identity_file = a.identity;
+    d.jump = a.jump;
+    d.agent = a.agent;
+    d.ssh_config = a.ssh_config;
+    d.known_hosts = a.known_hosts;
+    d.notes = a.notes;
+    for (const auto& kv : a.env) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0) throw CommandError("--env '" + kv + "': give KEY=VALUE");
+        d.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    try {
+        remote::validate(d);
+    } catch (const FormatError& e) {
+        throw CommandError("device '" + a.name + "': " + e.what(), 2);
+    }
+    return d;
+}
+
+json entry_json(const remote::DeviceEntry& d) {
+    remote::DeviceList one;
+    one.devices.push_back(d);
+    return remote::to_json(one)["devices"][0];
+}
+
+// What the hello says is missing for measuring (CUDA, LibTorch), in words.
+std::vector<std::string> missing_from(const json& hello) {
+    std::vector<std::string> missing;
+    const json caps = hello.value("capabilities", json::object());
+    if (!caps.value("cuda", false)) missing.push_back("no CUDA: this agent measures on the CPU only");
+    const std::string torch = hello.value("torch", std::string());
+    if (torch.empty() || torch == "none") missing.push_back("no LibTorch: this agent cannot run models");
+    if (!caps.value("evaluate", false)) missing.push_back("no evaluation (accuracy) support");
+    return missing;
+}
+
+void add_check(CLI::App& device) {
+    auto name = std::make_shared<std::string>();
+    auto as_json = std::make_shared<bool>(false);
+    auto* cmd = device.add_subcommand("check", "Connect, say hello, print the device's identity and round trip");
+    cmd->add_option("name", *name, "device name (local for this machine)")->required();
+    cmd->add_flag("--json", *as_json, "print the result as JSON");
+    cmd->callback([name, as_json] {
+        remote::ConnectOptions options = connect_options(*name);
+        const bool known_before = remote::host_key_known(options.device);
+        json out = {{"device", *name}, {"target", remote::describe_target(options.device)}};
+        std::unique_ptr<remote::AgentConnection> c;
+        try {
+            c = remote::AgentConnection::open(options);
+        } catch (const remote::ConnectionError& e) {
+            out["status"] = to_string(e.kind);
+            out["error"] = e.what();
+            if (*as_json) print_json(out);
+            throw CommandError(e.what(), 3);
+        }
+        const double rtt = c->ping();
+        json hello = c->hello();
+        c->close();
+        std::optional<std::string> fingerprint;
+        if (!options.device.is_local()) fingerprint = remote::host_key_fingerprint(options.device);
+        out["status"] = "ready";
+        out["agent"] = hello.value("agent", "");
+        out["protocol"] = hello.value("protocol", 0);
+        out["torch"] = hello.value("torch", "");
+        out["devices"] = hello.value("devices", json::array());
+        out["host"] = hello.value("host", json::object());
+        out["capabilities"] = hello.value("capabilities", json::object());
+        out["connect_ms"] = c->handshake_ms();
+        out["round_trip_ms"] = rtt;
+        out["missing"] = missing_from(hello);
+        out["skipped_lines"] = c->skipped_lines().size();
+        if (fingerprint) out["host_key"] = *fingerprint;
+        out["first_contact"] = !known_before && fingerprint.has_value();
+        if (*as_json) return print_json(out);
+        if (!known_before && fingerprint)
+            std::cout << "first contact: recorded host key " << *fingerprint << " of " << options.device.host << " in "
+                      << remote::known_hosts_file(options.device) << "\n";
+        std::cout << *name << ": ready — " << agent::describe_hello(hello) << "\n";
+        const json host = hello.value("host", json::object());
+        std::cout << "  host " << host.value("hostname", "?") << ", " << host.value("kernel", "?") << ", BLAS "
+                  << host.value("blas", "?") << "\n";
+        std::cout << std::fixed << std::setprecision(1) << "  connect + hello " << c->handshake_ms()
+                  << " ms, round trip " << rtt << " ms\n";
+        if (!c->skipped_lines().empty())
+            std::cout << "  skipped " << c->skipped_lines().size()
+                      << " line(s) the login printed before the agent (rc files, MOTD)\n";
+        for (const auto& m : missing_from(hello)) std::cout << "  " << m << "\n";
+    });
+}
+
+const CommandRegistrar reg(90, [](CLI::App& app) {
+    auto* device = app.add_subcommand("device", "Devices the agent runs on: this machine or SSH hosts");
+    device->require_subcommand(1);
+
+    auto a = std::make_shared<AddOptions>();
+    auto* add = device->add_subcommand("add", "Add (or with --replace, change) an SSH device");
+    add->add_option("name", a->name, "device name (letters, digits, . _ -)")->required();
+    add->add_option("--ssh", a->ssh, "[USER@]HOST")->required();
+    add->add_option("--port", a->port, "ssh port")->check(CLI::Range(1, 65535));
+    add->add_option("--identity", a->identity, "private key file");
+    add->add_option("--jump", a->jump, "ProxyJump host [USER@]HOST[:PORT]");
+    add->add_option("--agent", a->agent, "absolute path of tailprune on the device")->required();
+    add->add_option("--env", a->env, "KEY=VALUE for the agent (repeat), e.g. LD_LIBRARY_PATH=/usr/local/cuda/lib64");
+    add->add_option("--ssh-config", a->ssh_config, "ssh_config file to use instead of ~/.ssh/config");
+    add->add_option("--known-hosts", a->known_hosts, "known_hosts file to use instead of ~/.ssh/known_hosts");
+    add->add_option("--notes", a->notes, "free text");
+    add->add_flag("--replace", a->replace, "replace an entry of that name");
+    add->callback([a] {
+        const std::string path = remote::default_devices_path();
+        if (a->name == "local") throw CommandError("'local' is this machine and always exists");
+        remote::DeviceList list = remote::load_device_list(path);
+        remote::DeviceEntry d = entry_from(*a);
+        bool replaced = false;
+        for (auto& existing : list.devices)
+            if (existing.name == d.name) {
+                if (!a->replace) throw CommandError("a device named '" + d.name + "' exists; give --replace to change it");
+                existing = d;
+                replaced = true;
+            }
+        if (!replaced) list.devices.push_back(d);
+        remote::save_device_list(list, path);
+        std::cout << (replaced ? "replaced " : "added ") << d.name << " in " << path << "; check it with: tailprune device check "
+                  << d.name << "\n";
+    });
+
+    auto list_json = std::make_shared<bool>(false);
+    auto* list = device->add_subcommand("list", "List the devices");
+    list->add_flag("--json", *list_json, "print the list as JSON");
+    list->callback([list_json] {
+        const std::string path = remote::default_devices_path();
+        remote::DeviceList l = remote::load_device_list(path);
+        if (*list_json) {
+            json out = remote::to_json(l);
+            out["devices"].insert(out["devices"].begin(), json{{"name", "local"}, {"transport", "local"}});
+            out["path"] = path;
+            return print_json(out);
+        }
+        std::cout << std::left << std::setw(16) << "NAME" << std::setw(8) << "VIA" << "WHERE\n";
+        std::cout << std::setw(16) << "local" << std::setw(8) << "local" << "this machine\n";
+        for (const auto& d : l.devices) {
+            std::string where = d.destination() + (d.port ? ":" + std::to_string(d.port) : "");
+            if (!d.jump.empty()) where += " via " + d.jump;
+            std::cout << std::setw(16) << d.name << std::setw(8) << d.transport << where << "  agent " << d.agent
+                      << (d.notes.empty() ? "" : "  # " + d.notes) << "\n";
+        }
+        std::cout << "(" << path << ")\n";
+    });
+
+    add_check(*device);
+
+    auto remove_name = std::make_shared<std::string>();
+    auto* remove = device->add_subcommand("remove", "Remove a device from the list");
+    remove->add_option("name", *remove_name, "device name")->required();
+    remove->callback([remove_name] {
+        const std::string path = remote::default_devices_path();
+        remote::DeviceList l = remote::load_device_list(path);
+        const auto before = l.devices.size();
+        l.devices.erase(std::remove_if(l.devices.begin(), l.devices.end(),
+                                       [&](const remote::DeviceEntry& d) { return d.name == *remove_name; }),
+                        l.devices.end());
+        if (l.devices.size() == before) throw CommandError("no device named '" + *remove_name + "' in " + path);
+        remote::save_device_list(l, path);
+        std::cout << "removed " << *remove_name << " from " << path << "\n";
+    });
+
+    auto close_name = std::make_shared<std::string>();
+    auto* disconnect = device->add_subcommand("disconnect", "Close the device's shared ssh connection (ControlMaster)");
+    disconnect->add_option("name", *close_name, "device name")->required();
+    disconnect->callback([close_name] {
+        remote::ConnectOptions o = connect_options(*close_name);
+        if (o.device.is_local() || !o.ssh.master) return;
+        remote::ChildProcess child = remote::ChildProcess::start(remote::ssh_master_exit_argv(o.device, o.ssh));
+        child.close_stdin();
+        child.wait_for(5000);
+    });
+});
+
+}  // namespace
+}  // namespace tp::cli

@@ -1,0 +1,62 @@
+#include "app/cli/torch/evaluate_on_device.h"
+
+#include <filesystem>
+
+#include "app/cli/command_registry.h"
+#include "core/agent/requests.h"
+#include "core/model/profile_json.h"
+#include "core/model/schedule.h"
+
+namespace tp::cli {
+
+using nlohmann::json;
+
+ModelInfo describe_on(remote::AgentConnection& c, const std::string& weights) {
+    const json result = c.call("describe", {{"weights", weights}});
+    return model_from_json(result.at("model"), "/model");
+}
+
+json evaluate_on(remote::AgentConnection& c, const runtime::EvaluateOptions& o, const runtime::ProgressFn& progress,
+                 const std::atomic<bool>* cancel) {
+    if (o.heads) throw CommandError("--heads needs weights with a card when run --on a device");
+    agent::EvaluateRequest r;
+    r.model.weights = o.weights;
+    r.schedule = o.schedule ? *o.schedule : unpruned_schedule(describe_on(c, o.weights));
+    r.dataset = o.dataset;
+    r.split = o.split;
+    r.limit = o.limit;
+    r.seed = o.subset_seed;
+    r.data_dir = o.data_dir;
+    r.threads = o.threads;
+    r.device = o.device;
+    r.dtype = o.dtype;
+    r.batch = o.batch;
+    r.method = o.method;
+    return c.call(
+        "evaluate", agent::to_json(r),
+        [&](const json& event) {
+            if (progress && event.value("event", "") == "progress")
+                progress(event.value("done", 0L), event.value("total", 0L));
+        },
+        cancel);
+}
+
+runtime::EvaluateResult evaluate_result_from_json(const json& result) {
+    runtime::EvaluateResult out;
+    out.top1 = result.value("top1", 0.0);
+    out.top5 = result.value("top5", 0.0);
+    out.images = result.value("images", 0L);
+    out.cancelled = result.value("cancelled", false);
+    out.dataset = result.value("dataset", std::string());
+    out.method = result.value("method", std::string());
+    out.seconds = result.value("seconds", 0.0);
+    return out;
+}
+
+void require_local_file(const std::string& path, const char* option) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw CommandError(std::string(option) + ": File does not exist: " + path);
+}
+
+}  // namespace tp::cli

@@ -1,0 +1,25 @@
+#pragma once
+// `evaluate --on` and `calibrate --on`: the CLI's evaluation options sent as a protocol-2
+// `evaluate` request (seeded stratified subset, paths on the device), the result read back.
+#include <atomic>
+
+#include "core/model/device.h"
+#include "core/remote/agent_connection.h"
+#include "core/runtime/vit_runner.h"
+
+namespace tp::cli {
+
+// The architecture of a weights file on the device (`describe`).
+ModelInfo describe_on(remote::AgentConnection& connection, const std::string& weights);
+
+// Evaluates `options` on the device and returns the agent's `evaluate` result; an unpruned run
+// (no schedule) sends the model's unpruned schedule, learned with `describe`.
+nlohmann::json evaluate_on(remote::AgentConnection& connection, const runtime::EvaluateOptions& options,
+                           const runtime::ProgressFn& progress, const std::atomic<bool>* cancel);
+runtime::EvaluateResult evaluate_result_from_json(const nlohmann::json& result);
+
+// Throws the usual CLI error when a local file given with --weights is missing (with --on the
+// path is on the device and is checked there).
+void require_local_file(const std::string& path, const char* option);
+
+}  // namespace tp::cli

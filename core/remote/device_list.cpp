@@ -1,0 +1,195 @@
+#include "core/remote/device_list.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+
+#include "core/model/format_error.h"
+#include "core/util/json_reader.h"
+
+namespace tp::remote {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFormat = "tailprune-devices";
+
+// Names go into file names (control sockets, caches) and onto command lines: keep them plain.
+bool plain_name(const std::string& name) {
+    static const std::regex re("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    return std::regex_match(name, re);
+}
+
+bool env_key(const std::string& key) {
+    static const std::regex re("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    return std::regex_match(key, re);
+}
+
+// What OpenSSH would read as an option, or what could never be a host or user name.
+bool unsafe_ssh_word(const std::string& word) {
+    if (word.empty()) return false;
+    if (word[0] == '-') return true;
+    for (char c : word)
+        if (static_cast<unsigned char>(c) < 0x21 || c == '\'' || c == '"' || c == '\\' || c == '`' || c == '$' || c == ';')
+            return true;
+    return false;
+}
+
+DeviceEntry entry_from_json(const JsonReader& r) {
+    r.only_keys({"name", "transport", "user", "host", "port", "identity_file", "jump", "ssh_config", "known_hosts",
+                 "agent", "env", "notes"});
+    DeviceEntry d;
+    d.name = r.str("name");
+    d.transport = r.str_or("transport", "ssh");
+    d.user = r.str_or("user", "");
+    d.host = r.str_or("host", "");
+    const long long port = r.integer_or("port", 0);
+    if (port < 0 || port > 65535) r.fail("port", "must be between 1 and 65535");
+    d.port = static_cast<int>(port);
+    d.identity_file = r.str_or("identity_file", "");
+    d.jump = r.str_or("jump", "");
+    d.ssh_config = r.str_or("ssh_config", "");
+    d.known_hosts = r.str_or("known_hosts", "");
+    d.agent = r.str_or("agent", "");
+    d.notes = r.str_or("notes", "");
+    if (auto env = r.opt_object("env")) {
+        for (auto it = env->node().begin(); it != env->node().end(); ++it) {
+            if (!it.value().is_string()) env->fail(it.key(), "must be a string");
+            d.env[it.key()] = it.value().get<std::string>();
+        }
+    }
+    try {
+        validate(d);
+    } catch (const FormatError& e) {
+        throw FormatError(r.path() + "/" + e.where(), e.problem());
+    }
+    return d;
+}
+
+}  // namespace
+
+std::string DeviceEntry::destination() const { return user.empty() ? host : user + "@" + host; }
+
+const DeviceEntry* DeviceList::find(const std::string& name) const {
+    for (const auto& d : devices)
+        if (d.name == name) return &d;
+    return nullptr;
+}
+
+DeviceEntry local_device() {
+    DeviceEntry d;
+    d.name = "local";
+    d.transport = "local";
+    d.notes = "this machine";
+    return d;
+}
+
+std::string default_devices_path() {
+    if (const char* env = std::getenv("TAILPRUNE_DEVICES"); env && *env) return env;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) return std::string(xdg) + "/tailprune/devices.json";
+    const char* home = std::getenv("HOME");
+    return std::string(home && *home ? home : ".") + "/.config/tailprune/devices.json";
+}
+
+void validate(const DeviceEntry& d) {
+    if (!plain_name(d.name))
+        throw FormatError("name", "'" + d.name + "' is not a device name (letters, digits, '.', '_', '-'; up to 64)");
+    if (d.transport != "local" && d.transport != "ssh")
+        throw FormatError("transport", "'" + d.transport + "' is not a transport (local | ssh)");
+    if (d.is_local()) {
+        if (!d.host.empty()) throw FormatError("host", "a local device has no host");
+    } else {
+        if (d.name == "local") throw FormatError("name", "'local' is this machine and cannot be an ssh device");
+        if (d.host.empty()) throw FormatError("host", "an ssh device needs a host");
+        if (unsafe_ssh_word(d.host))
+            throw FormatError("host", "'" + d.host + "' is not a host name (no leading '-', spaces or shell characters)");
+        if (unsafe_ssh_word(d.user))
+            throw FormatError("user", "'" + d.user + "' is not a user name (no leading '-', spaces or shell characters)");
+        if (unsafe_ssh_word(d.jump))
+            throw FormatError("jump", "'" + d.jump + "' is not a jump host (no leading '-', spaces or shell characters)");
+        if (d.agent.empty())
+            throw FormatError("agent", "an ssh device needs the agent's absolute path on the device (a non-interactive "
+                                       "login has no PATH to find it)");
+    }
+    if (!d.agent.empty() && d.agent[0] != '/') throw FormatError("agent", "'" + d.agent + "' must be an absolute path");
+    if (d.agent.find('\0') != std::string::npos) throw FormatError("agent", "the agent path holds a NUL character");
+    for (const auto& [key, value] : d.env) {
+        if (!env_key(key)) throw FormatError("env/" + key, "'" + key + "' is not an environment variable name");
+        if (value.find('\0') != std::string::npos) throw FormatError("env/" + key, "holds a NUL character");
+    }
+    for (const auto* file : {&d.identity_file, &d.ssh_config, &d.known_hosts})
+        if (!file->empty() && ((*file)[0] == '-' || file->find('\n') != std::string::npos))
+            throw FormatError(file == &d.identity_file ? "identity_file" : file == &d.ssh_config ? "ssh_config" : "known_hosts",
+                              "'" + *file + "' is not a usable file name");
+}
+
+DeviceList device_list_from_json(const json& doc) {
+    JsonReader r(doc, "");
+    if (!doc.is_object()) throw FormatError("", "a device list must be a JSON object");
+    r.only_keys({"format", "format_version", "devices"});
+    if (r.str("format") != kFormat) r.fail("format", std::string("must be \"") + kFormat + "\"");
+    if (r.integer("format_version") != 1) r.fail("format_version", "must be 1 (this tailprune reads version 1)");
+    DeviceList list;
+    const json& devices = r.array("devices");
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        const std::string path = "/devices/" + std::to_string(i);
+        if (!devices[i].is_object()) throw FormatError(path, "must be an object");
+        DeviceEntry d = entry_from_json(JsonReader(devices[i], path));
+        if (d.name == "local") throw FormatError(path + "/name", "'local' is built in; give the entry another name");
+        if (list.find(d.name)) throw FormatError(path + "/name", "a device named '" + d.name + "' is listed twice");
+        list.devices.push_back(std::move(d));
+    }
+    return list;
+}
+
+json to_json(const DeviceList& list) {
+    json devices = json::array();
+    for (const auto& d : list.devices) {
+        json e = {{"name", d.name}, {"transport", d.transport}};
+        if (!d.user.empty()) e["user"] = d.user;
+        if (!d.host.empty()) e["host"] = d.host;
+        if (d.port) e["port"] = d.port;
+        if (!d.identity_file.empty()) e["identity_file"] = d.identity_file;
+        if (!d.jump.empty()) e["jump"] = d.jump;
+        if (!d.ssh_config.empty()) e["ssh_config"] = d.ssh_config;
+        if (!d.known_hosts.empty()) e["known_hosts"] = d.known_hosts;
+        if (!d.agent.empty()) e["agent"] = d.agent;
+        if (!d.env.empty()) e["env"] = d.env;
+        if (!d.notes.empty()) e["notes"] = d.notes;
+        devices.push_back(std::move(e));
+    }
+    return {{"format", kFormat}, {"format_version", 1}, {"devices", devices}};
+}
+
+DeviceList load_device_list(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return {};
+    const std::string text = read_text_file(path);
+    json doc = parse_json_text(text, path);
+    try {
+        return device_list_from_json(doc);
+    } catch (const FormatError& e) {
+        rethrow_with_line(e, text, path);
+    }
+}
+
+void save_device_list(const DeviceList& list, const std::string& path) {
+    const fs::path parent = fs::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) fs::create_directories(parent, ec);
+    write_text_file_atomically(path, to_json(list).dump(2) + "\n");
+}
+
+DeviceEntry find_device(const std::string& name, const std::string& path) {
+    if (name == "local") return local_device();
+    DeviceList list = load_device_list(path);
+    if (const DeviceEntry* d = list.find(name)) return *d;
+    std::string known = "local";
+    for (const auto& d : list.devices) known += ", " + d.name;
+    throw FormatError(path, "no device named '" + name + "' (known: " + known + "); add one with: tailprune device add " +
+                                name + " --ssh USER@HOST --agent /abs/path/tailprune");
+}
+
+}  // namespace tp::remote

@@ -1,0 +1,56 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace tp::remote {
+
+// One machine the CLI and the studio can run the agent on (devices.json, resources/schemas/
+// devices.schema.json). `local` always exists and needs no entry.
+struct DeviceEntry {
+    std::string name;
+    std::string transport = "ssh";    // local | ssh
+    std::string user;                 // empty: OpenSSH's default (ssh_config, then the login name)
+    std::string host;
+    int port = 0;                     // 0: OpenSSH's default
+    std::string identity_file;
+    std::string jump;                 // ProxyJump host ([user@]host[:port]), optional
+    std::string ssh_config;           // a config file used instead of ~/.ssh/config, optional
+    std::string known_hosts;          // a known_hosts file used instead of ~/.ssh/known_hosts, optional
+    std::string agent;                // absolute path of `tailprune` on the device; empty: `tailprune` (local only)
+    std::map<std::string, std::string> env;  // extra environment for the agent (LD_LIBRARY_PATH, ...)
+    std::string notes;
+
+    bool is_local() const { return transport == "local"; }
+    std::string destination() const;  // user@host (or host)
+};
+
+struct DeviceList {
+    std::vector<DeviceEntry> devices;  // never holds `local`: that one is implicit
+
+    const DeviceEntry* find(const std::string& name) const;
+};
+
+DeviceEntry local_device();
+
+// $TAILPRUNE_DEVICES, else $XDG_CONFIG_HOME/tailprune/devices.json, else ~/.config/tailprune/devices.json.
+std::string default_devices_path();
+
+// Strict reader (unknown fields, bad names, relative agent paths, destinations starting with '-'
+// are errors naming the file, line and field). A missing file is an empty list.
+DeviceList load_device_list(const std::string& path);
+DeviceList device_list_from_json(const nlohmann::json& doc);
+nlohmann::json to_json(const DeviceList& list);
+void save_device_list(const DeviceList& list, const std::string& path);  // atomic, folder made as needed
+
+// Checks one entry (the same rules as the reader); throws tp::FormatError naming the field.
+void validate(const DeviceEntry& device);
+
+// The device named `name` from the list at `path` (`local` without a file). Throws
+// tp::FormatError listing the known names when there is none.
+DeviceEntry find_device(const std::string& name, const std::string& path = default_devices_path());
+
+}  // namespace tp::remote
