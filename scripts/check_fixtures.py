@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Checks every TailPrune JSON document in the repository against the JSON Schemas.
 
-A document is any *.json whose top-level "format" is tailprune-profile or tailprune-schedule.
+A document is any *.json whose top-level "format" is tailprune-profile, tailprune-schedule,
+tailprune-model-card or tailprune-accuracy-calibration.
 Documents under a folder named `bad/` must be rejected; every other one must be accepted.
 The C++ validator runs over the same list (tests/core/tst_fixtures.cpp), so the schema and
 the code cannot drift apart. Usage: check_fixtures.py REPO_ROOT
@@ -17,6 +18,8 @@ except ImportError:  # ctest reports 77 as skipped (GPU machines have no python3
     sys.exit(77)
 
 SKIP_DIRS = {".git", "build", "node_modules"}
+FORMATS = {"tailprune-profile": "profile", "tailprune-schedule": "schedule",
+           "tailprune-model-card": "model-card", "tailprune-accuracy-calibration": "accuracy-calibration"}
 
 
 def documents(root):
@@ -31,7 +34,7 @@ def documents(root):
                 yield rel, None, None
             continue
         fmt = doc.get("format") if isinstance(doc, dict) else None
-        if fmt in ("tailprune-profile", "tailprune-schedule") or "bad" in rel.parts:
+        if fmt in FORMATS or "bad" in rel.parts:
             yield rel, fmt, doc
 
 
@@ -39,9 +42,10 @@ def main():
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
     schema_dir = root / "resources" / "schemas"
     schemas = {name: json.loads((schema_dir / f"{name}.schema.json").read_text())
-               for name in ("profile", "schedule")}
+               for name in ("profile", "schedule", "model-card", "accuracy-calibration", "accuracy-anchors")}
     store = {s["$id"]: s for s in schemas.values()}
-    store["profile.schema.json"] = schemas["profile"]
+    for name in ("profile", "accuracy-anchors"):
+        store[f"{name}.schema.json"] = schemas[name]
     failures, checked = [], 0
     for rel, fmt, doc in documents(root):
         expect_valid = "bad" not in rel.parts
@@ -51,7 +55,7 @@ def main():
         elif fmt is None:
             errors = ["no tailprune format tag"]
         else:
-            schema = schemas["profile" if fmt == "tailprune-profile" else "schedule"]
+            schema = schemas[FORMATS.get(fmt, "schedule")]
             resolver = jsonschema.RefResolver.from_schema(schema, store=store)
             validator = jsonschema.Draft202012Validator(schema, resolver=resolver)
             errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]

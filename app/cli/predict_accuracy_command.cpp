@@ -1,5 +1,8 @@
-// tailprune predict-accuracy --model M --method X --schedule S [--json]: predicted top-1/top-5 of a
-// schedule from the method's calibration evaluations (docs/accuracy-model.md).
+// tailprune predict-accuracy --model M --method X --schedule S [--split test|holdout] [--json]:
+// predicted top-1/top-5 of a schedule on a split: the split's anchor (the unpruned model's measured
+// accuracy, from the calibration record or the model card) minus the drop the method's calibration
+// evaluations predict (docs/accuracy-model.md).
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
@@ -18,7 +21,8 @@ namespace tp::cli {
 namespace {
 
 struct Options {
-    std::string model, method, schedule, calibration, store, subset;
+    std::string model, method, schedule, calibration, store, subset, card;
+    std::string split = "test";
     int for_images = 0;
     bool json = false;
 };
@@ -74,6 +78,11 @@ const CommandRegistrar reg(61, [](CLI::App& app) {
 #else
     cal_opt->required();
 #endif
+    cmd->add_option("--split", o->split, "split to predict for: its anchor is the level the drop is taken from")
+        ->check(CLI::IsMember({"test", "holdout"}))
+        ->capture_default_str();
+    cmd->add_option("--card", o->card, "model card with anchors (default: the one next to the calibration file)")
+        ->check(CLI::ExistingFile);
     cmd->add_option("--for-images", o->for_images,
                     "band for a measurement on this many images (adds its sampling error); default: the true accuracy")
         ->check(CLI::NonNegativeNumber);
@@ -97,9 +106,18 @@ const CommandRegistrar reg(61, [](CLI::App& app) {
                                std::to_string(cal.model.depth) + " and " + std::to_string(cal.model.tokens));
         schedule.method = method;
         validate_for_method(schedule);
+        std::string card = o->card;
+        if (card.empty() && !o->calibration.empty()) {
+            card = card_path_for_calibration(o->calibration);
+            if (!card.empty() && !std::filesystem::exists(card)) card.clear();
+        }
+        const std::vector<AccuracyAnchor> card_anchors = card.empty() ? std::vector<AccuracyAnchor>{} : read_card_anchors(card);
         AccuracyModel model = AccuracyModel::fit(cal, method);
+        model.anchor_to(resolve_anchor(o->split, cal.anchors, card_anchors));
         AccuracyPrediction p = model.predict(schedule.tokens_after_block, o->for_images);
         const auto& r = model.report();
+        const ResolvedAnchor& anchor = model.anchor();
+        if (anchor.fallback) std::cerr << "warning: " << anchor.describe() << "\n";
         if (o->json)
             return print_json({{"top1", p.top1.value},
                                {"top1_low", p.top1.low},
@@ -107,6 +125,18 @@ const CommandRegistrar reg(61, [](CLI::App& app) {
                                {"top5", p.top5.value},
                                {"top5_low", p.top5.low},
                                {"top5_high", p.top5.high},
+                               {"top1_drop", p.top1.drop},
+                               {"top5_drop", p.top5.drop},
+                               {"split", o->split},
+                               {"anchor",
+                                {{"split", anchor.from_fit ? std::string() : anchor.used_split},
+                                 {"measured", anchor.measured},
+                                 {"fallback", anchor.fallback},
+                                 {"top1", p.top1.anchor},
+                                 {"top5", p.top5.anchor},
+                                 {"images", anchor.images},
+                                 {"source", anchor.source},
+                                 {"note", anchor.describe()}}},
                                {"extrapolated", p.extrapolated},
                                {"block_drop", p.block_drop},
                                {"detail", {{"top1", metric_json(p.top1)}, {"top5", metric_json(p.top5)}}},
@@ -114,11 +144,12 @@ const CommandRegistrar reg(61, [](CLI::App& app) {
                                 {{"evaluations", r.evaluations}, {"multi_point", r.multi_point}, {"gamma", r.gamma},
                                  {"loo_rmse_top1", r.loo_rmse_top1}, {"subset", cal.subset.label()}}}});
         std::cout << std::fixed << std::setprecision(2) << "schedule '" << schedule.name << "' (" << method << ") on "
-                  << o->model << ":\n  top-1 " << 100 * p.top1.value << "% [" << 100 * p.top1.low << ", "
-                  << 100 * p.top1.high << "]\n  top-5 " << 100 * p.top5.value << "% [" << 100 * p.top5.low << ", "
-                  << 100 * p.top5.high << "]\n  unpruned " << 100 * r.baseline_top1 << "%; calibrated on "
-                  << r.evaluations << " evaluations of " << cal.subset.label() << " (leave-one-out RMS "
-                  << 100 * r.loo_rmse_top1 << " pp)\n"
+                  << o->model << ", " << o->split << " split:\n  top-1 " << 100 * p.top1.value << "% ["
+                  << 100 * p.top1.low << ", " << 100 * p.top1.high << "], drop " << 100 * p.top1.drop
+                  << " pp\n  top-5 " << 100 * p.top5.value << "% [" << 100 * p.top5.low << ", " << 100 * p.top5.high
+                  << "], drop " << 100 * p.top5.drop << " pp\n  unpruned " << 100 * p.top1.anchor << "%: "
+                  << anchor.describe() << "\n  drops from " << r.evaluations << " evaluations of "
+                  << cal.subset.label() << " (leave-one-out RMS " << 100 * r.loo_rmse_top1 << " pp)\n"
                   << std::defaultfloat;
         if (p.extrapolated)
             std::cerr << "warning: a block keeps fewer tokens than any calibration evaluation: extrapolated, band doubled\n";

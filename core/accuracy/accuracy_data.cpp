@@ -29,7 +29,7 @@ double fraction(const JsonReader& r, const char* key) {
 
 AccuracyCalibration from_json(const nlohmann::json& doc) {
     JsonReader r(doc, "");
-    r.only_keys({"format", "format_version", "model", "subset", "evaluations"});
+    r.only_keys({"format", "format_version", "model", "subset", "evaluations", "anchors"});
     if (r.str("format") != kFormat) r.fail("format", std::string("expected \"") + kFormat + "\"");
     if (r.integer("format_version") != AccuracyCalibration::kFormatVersion)
         r.fail("format_version", "unsupported version " + std::to_string(r.integer("format_version")));
@@ -76,6 +76,7 @@ AccuracyCalibration from_json(const nlohmann::json& doc) {
         ev.kind = e.str_or("kind", "extra");
         cal.evaluations.push_back(std::move(ev));
     }
+    if (r.has("anchors")) cal.anchors = anchors_from_json(doc.at("anchors"), r.child_path("anchors"));
     return cal;
 }
 }  // namespace
@@ -126,6 +127,7 @@ std::string accuracy_calibration_to_text(const AccuracyCalibration& cal) {
                                       {"images", e.images},
                                       {"seconds", e.seconds},
                                       {"kind", e.kind}});
+    if (!cal.anchors.empty()) doc["anchors"] = anchors_to_json(cal.anchors);
     return doc.dump(2) + "\n";
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/accuracy/accuracy_anchor.h"
 #include "core/model/device.h"
 
 namespace tp {
@@ -36,6 +37,9 @@ struct AccuracyCalibration {
     ModelInfo model;                    // name, depth, tokens, classes, weights hash
     AccuracySubset subset;
     std::vector<AccuracyEvaluation> evaluations;
+    // The unpruned model's top-1/top-5 on whole splits (`tailprune anchor`): predictions for a split
+    // are its anchor minus the predicted drop. Optional ("anchors" field, added in issue 26).
+    std::vector<AccuracyAnchor> anchors;
 
     // Evaluations of `method` plus the unpruned baseline(s) (method "none" or no pruning point).
     std::vector<AccuracyEvaluation> for_method(const std::string& method) const;

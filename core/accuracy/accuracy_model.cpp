@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "core/accuracy/least_squares.h"
 #include "core/model/format_error.h"
@@ -230,13 +231,23 @@ AccuracyModel AccuracyModel::fit(const AccuracyCalibration& cal, const std::stri
     model.top1_ = model.fit_metric(evals, false, s, &loo1);
     model.top5_ = model.fit_metric(evals, true, s, nullptr);
 
+    for (Metric* m : {&model.top1_, &model.top5_}) {
+        m->baseline = m->value(std::vector<int>(static_cast<std::size_t>(model.depth_), model.tokens_), model.depth_,
+                               model.tokens_);
+        m->anchor = m->baseline;
+    }
+    model.anchor_.split = cal.subset.split;
+    model.anchor_.used_split = cal.subset.label();
+    model.anchor_.from_fit = true;
+    model.anchor_.fallback = false;
+    model.anchor_.source = "calibration fit";
+
     auto& r = model.report_;
     r.method = method;
     r.evaluations = static_cast<int>(evals.size());
     r.multi_point = multi;
     r.gamma = model.top1_.gamma;
-    r.baseline_top1 = model.top1_.value(std::vector<int>(static_cast<std::size_t>(model.depth_), model.tokens_),
-                                        model.depth_, model.tokens_);
+    r.baseline_top1 = model.top1_.baseline;
     r.loo_rmse_top1 = loo1;
     r.sigma0_top1 = std::sqrt(model.top1_.sigma0_sq);
     r.rho_top1 = std::sqrt(model.top1_.rho_sq);
@@ -244,18 +255,50 @@ AccuracyModel AccuracyModel::fit(const AccuracyCalibration& cal, const std::stri
     return model;
 }
 
-double AccuracyModel::predict_top1(const std::vector<int>& tokens) const {
-    return top1_.value(tokens, depth_, tokens_);
+std::string band_caveat(const AccuracyFitReport& r) {
+    if (r.loo_rmse_top1 <= 0.015) return {};
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "band wide: %s's calibration fits to %.1f pp (leave-one-out RMS)", r.method.c_str(),
+                  100 * r.loo_rmse_top1);
+    return buf;
 }
 
+void AccuracyModel::anchor_to(const ResolvedAnchor& a) {
+    anchor_ = a;
+    if (a.from_fit) {
+        if (anchor_.used_split.empty()) anchor_.used_split = "calibration subset";
+        top1_.anchor = top1_.baseline, top5_.anchor = top5_.baseline;
+        top1_.anchor_images = top5_.anchor_images = 0;
+        return;
+    }
+    top1_.anchor = a.top1, top5_.anchor = a.top5;
+    top1_.anchor_images = top5_.anchor_images = a.images;
+}
+
+double AccuracyModel::predict_top1(const std::vector<int>& tokens) const {
+    return std::clamp(top1_.anchor - (top1_.baseline - top1_.value(tokens, depth_, tokens_)), 0.0, 1.0);
+}
+
+// The band: value ± z·sqrt(σ_model(drop)² + p(1−p)/subset + level + measurement)
+//   σ_model(drop)²   the model's own error (leave-one-out), doubled where extrapolated;
+//   p(1−p)/subset    the drop was learnt on the calibration subset's images (its sampling error;
+//                    unanchored it is also the error of the fit's level);
+//   level            anchored: the anchor's sampling error p(1−p)/anchor_images, left out when the
+//                    band is for a measurement on as many images as the anchor (the same whole
+//                    split: both share the images); a holdout anchor standing in for another split
+//                    counts twice;
+//   measurement      p(1−p)/measurement_images when the band is for a measurement.
 MetricPrediction AccuracyModel::predict_metric(const Metric& m, const std::vector<int>& tokens, int measurement_images,
                                                bool extrapolated) const {
     MetricPrediction out;
-    out.value = m.value(tokens, depth_, tokens_);
+    out.drop = std::max(0.0, m.baseline - m.value(tokens, depth_, tokens_));
+    out.anchor = m.anchor;
+    out.value = std::clamp(m.anchor - out.drop, 0.0, 1.0);
     const double p = std::clamp(out.value, 1e-4, 1 - 1e-4);
-    const double baseline = m.value(std::vector<int>(static_cast<std::size_t>(depth_), tokens_), depth_, tokens_);
-    const double sigma_model = m.sigma_model(std::max(0.0, baseline - out.value)) * (extrapolated ? 2.0 : 1.0);
+    const double sigma_model = m.sigma_model(out.drop) * (extrapolated ? 2.0 : 1.0);
     double var = sigma_model * sigma_model + p * (1 - p) / std::max(subset_, 1);
+    if (m.anchor_images > 0 && measurement_images != m.anchor_images)
+        var += (anchor_.fallback ? 2.0 : 1.0) * p * (1 - p) / m.anchor_images;
     if (measurement_images > 0) var += p * (1 - p) / measurement_images;
     out.se = std::sqrt(var);
     out.low = std::max(0.0, out.value - z_ * out.se);
@@ -276,14 +319,13 @@ AccuracyPrediction AccuracyModel::predict(const std::vector<int>& tokens, int me
 
     // Per-block bars: the top-1 drop split in proportion to each block's damage term.
     out.block_drop.assign(static_cast<std::size_t>(depth_), 0.0);
-    const double baseline = top1_.value(std::vector<int>(static_cast<std::size_t>(depth_), tokens_), depth_, tokens_);
     double total = 0;
     for (int b = 0; b + 1 < depth_; ++b)
         total += top1_.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(std::clamp(tokens[static_cast<std::size_t>(b)], 0, tokens_))];
     if (total > 0)
         for (int b = 0; b + 1 < depth_; ++b)
             out.block_drop[static_cast<std::size_t>(b)] =
-                (baseline - out.top1.value) *
+                out.top1.drop *
                 top1_.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(std::clamp(tokens[static_cast<std::size_t>(b)], 0, tokens_))] / total;
     return out;
 }

@@ -5,6 +5,11 @@
 //   AccuracyModel model = AccuracyModel::fit(calibration, "pomt");   // once per (model, method); ~0.5 s
 //   double top1 = model.predict_top1(schedule.tokens_after_block);  // < 1 µs, no allocation
 //   AccuracyPrediction p = model.predict(schedule.tokens_after_block); // values, bands, per-block bars
+//   model.anchor_to(resolve_anchor("test", calibration.anchors, card_anchors)); // predict for the test split
+//
+// The fit predicts the *drop* a schedule causes from the unpruned model; the value shown is the
+// anchor (the unpruned model's measured top-1 on the split asked for) minus that drop. Unanchored,
+// the anchor is the fit's own unpruned level on the calibration subset (the holdout split).
 //
 // Model, per metric, on accuracy above chance q = (acc − c) / (1 − c), c = 1/classes (top-5: 5/classes):
 //   logit q(s) = θ0 − k(s)^γ · Σ_b h_b(n_b)
@@ -34,17 +39,19 @@ struct AccuracyFitSettings {
 };
 
 struct MetricPrediction {
-    double value = 0;                // fraction 0..1
+    double value = 0;                // fraction 0..1: anchor − drop
     double low = 0;
     double high = 0;
     double se = 0;                   // standard error behind the band
+    double drop = 0;                 // predicted drop from the unpruned model (fraction, ≥ 0)
+    double anchor = 0;               // the unpruned level the value is anchored to
 };
 
 struct AccuracyPrediction {
     MetricPrediction top1;
     MetricPrediction top5;
     bool extrapolated = false;       // a block runs below the fewest tokens calibrated there
-    std::vector<double> block_drop;  // top-1 drop attributed to each block (fraction), sums to baseline − top1
+    std::vector<double> block_drop;  // top-1 drop attributed to each block (fraction), sums to top1.drop
 };
 
 struct AccuracyFitReport {
@@ -52,12 +59,16 @@ struct AccuracyFitReport {
     int evaluations = 0;             // used (including the baseline)
     int multi_point = 0;
     double gamma = 0;
-    double baseline_top1 = 0;
+    double baseline_top1 = 0;        // the fit's unpruned level on the calibration subset
     double loo_rmse_top1 = 0;        // leave-one-out RMS error, fraction
     double sigma0_top1 = 0;          // model error at zero drop, after removing sampling noise, fraction
     double rho_top1 = 0;             // model error per unit of predicted drop
     int subset_images = 0;
 };
+
+// One sentence for a user when a method's predictions rest on a poor fit (its leave-one-out error
+// exceeds what the band's other terms cover); empty otherwise.
+std::string band_caveat(const AccuracyFitReport& report);
 
 class AccuracyModel {
 public:
@@ -65,6 +76,11 @@ public:
     // with fewer than 3 evaluations of `method`.
     static AccuracyModel fit(const AccuracyCalibration& calibration, const std::string& method,
                              const AccuracyFitSettings& settings = {});
+
+    // Anchors the predictions to a split's measured unpruned accuracy (resolve_anchor); an anchor
+    // `from_fit` keeps the fit's own level. Without a call, predictions are for the calibration subset.
+    void anchor_to(const ResolvedAnchor& anchor);
+    const ResolvedAnchor& anchor() const { return anchor_; }
 
     double predict_top1(const std::vector<int>& tokens_after_block) const;
     // measurement_images > 0: the band is for a measurement on that many images (adds its sampling
@@ -87,6 +103,9 @@ private:
         double sigma_model(double drop) const;
         double raw_logit(const std::vector<int>& tokens, int depth, int input) const;
         double value(const std::vector<int>& tokens, int depth, int input) const;
+        double baseline = 0;                     // value() of the unpruned schedule
+        double anchor = 0;                       // the level predictions are shown at
+        int anchor_images = 0;                   // 0: the fit's own level
     };
     Metric fit_metric(const std::vector<AccuracyEvaluation>& evals, bool top5, const AccuracyFitSettings& s,
                       double* loo_rmse) const;
@@ -99,6 +118,7 @@ private:
     int subset_ = 0;
     double z_ = 1.96;
     Metric top1_, top5_;
+    ResolvedAnchor anchor_;
     std::vector<int> fewest_calibrated_;        // per block: fewest tokens it ran at in a calibration
     AccuracyFitReport report_;
 };

@@ -157,6 +157,7 @@ void write_model_card(const std::string& path, const ModelCard& c) {
                         {"test_top1", r.test_top1},       {"test_top5", r.test_top5},
                         {"test_images", r.test_images}};
     }
+    if (!c.anchors.empty()) j["anchors"] = anchors_to_json(c.anchors);
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
@@ -256,6 +257,13 @@ ModelCard read_model_card(const std::string& path) {
         res.test_top5 = s.value<double>("test_top5");
         res.test_images = s.integer("test_images");
         c.results = res;
+    }
+    if (const json* anchors = r.get("anchors", false)) {
+        try {
+            c.anchors = anchors_from_json(*anchors, "anchors");
+        } catch (const FormatError& e) {
+            throw FormatError(path + ": " + e.where(), e.problem());
+        }
     }
     return c;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/accuracy/accuracy_anchor.h"
 #include "core/model/device.h"
 
 namespace tp::runtime {
@@ -70,6 +71,9 @@ struct ModelCard {
     CardData data;
     std::optional<CardTraining> training;
     std::optional<CardResults> results;
+    // The unpruned model's top-1/top-5 per whole split, measured by `tailprune anchor`: the levels the
+    // accuracy model's predicted drops are subtracted from ("anchors" field; optional).
+    std::vector<AccuracyAnchor> anchors;
     std::string weights_file;         // file name, relative to the card
     std::string created;              // ISO 8601 UTC
 };

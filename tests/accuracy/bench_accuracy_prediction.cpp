@@ -2,12 +2,17 @@
 // calibration plan) evaluated for real on the full Fashion-MNIST test set (issue 13).
 //
 //   bench_accuracy_prediction --weights W --calibration C --cli build/app/tailprune
-//       [--schedules 60] [--seed 7] [--methods pomt,topk,...]
+//       [--schedules 60] [--seed 7] [--methods pomt,topk,...] [--card W.card.json]
+//       [--save measured.json | --replay measured.json]
 //
-// Prints, per method and overall: the share of predictions within max(1 pp, 2 SE) of the measured
-// top-1 (SE of the measurement on the test set), median and worst error, and how often the band
-// (for a measurement on that many images) covers the measured value.
+// Predictions are for the test split: its anchor (calibration record or model card, issue 26)
+// minus the predicted drop. Prints, per method and overall: the share of predictions within
+// max(1 pp, 2 SE) of the measured top-1 (SE of the measurement on the test set), median, worst and
+// mean signed error, and how often the band (for a measurement on that many images) covers the
+// measured value. --save writes every measurement; --replay predicts those saved measurements
+// again without evaluating (to try a model change; its figures say "replayed").
 #include <QCoreApplication>
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 
@@ -79,6 +84,7 @@ std::vector<std::vector<int>> held_out(const ModelInfo& model, const std::string
 
 struct Row {
     std::string method;
+    std::vector<int> tokens;
     double predicted = 0, low = 0, high = 0, measured = 0;
     long images = 0;
 };
@@ -87,7 +93,7 @@ struct Row {
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    QString weights, calibration, cli = qEnvironmentVariable("TAILPRUNE_CLI");
+    QString weights, calibration, card, save, replay, cli = qEnvironmentVariable("TAILPRUNE_CLI");
     int schedules = 60;
     unsigned seed = 7;
     std::vector<std::string> methods;
@@ -96,12 +102,16 @@ int main(int argc, char** argv) {
         if (a[i] == "--weights") weights = a[i + 1];
         else if (a[i] == "--calibration") calibration = a[i + 1];
         else if (a[i] == "--cli") cli = a[i + 1];
+        else if (a[i] == "--card") card = a[i + 1];
+        else if (a[i] == "--save") save = a[i + 1];
+        else if (a[i] == "--replay") replay = a[i + 1];
         else if (a[i] == "--schedules") schedules = a[i + 1].toInt();
         else if (a[i] == "--seed") seed = a[i + 1].toUInt();
         else if (a[i] == "--methods") for (const auto& m : a[i + 1].split(',')) methods.push_back(m.toStdString());
         else { std::cerr << "unknown option " << a[i].toStdString() << "\n"; return 2; }
     }
-    if (weights.isEmpty() || calibration.isEmpty() || cli.isEmpty()) {
+    if (card.isEmpty() && weights.endsWith(".safetensors")) card = weights.chopped(int(qstrlen(".safetensors"))) + ".card.json";
+    if (calibration.isEmpty() || (replay.isEmpty() && (weights.isEmpty() || cli.isEmpty()))) {
         std::cerr << "usage: bench_accuracy_prediction --weights W --calibration C --cli TAILPRUNE [--schedules N]\n";
         return 2;
     }
@@ -111,7 +121,18 @@ int main(int argc, char** argv) {
         if (methods.empty())
             for (const auto& e : cal.evaluations)
                 if (e.method != "none" && std::find(methods.begin(), methods.end(), e.method) == methods.end()) methods.push_back(e.method);
-        for (const auto& m : methods) models.emplace(m, AccuracyModel::fit(cal, m));
+        const std::vector<AccuracyAnchor> card_anchors =
+            !card.isEmpty() && QFile::exists(card) ? read_card_anchors(card.toStdString()) : std::vector<AccuracyAnchor>{};
+        const ResolvedAnchor anchor = resolve_anchor("test", cal.anchors, card_anchors);
+        for (const auto& m : methods) models.emplace(m, AccuracyModel::fit(cal, m)).first->second.anchor_to(anchor);
+        std::map<std::pair<std::string, std::vector<int>>, std::pair<double, long>> replayed;
+        if (!replay.isEmpty()) {
+            QFile f(replay);
+            if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read " + replay.toStdString());
+            for (const auto& e : nlohmann::json::parse(f.readAll().toStdString()).at("measurements"))
+                replayed[{e.at("method").get<std::string>(), e.at("tokens_after_block").get<std::vector<int>>()}] = {
+                    e.at("top1").get<double>(), e.at("images").get<long>()};
+        }
         const int per_method = (schedules + static_cast<int>(methods.size()) - 1) / static_cast<int>(methods.size());
 
         QTemporaryDir tmp;
@@ -119,25 +140,37 @@ int main(int argc, char** argv) {
         int index = 0;
         for (const auto& m : methods) {
             for (const auto& tokens : held_out(cal.model, m, per_method, seed + static_cast<unsigned>(index), cal)) {
-                Schedule s;
-                s.model = cal.model;
-                s.method = m;
-                s.name = "heldout-" + std::to_string(index++);
-                s.tokens_after_block = tokens;
-                const QString path = tmp.filePath(QString::fromStdString(s.name) + ".json");
-                save_schedule(s, path.toStdString());
-                QProcess p;
-                p.start(cli, {"evaluate", "--weights", weights, "--split", "test", "--schedule", path, "--method",
-                              QString::fromStdString(m), "--json", "--quiet", "--threads", "1"});
-                if (!p.waitForFinished(900000) || p.exitCode() != 0) {
-                    std::cerr << "evaluate failed: " << p.readAllStandardError().toStdString() << "\n";
-                    continue;
-                }
-                auto doc = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+                const int this_index = index++;
                 Row r;
                 r.method = m;
-                r.measured = doc["top1"].get<double>();
-                r.images = doc["images"].get<long>();
+                r.tokens = tokens;
+                if (!replay.isEmpty()) {
+                    auto it = replayed.find({m, tokens});
+                    if (it == replayed.end()) {
+                        std::cerr << "not in " << replay.toStdString() << ": a " << m << " schedule\n";
+                        continue;
+                    }
+                    r.measured = it->second.first;
+                    r.images = it->second.second;
+                } else {
+                    Schedule s;
+                    s.model = cal.model;
+                    s.method = m;
+                    s.name = "heldout-" + std::to_string(this_index);
+                    s.tokens_after_block = tokens;
+                    const QString path = tmp.filePath(QString::fromStdString(s.name) + ".json");
+                    save_schedule(s, path.toStdString());
+                    QProcess p;
+                    p.start(cli, {"evaluate", "--weights", weights, "--split", "test", "--schedule", path, "--method",
+                                  QString::fromStdString(m), "--json", "--quiet", "--threads", "1"});
+                    if (!p.waitForFinished(900000) || p.exitCode() != 0) {
+                        std::cerr << "evaluate failed: " << p.readAllStandardError().toStdString() << "\n";
+                        continue;
+                    }
+                    auto doc = nlohmann::json::parse(p.readAllStandardOutput().toStdString());
+                    r.measured = doc["top1"].get<double>();
+                    r.images = doc["images"].get<long>();
+                }
                 AccuracyPrediction pred = models.at(m).predict(tokens, static_cast<int>(r.images));
                 r.predicted = pred.top1.value;
                 r.low = pred.top1.low;
@@ -147,9 +180,22 @@ int main(int argc, char** argv) {
                              r.measured, r.predicted, r.low, r.high);
             }
         }
-        std::printf("| method | schedules | within max(1 pp, 2 SE) | band covers | median |err| pp | worst |err| pp |\n|---|---|---|---|---|---|\n");
+        if (!save.isEmpty()) {
+            nlohmann::json doc = {{"split", "test"}, {"measurements", nlohmann::json::array()}};
+            for (const auto& r : rows)
+                doc["measurements"].push_back({{"method", r.method}, {"tokens_after_block", r.tokens}, {"top1", r.measured},
+                                               {"images", r.images}});
+            QFile f(save);
+            if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(QByteArray::fromStdString(doc.dump(1))) < 0)
+                throw std::runtime_error("cannot write " + save.toStdString());
+        }
+        std::printf("%s; predictions for the test split: %s\n",
+                    replay.isEmpty() ? "measured in this run" : ("REPLAYED from " + replay.toStdString()).c_str(),
+                    anchor.describe().c_str());
+        std::printf("| method | schedules | within max(1 pp, 2 SE) | band covers | median |err| pp | worst |err| pp | mean signed err pp |\n|---|---|---|---|---|---|---|\n");
         auto report = [&](const std::string& name, const std::function<bool(const Row&)>& take) {
             int n = 0, within = 0, covered = 0;
+            double signed_sum = 0;
             std::vector<double> errs;
             for (const auto& r : rows) {
                 if (!take(r)) continue;
@@ -159,18 +205,21 @@ int main(int argc, char** argv) {
                 within += err <= std::max(0.01, 2 * se);
                 covered += r.measured >= r.low && r.measured <= r.high;
                 errs.push_back(100 * err);
+                signed_sum += 100 * (r.predicted - r.measured);
             }
             if (!n) return;
             std::sort(errs.begin(), errs.end());
-            std::printf("| %s | %d | %.1f%% | %.1f%% | %.2f | %.2f |\n", name.c_str(), n, 100.0 * within / n,
-                        100.0 * covered / n, errs[errs.size() / 2], errs.back());
+            std::printf("| %s | %d | %.1f%% | %.1f%% | %.2f | %.2f | %+.2f |\n", name.c_str(), n, 100.0 * within / n,
+                        100.0 * covered / n, errs[errs.size() / 2], errs.back(), signed_sum / n);
         };
         for (const auto& m : methods) report(m, [&](const Row& r) { return r.method == m; });
         report("all", [](const Row&) { return true; });
         for (const auto& m : methods) {
             const auto& rep = models.at(m).report();
-            std::printf("%s: %d calibration evaluations on %s, unpruned %.2f%%, LOO RMS %.2f pp, gamma %.2f\n", m.c_str(),
-                        rep.evaluations, cal.subset.label().c_str(), 100 * rep.baseline_top1, 100 * rep.loo_rmse_top1, rep.gamma);
+            std::printf("%s: %d calibration evaluations on %s, unpruned %.2f%% there (anchor %.2f%%), LOO RMS %.2f pp, gamma %.2f\n",
+                        m.c_str(), rep.evaluations, cal.subset.label().c_str(), 100 * rep.baseline_top1,
+                        100 * models.at(m).predict_top1(std::vector<int>(static_cast<std::size_t>(cal.model.depth), cal.model.tokens)),
+                        100 * rep.loo_rmse_top1, rep.gamma);
         }
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";

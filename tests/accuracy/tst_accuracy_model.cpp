@@ -85,6 +85,82 @@ private Q_SLOTS:
         QCOMPARE(measured.top1.value, population.top1.value);
     }
 
+    // Issue 26: the model predicts the drop; the value for a split is that split's anchor minus the
+    // drop. Which anchor: the calibration record's, else the card's, else the holdout's (labelled),
+    // else the fit's own level (labelled).
+    void anchoredPredictionIsAnchorMinusDrop_data() {
+        QTest::addColumn<QString>("split");
+        QTest::addColumn<QString>("recordSplits");  // anchors in the calibration record
+        QTest::addColumn<QString>("cardSplits");    // anchors in the model card
+        QTest::addColumn<double>("level");          // expected unpruned level (< 0: the fit's own)
+        QTest::addColumn<bool>("fallback");
+        QTest::addColumn<QString>("describes");
+        QTest::newRow("test, from the record") << "test" << "test,holdout" << "" << 0.80 << false << "anchored to test (10000 images, calibration record)";
+        QTest::newRow("test, record before card") << "test" << "test" << "test" << 0.80 << false << "calibration record";
+        QTest::newRow("test, only in the card") << "test" << "holdout" << "test" << 0.78 << false << "anchored to test (10000 images, model card)";
+        QTest::newRow("holdout, from the record") << "holdout" << "test,holdout" << "" << 0.91 << false << "anchored to holdout (5000 images";
+        QTest::newRow("test missing: holdout's, labelled") << "test" << "holdout" << "" << 0.91 << true << "no measured anchor for test: using the holdout's";
+        QTest::newRow("no anchors: the fit's level, labelled") << "test" << "" << "" << -1.0 << true << "no measured anchor for test";
+    }
+    void anchoredPredictionIsAnchorMinusDrop() {
+        QFETCH(QString, split);
+        QFETCH(QString, recordSplits);
+        QFETCH(QString, cardSplits);
+        QFETCH(double, level);
+        QFETCH(bool, fallback);
+        QFETCH(QString, describes);
+        auto anchors = [](const QString& splits, double test) {
+            std::vector<AccuracyAnchor> out;
+            for (const QString& s : splits.split(',', Qt::SkipEmptyParts))
+                out.push_back(s == "test" ? AccuracyAnchor{"test", test, 0.99, 10000, ""} : AccuracyAnchor{"holdout", 0.91, 0.995, 5000, ""});
+            return out;
+        };
+        AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 21);
+        cal.anchors = anchors(recordSplits, 0.80);
+        const AccuracyModel unanchored = AccuracyModel::fit(cal, "pomt");
+        AccuracyModel model = unanchored;
+        model.anchor_to(resolve_anchor(split.toStdString(), cal.anchors, anchors(cardSplits, 0.78)));
+        QCOMPARE(model.anchor().fallback, fallback);
+        QVERIFY2(QString::fromStdString(model.anchor().describe()).contains(describes), model.anchor().describe().c_str());
+        const double expected_level = level < 0 ? unanchored.report().baseline_top1 : level;
+        const std::vector<int> unpruned(8, 50);
+        QVERIFY(std::abs(model.predict_top1(unpruned) - expected_level) < 1e-12);
+        for (const auto& s : held_out_schedules(10, 5)) {
+            const AccuracyPrediction p = model.predict(s), u = unanchored.predict(s);
+            QVERIFY(std::abs(p.top1.drop - (unanchored.report().baseline_top1 - u.top1.value)) < 1e-12);  // the drop does not move
+            QVERIFY(std::abs(p.top1.value - (expected_level - p.top1.drop)) < 1e-12);
+            QVERIFY(std::abs(model.predict_top1(s) - p.top1.value) < 1e-12);
+            QCOMPARE(p.top1.anchor, expected_level);
+            QVERIFY(p.top1.drop >= 0 && p.top1.low <= p.top1.value && p.top1.value <= p.top1.high);
+        }
+    }
+
+    void bandForAMeasurementOnTheAnchorsImages_data() {
+        QTest::addColumn<int>("images");
+        QTest::addColumn<bool>("sharesTheAnchorsImages");
+        QTest::newRow("whole test split") << 10000 << true;
+        QTest::newRow("1000-image subset") << 1000 << false;
+    }
+    void bandForAMeasurementOnTheAnchorsImages() {
+        QFETCH(int, images);
+        QFETCH(bool, sharesTheAnchorsImages);
+        AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 22);
+        cal.anchors = {{"test", 0.85, 0.99, 10000, ""}};
+        AccuracyModel model = AccuracyModel::fit(cal, "pomt");
+        model.anchor_to(resolve_anchor("test", cal.anchors, {}));
+        const auto s = tokens_from_points(8, 50, {{2, 30}});
+        const AccuracyPrediction p = model.predict(s, images);
+        const double v = p.top1.value * (1 - p.top1.value);
+        const double level = v / 10000;          // the anchor's own sampling error
+        const AccuracyPrediction population = model.predict(s);
+        QCOMPARE(p.top1.value, population.top1.value);
+        // For a measurement on the anchor's images the level error is shared and drops out; on other
+        // images it counts, with the measurement's own sampling error.
+        const double expected = population.top1.se * population.top1.se + v / images - (sharesTheAnchorsImages ? level : 0.0);
+        QVERIFY2(std::abs(p.top1.se * p.top1.se - expected) < 1e-12,
+                 qPrintable(QString("se %1, expected %2").arg(p.top1.se).arg(std::sqrt(expected))));
+    }
+
     void perBlockDropsSumToTheTotalDrop() {
         AccuracyModel model = AccuracyModel::fit(synthetic_calibration("pomt", Truth{}, 0, 5), "pomt");
         auto s = tokens_from_points(8, 50, {{1, 40}, {4, 20}});
@@ -92,6 +168,7 @@ private Q_SLOTS:
         double sum = 0;
         for (double d : p.block_drop) sum += d;
         QVERIFY(std::abs(sum - (model.report().baseline_top1 - p.top1.value)) < 1e-9);
+        QVERIFY(std::abs(sum - p.top1.drop) < 1e-9);
         QCOMPARE(p.block_drop[0], 0.0);
         QVERIFY(p.block_drop[1] > 0 && p.block_drop[5] > 0);
     }
