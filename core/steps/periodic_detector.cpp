@@ -203,19 +203,35 @@ bool staircase_not_pattern(const std::vector<int>& t, const std::vector<double>&
     for (int r = 0; r < p; ++r)
         if (s.count[std::size_t(r)] > 0) present.push_back(r);
     if (present.size() < 2) return false;
-    // Weighted least squares of the residue means on the tokens since the step (r − r*) mod p, for
-    // the r* that fits best.
+    // Weighted least squares of the residue means on the tokens since the step, for the step residue
+    // r* that fits best. Tokens since the step: since the last measured count of residue r* (on a
+    // strided grid the residues come in another order than 0..p-1: every 8 tokens mod 5).
     double best_explained = -1, best_slope = 0;
+    std::vector<double> since(static_cast<std::size_t>(p)), seen(static_cast<std::size_t>(p));
     for (int step_at : present) {
+        std::fill(since.begin(), since.end(), 0.0);
+        std::fill(seen.begin(), seen.end(), 0.0);
+        int last = -1;
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            const int r = t[i] % p;
+            if (r == step_at) last = t[i];
+            if (last < 0 || std::isnan(x[i]) || s.count[std::size_t(r)] == 0) continue;
+            since[std::size_t(r)] += t[i] - last;
+            seen[std::size_t(r)] += 1;
+        }
         double sw = 0, sd = 0, se = 0;
         for (int r : present) {
-            const double w = s.count[std::size_t(r)], d = (r - step_at + p) % p, e = s.sum[std::size_t(r)] / w;
-            sw += w; sd += w * d; se += w * e;
+            if (seen[std::size_t(r)] == 0) continue;
+            since[std::size_t(r)] /= seen[std::size_t(r)];
+            const double w = s.count[std::size_t(r)], e = s.sum[std::size_t(r)] / w;
+            sw += w; sd += w * since[std::size_t(r)]; se += w * e;
         }
+        if (sw <= 0) continue;
         const double dm = sd / sw, em = se / sw;
         double sdd = 0, sde = 0, see = 0;
         for (int r : present) {
-            const double w = s.count[std::size_t(r)], d = (r - step_at + p) % p - dm, e = s.sum[std::size_t(r)] / w - em;
+            if (seen[std::size_t(r)] == 0) continue;
+            const double w = s.count[std::size_t(r)], d = since[std::size_t(r)] - dm, e = s.sum[std::size_t(r)] / w - em;
             sdd += w * d * d; sde += w * d * e; see += w * e * e;
         }
         if (sdd <= 0 || see <= 0) continue;

@@ -29,8 +29,10 @@ struct PeriodSettings {
 struct StepSettings {
     double sensitivity = 3.0;      // penalty constant c in beta = c * sigma^2 * ln n (higher = fewer edges)
     int min_segment = 3;           // minimum points per plateau
-    double min_rel_height = 0.01;  // drop jumps smaller than this fraction of the level ...
-    double min_jump_sigma = 4.0;   // ... or than k * sigma * sqrt(1/len1 + 1/len2)
+    // drop jumps smaller than this fraction of the level (off by default since issue #25: on a steep
+    // trend 1% of the level was 20σ and more, and moderate steps of small GPUs went missing) ...
+    double min_rel_height = 0.0;
+    double min_jump_sigma = 3.5;   // ... or than k * sigma * sqrt(Var(jump)/sigma^2) (1/len1 + 1/len2 + slope term)
     bool allow_slope = true;       // plateaus may have a slope (attention grows with n)
     // Added fields:
     double min_confidence = 3.0;   // ... or than this many point-noise sigmas (long plateaus make tiny jumps "significant")

@@ -161,7 +161,9 @@ inline ShapeCurve make_shape(Shape shape, unsigned seed) {
         const double dt = c.tokens[i] - t0;
         double y = level + slope * dt + curvature * dt * dt;
         if (drift > 0) y += drift * std::sin(6.2831853 * dt / (c.tokens.back() - t0 + 1) * 0.7);
-        if (!effect.empty()) y += effect[std::size_t(c.tokens[i] % c.pattern_period)];
+        // Relative to the level, as the detector models it (an additive pattern on a ramp that
+        // grows several-fold is not one period's pattern: see core/steps/README.md).
+        if (!effect.empty()) y *= 1 + effect[std::size_t(c.tokens[i] % c.pattern_period)] / base;
         c.ms.push_back(y + draw());
     }
     // Single-point outliers (5-15 σ, up and down), never on the two points beside an edge.
