@@ -36,7 +36,19 @@ void print_steps(const CurveSource& src, const StepAnalysis& a) {
         std::cout << fmt("  %6.0f", e.tokens) << fmt("  %5.0f", e.last_before)
                   << fmt("  %10.4f -> %-10.4f", e.level_before_ms, e.level_after_ms)
                   << fmt("  %+10.4f", e.height_ms) << fmt("  %+8.2f%%", e.height_pct) << fmt("  %9.1f", e.confidence)
-                  << (e.height_ms < 0 ? "  (drop)" : "") << "\n";
+                  << (e.jump_ms < 0 ? "  (drop)" : "") << "\n";
+    // The staircase apart from the residue pattern (both can be there at once).
+    const StaircaseFinding& st = a.staircase;
+    std::cout << "Staircase: ";
+    if (!st.found) std::cout << "none (no rising step)";
+    else std::cout << st.rising_steps << " rising step" << (st.rising_steps == 1 ? "" : "s") << " (level shifts that persist)";
+    if (st.drops > 0) std::cout << ", " << st.drops << " drop" << (st.drops == 1 ? "" : "s") << " (not steps)";
+    if (st.rising_steps >= 2)
+        std::cout << fmt("; median spacing %.0f tokens (%.0f measured points)", st.median_spacing_tokens, st.median_spacing_points);
+    std::cout << "\n";
+    if (st.seen_as_period > 0)
+        std::cout << "  (the residues mod " << st.seen_as_period
+                  << " looked periodic, but the level never comes back down: a staircase, not a residue pattern)\n";
     std::cout << "\nPlateaus: " << a.plateaus.size() << "\n";
     for (const auto& p : a.plateaus)
         std::cout << fmt("  tokens %4.0f..%-4.0f", p.first_tokens, p.last_tokens) << fmt(" %4.0f points", p.points)
@@ -79,7 +91,7 @@ const CommandRegistrar reg(40, [](CLI::App& app) {
     cmd->add_option("--curve", *curve, "curve name in a profile (default: 'model' or the first)");
     cmd->add_option("--sensitivity", *sensitivity, "penalty constant c in c·sigma²·ln n; higher finds fewer steps")
         ->check(CLI::Range(0.01, 1000.0));
-    cmd->add_flag("--json", *json, "print JSON: {\"steps\":[...],\"plateaus\":[...],\"period\":{...}}");
+    cmd->add_flag("--json", *json, "print JSON: {\"steps\":[...],\"plateaus\":[...],\"period\":{...},\"staircase\":{...}}");
     cmd->callback([=] {
         const CurveSource src = load_curve_source(*file, *curve);
         if (src.curve.points.empty()) throw CommandError("curve '" + src.curve.name + "' in " + *file + " has no points");

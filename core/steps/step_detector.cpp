@@ -374,9 +374,8 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         if (out.period.found && steps::staircase_not_pattern(t, rel, out.period, trend_slope, settings.period_settings)) {
             // Steps every period whose level persists: edges (found by the full segmentation), not a
             // residue pattern to divide out.
-            const int period = out.period.period;
+            out.staircase.seen_as_period = out.period.period;
             out.period = PeriodicFinding{};
-            out.period.staircase_period = period;
         }
         if (out.period.found) {
             // Take the periodic pattern out before looking for edges again, so its swing does not
@@ -419,6 +418,24 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         e.jump_ms = bf.jump;
         out.edges.push_back(e);
     }
+    std::vector<double> spacing_tokens, spacing_points;
+    const Edge* previous = nullptr;
+    std::size_t previous_index = 0;
+    for (std::size_t i = 0; i < out.edges.size(); ++i) {
+        const Edge& e = out.edges[i];
+        if (e.jump_ms < 0) { ++out.staircase.drops; continue; }
+        ++out.staircase.rising_steps;
+        const auto index = std::size_t(seg.segments[i + 1].first);
+        if (previous) {
+            spacing_tokens.push_back(e.tokens - previous->tokens);
+            spacing_points.push_back(double(index - previous_index));
+        }
+        previous = &e;
+        previous_index = index;
+    }
+    out.staircase.found = out.staircase.rising_steps > 0;
+    out.staircase.median_spacing_tokens = steps::median_of(spacing_tokens);
+    out.staircase.median_spacing_points = steps::median_of(spacing_points);
     return out;
 }
 

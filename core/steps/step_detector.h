@@ -79,10 +79,22 @@ struct PeriodicFinding {
     double fast_pct = 0;                   // mean effect of the fast residues (negative)
     double slow_pct = 0;                   // mean effect of the slow residues (positive)
     double confidence = 0;                 // effect / its standard error
-    // Added: a period whose residues were a staircase (a step every period that persists: the level
-    // after each period is higher and stays higher), reported as edges and not as a residue
-    // pattern (found stays false); 0 when none.
-    int staircase_period = 0;
+};
+
+// Added (issue #25): the staircase, told apart from a residue pattern. A staircase is level shifts
+// that persist (the level after each step is higher and stays higher); a residue pattern is some
+// token counts sitting off one continuous trend, which comes back (PeriodicFinding). Both can be
+// there at once (fp16 GPUs: single-point dips at multiples of 8 on top of real steps).
+struct StaircaseFinding {
+    bool found = false;                  // at least one rising edge
+    int rising_steps = 0;                // edges with jump_ms > 0
+    int drops = 0;                       // edges with jump_ms < 0 (kernel switches): never counted as steps
+    double median_spacing_tokens = 0;    // between consecutive rising steps (0 with fewer than two)
+    double median_spacing_points = 0;    // the same in measured points
+    // A token-count period whose residues were this staircase seen through a period (a step every
+    // period, falling residues that jump back up, plateaus flat or rising): reported as edges, not as
+    // a residue pattern. 0 when none.
+    int seen_as_period = 0;
 };
 
 struct StepAnalysis {
@@ -90,6 +102,7 @@ struct StepAnalysis {
     std::vector<Edge> edges;               // ordered by tokens
     std::vector<Plateau> plateaus;         // edges.size() + 1 plateaus, ordered by tokens (empty curve: none)
     PeriodicFinding period;
+    StaircaseFinding staircase;            // added: summary of the edges, apart from the residue pattern
 
     // Plateau containing `tokens` (between measured counts: the plateau whose range holds it,
     // never interpolating across an edge); nullptr outside the measured range. In an unmeasured

@@ -30,6 +30,7 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("Plateaus: 4"));
         QVERIFY(r.out.contains("token count mod 8"));
         QVERIFY(r.out.contains("nearest lower plateau ends at 128 tokens"));
+        QVERIFY2(r.out.contains("Staircase: 2 rising steps (level shifts that persist), 1 drop (not steps)"), qPrintable(r.out));
     }
 
     void stepsJson_data() {
@@ -61,10 +62,19 @@ private Q_SLOTS:
         for (int i = 0; i < steps.size(); ++i) {
             const QJsonObject s = steps[i].toObject();
             QCOMPARE(s["tokens"].toInt(), tokens[i]);
-            for (const char* key : {"height_ms", "height_pct", "confidence"}) QVERIFY2(s.contains(key), key);
+            for (const char* key : {"height_ms", "height_pct", "confidence", "jump_ms"}) QVERIFY2(s.contains(key), key);
             QVERIFY(s["confidence"].toDouble() >= 3);
         }
         if (tokens.size() == 3) QVERIFY(steps[2].toObject()["height_ms"].toDouble() < 0);  // the drop
+        // The staircase apart from the residue pattern: rising steps and drops by the sign of the jump.
+        const QJsonObject staircase = doc["staircase"].toObject();
+        int rising = 0;
+        for (const auto& step : steps) rising += step.toObject()["jump_ms"].toDouble() > 0;
+        QCOMPARE(staircase["rising_steps"].toInt(), rising);
+        QCOMPARE(staircase["drops"].toInt(), int(steps.size()) - rising);
+        QCOMPARE(staircase["found"].toBool(), rising > 0);
+        QCOMPARE(staircase["rising_steps"].toInt(), tokens.size() == 3 ? 2 : 0);
+        QCOMPARE(staircase["seen_as_period"].toInt(), 0);
         QCOMPARE(doc["plateaus"].toArray().size(), tokens.size() + 1);
         QCOMPARE(doc["period"].toObject()["period"].toInt(), period);
         QVERIFY(doc["period"].toObject()["found"].toBool());
