@@ -194,19 +194,20 @@ PeriodicFinding detect_period(const std::vector<int>& t, const std::vector<doubl
     return best;
 }
 
-bool staircase_not_pattern(const std::vector<int>& t, const std::vector<double>& x, const PeriodicFinding& f,
-                           double trend_slope, const PeriodSettings& cfg) {
-    if (!f.found || f.period < 2) return false;
+int staircase_not_pattern(const std::vector<int>& t, const std::vector<double>& x, const PeriodicFinding& f,
+                          double trend_slope, const PeriodSettings& cfg) {
+    if (!f.found || f.period < 2) return -1;
     const int p = f.period;
     const ResidueStats s = residue_stats(t, x, p, cfg.min_points_per_residue);
     std::vector<int> present;
     for (int r = 0; r < p; ++r)
         if (s.count[std::size_t(r)] > 0) present.push_back(r);
-    if (present.size() < 2) return false;
+    if (present.size() < 2) return -1;
     // Weighted least squares of the residue means on the tokens since the step, for the step residue
     // r* that fits best. Tokens since the step: since the last measured count of residue r* (on a
     // strided grid the residues come in another order than 0..p-1: every 8 tokens mod 5).
     double best_explained = -1, best_slope = 0;
+    int best_residue = -1;
     std::vector<double> since(static_cast<std::size_t>(p)), seen(static_cast<std::size_t>(p));
     for (int step_at : present) {
         std::fill(since.begin(), since.end(), 0.0);
@@ -236,12 +237,12 @@ bool staircase_not_pattern(const std::vector<int>& t, const std::vector<double>&
         }
         if (sdd <= 0 || see <= 0) continue;
         const double explained = sde * sde / (sdd * see);
-        if (explained > best_explained) { best_explained = explained; best_slope = sde / sdd; }
+        if (explained > best_explained) { best_explained = explained; best_slope = sde / sdd; best_residue = step_at; }
     }
-    if (best_explained < 0.8 || best_slope >= 0) return false;
+    if (best_explained < 0.8 || best_slope >= 0) return -1;
     // Flat or rising plateaus: the trend rises at least as fast as the residues fall (a quarter of
     // the fall allowed for a plateau that sags a little).
-    return trend_slope + best_slope >= -0.25 * std::abs(best_slope);
+    return trend_slope + best_slope >= -0.25 * std::abs(best_slope) ? best_residue : -1;
 }
 
 }  // namespace tp::steps

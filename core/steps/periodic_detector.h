@@ -26,7 +26,8 @@ PeriodicFinding detect_period(const std::vector<int>& tokens, const std::vector<
 // and the level never comes back down (the fall per token is no faster than the trend rises, so the
 // plateaus are flat or rising: the level after each period is higher and stays higher). A residue
 // pattern (fp16 dips at n%8 == 0, a CPU's n%4) sits off one continuous trend and comes back.
-bool staircase_not_pattern(const std::vector<int>& tokens, const std::vector<double>& rel_residuals,
-                           const PeriodicFinding& finding, double trend_slope, const PeriodSettings& settings = {});
+// Returns the residue at which the staircase steps up, or -1 for a residue pattern.
+int staircase_not_pattern(const std::vector<int>& tokens, const std::vector<double>& rel_residuals,
+                          const PeriodicFinding& finding, double trend_slope, const PeriodSettings& settings = {});
 
 }  // namespace tp::steps

@@ -61,6 +61,7 @@ struct Segmentation {
     std::vector<double> clean;  // spikes and single-point dips replaced
     Segments segments;
     Segments conservative;  // first pass, no slope borrowing: where the residue pattern is looked for
+    bool seen_as_period = false;  // a staircase's period gave candidate edges; short sides take the plateaus' slope
     std::vector<SegmentFit> fits;  // whole-plateau lines
 };
 
@@ -113,16 +114,30 @@ struct BoundaryFit {
     double before_at(double t) const { return y_before + slope * (t - t_before); }
     double after_at(double t) const { return y_after + slope * (t - t_after); }
 };
-BoundaryFit fit_boundary(const Sums& sums, const Segments& segs, int i, const StepSettings& s, bool borrow = true) {
+BoundaryFit fit_boundary(const Sums& sums, const Segments& segs, int i, const StepSettings& s, bool borrow = true,
+                         const double* prior_slope = nullptr) {
     const int w = std::max(s.min_segment, s.edge_fit_points);
     const auto& a = segs[std::size_t(i)];
     const auto& b = segs[std::size_t(i) + 1];
     const int a0 = std::max(a.first, a.second - w), a1 = a.second, b0 = b.first, b1 = std::min(b.second, b.first + w);
     const Sums::Run ra = sums.run(a0, a1), rb = sums.run(b0, b1);
     double sxx = ra.sxx + rb.sxx, sxy = ra.sxy + rb.sxy;
+    const int own = std::max(2, s.min_points_for_own_slope);
+    if (s.allow_slope && borrow && prior_slope) {
+        // A staircase seen through a period: the plateaus' slope around the boundary (a median, so a
+        // step not found yet does not tilt it and take its neighbours with it).
+        BoundaryFit f;
+        f.t_before = ra.t + sums.t0();
+        f.y_before = ra.y + sums.y0();
+        f.t_after = rb.t + sums.t0();
+        f.y_after = rb.y + sums.y0();
+        f.slope = *prior_slope;
+        f.jump = (f.y_after - f.y_before) - f.slope * (f.t_after - f.t_before);
+        f.variance = 1.0 / ra.n + 1.0 / rb.n;
+        return f;
+    }
     if (s.allow_slope && borrow) {
         // Short sides: the plateaus beyond them lend their within-plateau slope too.
-        const int own = std::max(2, s.min_points_for_own_slope);
         const int back = reach_back(segs, i, own), fwd = reach_forward(segs, i + 1, own);
         if (back < i) {
             pool_slope(sums, segs, back, i - 1, 0, a0, sxx, sxy);
@@ -159,14 +174,37 @@ SegmentFit fit_segment(const std::vector<int>& t, const std::vector<double>& y, 
     return steps::fit_fixed_slope(t, y, b, e, slope);
 }
 
+// The plateaus' slope around boundary i: the median of the adjacent slopes within plateaus,
+// kSlopeReach points a side (robust to a step not found yet, local on a curved trend); `fallback`
+// with fewer than 8 of them.
+double local_plateau_slope(const std::vector<int>& t, const std::vector<double>& adjacent, const Segments& segs, int i,
+                           double fallback, std::vector<double>& scratch) {
+    const int at = segs[std::size_t(i)].second, lo = std::max(1, at - kSlopeReach), hi = std::min(int(t.size()), at + kSlopeReach);
+    scratch.clear();
+    std::size_t j = std::size_t(std::max(0, i - 1));
+    while (j > 0 && segs[j].first > lo) --j;
+    for (; j < segs.size() && segs[j].first < hi; ++j)
+        for (int k = std::max(lo, segs[j].first + 1); k < std::min(hi, segs[j].second); ++k) scratch.push_back(adjacent[std::size_t(k)]);
+    return scratch.size() >= 8 ? steps::median_of(scratch) : fallback;
+}
+
+std::vector<double> adjacent_slopes(const std::vector<int>& t, const std::vector<double>& y) {
+    std::vector<double> a(y.size(), 0.0);
+    for (std::size_t i = 1; i < y.size(); ++i) a[i] = (y[i] - y[i - 1]) / double(t[i] - t[i - 1]);
+    return a;
+}
+
 // Backward elimination: remove the weakest boundary while its jump is not significant. A merge
 // only changes the boundaries whose fit reaches into the merged plateau, so only those are refitted.
 // Without `borrow` every side's slope comes from its own points only (the conservative segmentation
 // the residue pattern is looked for in: there a short plateau cannot lean on its neighbours).
 Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segments segs, double sigma,
-                             const StepSettings& s, bool borrow) {
+                             const StepSettings& s, bool borrow, const std::vector<double>* adjacent = nullptr) {
+    std::vector<double> scratch;
     auto ratio_of = [&](int i) {
-        const BoundaryFit bf = fit_boundary(sums, segs, i, s, borrow);
+        double prior = 0;
+        if (adjacent) prior = local_plateau_slope(t, *adjacent, segs, i, 0.0, scratch);
+        const BoundaryFit bf = fit_boundary(sums, segs, i, s, borrow, adjacent ? &prior : nullptr);
         // The shared slope also bridges a gap in a sparse grid, so the slope over it is not a jump.
         const double level = bf.before_at(t[std::size_t(segs[std::size_t(i)].second - 1)]);
         const double threshold = std::max({s.min_jump_sigma * sigma * std::sqrt(bf.variance),
@@ -193,7 +231,7 @@ Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segmen
 // PELT, then the insignificant boundaries merged away (with and, when asked, without slope borrowing).
 Segments segment_once(const std::vector<int>& t, const std::vector<double>& y, double slope, double sigma,
                       const StepSettings& s, std::vector<double>& clean, Segments* conservative = nullptr,
-                      Segments* candidates = nullptr) {
+                      Segments* candidates = nullptr, const std::vector<int>* forced = nullptr) {
     const int n = int(y.size());
     std::vector<double> detrended(y.size());
     for (std::size_t i = 0; i < y.size(); ++i) detrended[i] = y[i] - slope * t[i];
@@ -202,7 +240,20 @@ Segments segment_once(const std::vector<int>& t, const std::vector<double>& y, d
     for (std::size_t i = 0; i < y.size(); ++i) clean[i] = detrended[i] + slope * t[i];
 
     const double penalty = s.sensitivity * sigma * sigma * std::log(std::max(2, n));
-    const std::vector<int> cps = steps::pelt_changepoints(detrended, penalty, s.min_segment);
+    std::vector<int> cps = steps::pelt_changepoints(detrended, penalty, s.min_segment);
+    if (forced) {  // candidates of a staircase seen through a period, next to PELT's
+        const int m = std::max(1, s.min_segment);
+        std::vector<int> all = cps;
+        for (int c : *forced) {
+            bool clear = c >= m && n - c >= m;
+            for (int d : cps) clear = clear && std::abs(c - d) >= m;
+            if (clear) all.push_back(c);
+        }
+        std::sort(all.begin(), all.end());
+        cps.clear();
+        for (int c : all)
+            if (cps.empty() || c - cps.back() >= m) cps.push_back(c);
+    }
     Segments segs;
     int begin = 0;
     for (int c : cps) { segs.emplace_back(begin, c); begin = c; }
@@ -210,7 +261,9 @@ Segments segment_once(const std::vector<int>& t, const std::vector<double>& y, d
     if (candidates) *candidates = segs;
     const Sums sums(t, clean);
     if (conservative) *conservative = merge_insignificant(t, sums, segs, sigma, s, false);
-    return merge_insignificant(t, sums, std::move(segs), sigma, s, true);
+    if (!forced) return merge_insignificant(t, sums, std::move(segs), sigma, s, true);
+    const std::vector<double> adjacent = adjacent_slopes(t, clean);
+    return merge_insignificant(t, sums, std::move(segs), sigma, s, true, &adjacent);
 }
 
 // Segments y: detrend by the common slope, noise from first differences, one segmentation. Where
@@ -218,7 +271,7 @@ Segments segment_once(const std::vector<int>& t, const std::vector<double>& y, d
 // staircase puts a step into every few differences, which inflates both), and when that changes
 // them the curve is segmented again with the plateau slope and noise.
 Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, const StepSettings& s,
-                     bool want_conservative) {
+                     bool want_conservative, const std::vector<int>* forced = nullptr) {
     Segmentation out;
     std::vector<double> magnitudes(y.size());
     for (std::size_t i = 0; i < y.size(); ++i) magnitudes[i] = std::abs(y[i]);
@@ -267,14 +320,31 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
     const double sigma_robust = std::max(floor, steps::noise_sigma_step_robust(detrended));
     // (Only when clearly lower: on few points the two scatter apart without any step.)
     out.sigma = sigma_robust < 0.75 * sigma_all ? sigma_robust : sigma_all;
+    out.seen_as_period = forced != nullptr;
+    if (forced && !forced->empty()) {
+        // A staircase seen through a period: its plateaus are known, measure slope and noise on them.
+        Segments plateaus;
+        int begin = 0;
+        for (int c : *forced)
+            if (c > begin && c < int(y.size())) { plateaus.emplace_back(begin, c); begin = c; }
+        plateaus.emplace_back(begin, int(y.size()));
+        if (s.allow_slope) {
+            std::vector<double> slopes;
+            for (const auto& [b, e] : plateaus)
+                for (int i = b + 1; i < e; ++i)
+                    slopes.push_back((y[std::size_t(i)] - y[std::size_t(i) - 1]) / double(t[std::size_t(i)] - t[std::size_t(i) - 1]));
+            out.common_slope = steps::median_of(std::move(slopes));
+        }
+        out.sigma = std::min(out.sigma, sigma_within(out.common_slope, plateaus));
+    }
     Segments candidates;  // PELT's segments before the merge
     if (want_conservative && out.sigma != sigma_all) {
         std::vector<double> clean;
         segment_once(t, y, out.common_slope, sigma_all, s, clean, &out.conservative);
-        out.segments = segment_once(t, y, out.common_slope, out.sigma, s, out.clean, nullptr, &candidates);
+        out.segments = segment_once(t, y, out.common_slope, out.sigma, s, out.clean, nullptr, &candidates, forced);
     } else {
         out.segments = segment_once(t, y, out.common_slope, out.sigma, s, out.clean,
-                                    want_conservative ? &out.conservative : nullptr, &candidates);
+                                    want_conservative ? &out.conservative : nullptr, &candidates, forced);
     }
     // Each pass finds more of a dense staircase's steps, so its plateaus give a cleaner slope and
     // noise; a few passes converge.
@@ -293,7 +363,7 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
         if (!(sigma < 0.95 * out.sigma || std::abs(slope - out.common_slope) * median_dt > 0.1 * sigma)) break;
         out.common_slope = slope;
         out.sigma = sigma;
-        out.segments = segment_once(t, y, slope, sigma, s, out.clean, nullptr, &candidates);
+        out.segments = segment_once(t, y, slope, sigma, s, out.clean, nullptr, &candidates, forced);
     }
     // The thresholds hold the jumps against σ as methods.md defines it (MAD of first differences),
     // over the plateaus' differences: the step-robust estimate assumes independent noise and reads
@@ -303,7 +373,8 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
         const double sigma = sigma_of(out.common_slope, &candidates);
         if (sigma > out.sigma) {
             out.sigma = sigma;
-            out.segments = merge_insignificant(t, sums, candidates, sigma, s, true);
+            const std::vector<double> adjacent = adjacent_slopes(t, out.clean);
+            out.segments = merge_insignificant(t, sums, candidates, sigma, s, true, forced ? &adjacent : nullptr);
         }
     }
     for (std::size_t i = 0; i < out.segments.size(); ++i)
@@ -371,11 +442,19 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         double trend_slope = 0;
         const std::vector<double> rel = steps::relative_residuals(t, y, seg.conservative, window, &trend_slope);
         out.period = steps::detect_period(t, rel, settings.period_settings);
-        if (out.period.found && steps::staircase_not_pattern(t, rel, out.period, trend_slope, settings.period_settings)) {
-            // Steps every period whose level persists: edges (found by the full segmentation), not a
-            // residue pattern to divide out.
-            out.staircase.seen_as_period = out.period.period;
+        const int step_residue =
+            out.period.found ? steps::staircase_not_pattern(t, rel, out.period, trend_slope, settings.period_settings) : -1;
+        if (step_residue >= 0) {
+            // Steps every period whose level persists: edges, not a residue pattern to divide out.
+            // Every count at the step residue is a candidate edge (PELT may have missed moderate
+            // steps a few points apart); the merge keeps the significant ones.
+            const int period = out.period.period;
+            out.staircase.seen_as_period = period;
             out.period = PeriodicFinding{};
+            std::vector<int> cuts;
+            for (std::size_t i = 1; i < t.size(); ++i)
+                if (t[i] % period == step_residue) cuts.push_back(int(i));
+            seg = segment(t, y, settings, false, &cuts);
         }
         if (out.period.found) {
             // Take the periodic pattern out before looking for edges again, so its swing does not
@@ -395,6 +474,8 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
 
     out.noise_sigma_ms = seg.sigma;
     const Sums sums(t, seg.clean);
+    const std::vector<double> adjacent = adjacent_slopes(t, seg.clean);
+    std::vector<double> scratch;
     for (std::size_t i = 0; i < seg.fits.size(); ++i) {
         const SegmentFit& f = seg.fits[i];
         Plateau p;
@@ -406,7 +487,9 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         out.plateaus.push_back(p);
         if (i == 0) continue;
         const Plateau& before = out.plateaus[i - 1];
-        const BoundaryFit bf = fit_boundary(sums, seg.segments, int(i) - 1, settings);
+        double prior = 0;
+        if (seg.seen_as_period) prior = local_plateau_slope(t, adjacent, seg.segments, int(i) - 1, seg.common_slope, scratch);
+        const BoundaryFit bf = fit_boundary(sums, seg.segments, int(i) - 1, settings, true, seg.seen_as_period ? &prior : nullptr);
         Edge e;
         e.tokens = p.first_tokens;
         e.last_before = before.last_tokens;
