@@ -200,10 +200,17 @@ std::vector<double> adjacent_slopes(const std::vector<int>& t, const std::vector
 // the residue pattern is looked for in: there a short plateau cannot lean on its neighbours).
 Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segments segs, double sigma,
                              const StepSettings& s, bool borrow, const std::vector<double>* adjacent = nullptr) {
-    std::vector<double> scratch;
+    // The plateaus' slope at each boundary, from the candidates (a merge leaves the remaining
+    // boundaries where they are, and the median hardly moves when a step joins a plateau).
+    std::vector<double> scratch, prior_at;
+    if (adjacent) {
+        prior_at.assign(t.size() + 1, 0.0);
+        for (std::size_t i = 0; i + 1 < segs.size(); ++i)
+            prior_at[std::size_t(segs[i].second)] = local_plateau_slope(t, *adjacent, segs, int(i), 0.0, scratch);
+    }
     auto ratio_of = [&](int i) {
         double prior = 0;
-        if (adjacent) prior = local_plateau_slope(t, *adjacent, segs, i, 0.0, scratch);
+        if (adjacent) prior = prior_at[std::size_t(segs[std::size_t(i)].second)];
         const BoundaryFit bf = fit_boundary(sums, segs, i, s, borrow, adjacent ? &prior : nullptr);
         // The shared slope also bridges a gap in a sparse grid, so the slope over it is not a jump.
         const double level = bf.before_at(t[std::size_t(segs[std::size_t(i)].second - 1)]);
@@ -348,7 +355,8 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
     }
     // Each pass finds more of a dense staircase's steps, so its plateaus give a cleaner slope and
     // noise; a few passes converge.
-    for (int pass = 0; pass < 4 && out.segments.size() > 1; ++pass) {
+    // (A staircase seen through a period had its slope and noise measured on its plateaus already.)
+    for (int pass = 0; pass < 3 && out.segments.size() > 1 && !forced; ++pass) {
         double slope = 0;
         if (s.allow_slope) {
             std::vector<double> slopes;
