@@ -445,6 +445,7 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
     StepAnalysis out;
     if (t.empty()) return out;
     Segmentation seg = segment(t, y, settings, settings.detect_period);
+    std::vector<double> curve = y;  // the curve segmented (the residue pattern divided out when there is one)
     if (settings.detect_period) {
         const int window = 2 * settings.period_settings.max_period + 1;
         double trend_slope = 0;
@@ -477,6 +478,20 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
                     corrected[i] = y[i] / (1 + out.period.residue_effect_pct[std::size_t(r)] / 100);
             }
             seg = segment(t, corrected, settings, false);
+            curve = std::move(corrected);
+        }
+    }
+    // A dense staircase (many short plateaus) without a period: its edges so far are the candidate
+    // plateaus of one more segmentation that judges each jump against the plateaus' median slope
+    // around it, as for a staircase seen through a period.
+    if (!seg.seen_as_period && seg.segments.size() >= 9) {
+        std::vector<double> lengths;
+        for (const auto& [b, e] : seg.segments) lengths.push_back(e - b);
+        if (steps::median_of(lengths) < settings.min_points_for_own_slope + 4) {
+            std::vector<int> cuts;
+            for (std::size_t i = 1; i < seg.segments.size(); ++i) cuts.push_back(seg.segments[i].first);
+            Segmentation dense = segment(t, curve, settings, false, &cuts);
+            if (dense.segments.size() >= seg.segments.size()) seg = std::move(dense);
         }
     }
 
