@@ -67,6 +67,8 @@ struct Segmentation {
 
 // Points a short plateau's slope may borrow from its neighbours' (within-plateau) slopes.
 constexpr int kSlopeReach = 32;
+// Thresholds where the curve is known to be a staircase (seen through a period, or dense).
+constexpr double kStaircaseConfidence = 2.0, kStaircaseJumpSigma = 2.5;
 
 // The within-plateau slope pooled over segments [first, last] (each with its own level), each
 // clipped to [lo, hi): sxx and sxy summed.
@@ -277,8 +279,13 @@ Segments segment_once(const std::vector<int>& t, const std::vector<double>& y, d
 // edges were found, the slope and the noise are measured again within the plateaus only (a dense
 // staircase puts a step into every few differences, which inflates both), and when that changes
 // them the curve is segmented again with the plateau slope and noise.
-Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, const StepSettings& s,
+Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, const StepSettings& given,
                      bool want_conservative, const std::vector<int>* forced = nullptr) {
+    StepSettings s = given;
+    if (forced) {  // a known staircase: its plateaus are the hypothesis, moderate steps need less
+        s.min_confidence = std::min(s.min_confidence, kStaircaseConfidence);
+        s.min_jump_sigma = std::min(s.min_jump_sigma, kStaircaseJumpSigma);
+    }
     Segmentation out;
     std::vector<double> magnitudes(y.size());
     for (std::size_t i = 0; i < y.size(); ++i) magnitudes[i] = std::abs(y[i]);

@@ -38,14 +38,15 @@ class TestStepsShapes : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     // Floors under what bench_steps measures on 400 curves a set (core/steps/README.md); the old
-    // detector found 39-55% of the ≥5σ steps of the dense, strided and sloped sets.
+    // detector found 45-62% of the ≥5σ steps of the dense, strided and sloped sets. (Issue #25's goal
+    // of 0.8 at 3-5σ is not met yet: see the README.)
     void shapeSets_data() {
         QTest::addColumn<Shape>("shape");
         QTest::addColumn<double>("minRecall5");   // rising steps ≥ 5σ
         QTest::addColumn<double>("minRecall3");   // rising steps 3-5σ
         QTest::addColumn<double>("minPrecision");
-        QTest::newRow("dense: a moderate step every 4-16 tokens") << Shape::Dense << 0.93 << 0.55 << 0.97;
-        QTest::newRow("strided: every 2-16 tokens, a step every 3-8 points") << Shape::Strided << 0.90 << 0.42 << 0.97;
+        QTest::newRow("dense: a moderate step every 4-16 tokens") << Shape::Dense << 0.95 << 0.65 << 0.97;
+        QTest::newRow("strided: every 2-16 tokens, a step every 3-8 points") << Shape::Strided << 0.92 << 0.52 << 0.97;
         QTest::newRow("sloped: isolated moderate steps on a 1-8 sigma/point trend") << Shape::Sloped << 0.97 << 0.65 << 0.97;
         QTest::newRow("coexisting: steps with fp16 n%8 dips or CPU n%4 on top") << Shape::Coexisting << 0.97 << 0.50 << 0.97;
         QTest::newRow("no steps: ramps, curvature, drift, residue patterns") << Shape::NoSteps << 1.0 << 1.0 << 1.0;
