@@ -34,6 +34,9 @@ struct AccuracyFitSettings {
     // Penalty weights (× the mean evaluation weight) on adjacent blocks' coefficient differences;
     // the fit keeps the one with the lowest leave-one-out error.
     std::vector<double> smoothing_candidates = {0.0, 0.03, 0.3, 3.0};
+    // Damage shapes tried (true: convex ramps, false: any non-increasing piecewise-linear); the fit
+    // keeps the one with the lowest leave-one-out error, with the smoothing weight.
+    std::vector<bool> shapes_convex = {true, false};
     double model_floor_logit = 0.05; // added to each evaluation's logit standard error
     double z = 1.96;                 // band half-width in standard errors (95%)
 };
@@ -59,6 +62,7 @@ struct AccuracyFitReport {
     int evaluations = 0;             // used (including the baseline)
     int multi_point = 0;
     double gamma = 0;
+    bool convex = true;              // top-1 damage shape: convex ramps, or any monotone (chosen by leave-one-out)
     double baseline_top1 = 0;        // the fit's unpruned level on the calibration subset
     double loo_rmse_top1 = 0;        // leave-one-out RMS error, fraction
     double sigma0_top1 = 0;          // model error at zero drop, after removing sampling noise, fraction
@@ -97,6 +101,7 @@ private:
         double chance = 0;
         double intercept = 0;                   // θ0
         double gamma = 0;
+        bool convex = true;                      // damage shape chosen by leave-one-out
         std::vector<std::vector<double>> damage; // [block][tokens] = h_b(n)
         double sigma0_sq = 0;                    // model error variance: σ0² + ρ²·drop² (fractions)
         double rho_sq = 0;

@@ -67,7 +67,8 @@ std::vector<PlannedEvaluation> calibration_plan(const ModelInfo& model, const st
             add(tome_tokens_after_block(depth, n, r, 0.0), "multi");
             add(tome_tokens_after_block(depth, n, r, -0.5), "multi");
         }
-    } else if (method == "topk") {
+    }
+    if (method == "topk") {
         // Constant r per block from a start block on (Top-K prunes every block from there).
         int made = 0;
         for (int attempt = 0; made < settings.multi_point && attempt < settings.multi_point * 20; ++attempt) {
@@ -80,7 +81,11 @@ std::vector<PlannedEvaluation> calibration_plan(const ModelInfo& model, const st
             add(tokens, "multi");
             made += plan.size() > before;
         }
-    } else {
+    }
+    if (method != "tome") {
+        // A few cuts at chosen blocks, as the editor makes them. Top-K gets these too (after its
+        // constant-r schedules, so the seeded ones above stay the same): its accuracy falls steeply
+        // and its constant-r schedules alone left 2–4-cut schedules to extrapolation (issue 26).
         int want = std::max(4, settings.multi_point / 2), made = 0;
         for (int attempt = 0; made < want && attempt < want * 20; ++attempt) {
             int points = uniform(2, std::min(3, depth - 1));

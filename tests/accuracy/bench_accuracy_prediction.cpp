@@ -129,7 +129,8 @@ int main(int argc, char** argv) {
         if (!replay.isEmpty()) {
             QFile f(replay);
             if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read " + replay.toStdString());
-            for (const auto& e : nlohmann::json::parse(f.readAll().toStdString()).at("measurements"))
+            const nlohmann::json saved = nlohmann::json::parse(f.readAll().toStdString());
+            for (const auto& e : saved.at("measurements"))
                 replayed[{e.at("method").get<std::string>(), e.at("tokens_after_block").get<std::vector<int>>()}] = {
                     e.at("top1").get<double>(), e.at("images").get<long>()};
         }
@@ -216,10 +217,10 @@ int main(int argc, char** argv) {
         report("all", [](const Row&) { return true; });
         for (const auto& m : methods) {
             const auto& rep = models.at(m).report();
-            std::printf("%s: %d calibration evaluations on %s, unpruned %.2f%% there (anchor %.2f%%), LOO RMS %.2f pp, gamma %.2f\n",
+            std::printf("%s: %d calibration evaluations on %s, unpruned %.2f%% there (anchor %.2f%%), LOO RMS %.2f pp, gamma %.2f, %s damage\n",
                         m.c_str(), rep.evaluations, cal.subset.label().c_str(), 100 * rep.baseline_top1,
                         100 * models.at(m).predict_top1(std::vector<int>(static_cast<std::size_t>(cal.model.depth), cal.model.tokens)),
-                        100 * rep.loo_rmse_top1, rep.gamma);
+                        100 * rep.loo_rmse_top1, rep.gamma, rep.convex ? "convex" : "monotone");
         }
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";

@@ -17,21 +17,27 @@ private Q_SLOTS:
         QTest::addColumn<QString>("method");
         QTest::addColumn<double>("gamma");
         QTest::addColumn<double>("maxErrorPp");
-        QTest::newRow("pomt, additive truth") << "pomt" << 0.0 << 1.0;
-        QTest::newRow("pomt, compounding truth") << "pomt" << 0.3 << 1.5;
-        QTest::newRow("random, additive truth") << "random" << 0.0 << 1.0;
+        QTest::addColumn<bool>("steepThenFlat");
+        QTest::newRow("pomt, additive truth") << "pomt" << 0.0 << 1.0 << false;
+        QTest::newRow("pomt, compounding truth") << "pomt" << 0.3 << 1.5 << false;
+        QTest::newRow("random, additive truth") << "random" << 0.0 << 1.0 << false;
+        // Not convex: the fit must pick the monotone shape (convex ramps alone miss by several pp).
+        QTest::newRow("topk, steep then flat") << "topk" << 0.0 << 1.5 << true;
     }
     void recoversTheTruthOnHeldOutSchedules() {
         QFETCH(QString, method);
         QFETCH(double, gamma);
         QFETCH(double, maxErrorPp);
+        QFETCH(bool, steepThenFlat);
         Truth truth;
         truth.gamma = gamma;
+        truth.steep_then_flat = steepThenFlat;
         AccuracyModel model = AccuracyModel::fit(synthetic_calibration(method.toStdString(), truth, 0, 7), method.toStdString());
         double worst = 0;
         for (const auto& s : held_out_schedules(50, 99)) worst = std::max(worst, std::abs(model.predict_top1(s) - truth.value(s)));
         QVERIFY2(worst * 100 < maxErrorPp, qPrintable(QString("worst error %1 pp").arg(worst * 100)));
         if (gamma > 0) QVERIFY2(model.report().gamma > 0, qPrintable(QString::number(model.report().gamma)));
+        if (steepThenFlat) QVERIFY2(!model.report().convex, "kept the convex shape for a steep-then-flat truth");
     }
 
     void fewerTokensNeverPredictHigherAccuracy_data() {

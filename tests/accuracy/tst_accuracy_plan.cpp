@@ -19,22 +19,24 @@ private Q_SLOTS:
         QTest::addColumn<QString>("method");
         QTest::addColumn<int>("minSingles");
         QTest::addColumn<int>("minMulti");
-        QTest::newRow("pomt") << "pomt" << 7 * 6 << 8;
-        QTest::newRow("pomt_nomerge") << "pomt_nomerge" << 7 * 6 << 8;
-        QTest::newRow("zerotprune") << "zerotprune" << 7 * 6 << 8;
-        QTest::newRow("random") << "random" << 7 * 6 << 8;
-        QTest::newRow("topk") << "topk" << 7 * 6 << 16;
-        QTest::newRow("tome: only levels it can merge to") << "tome" << 7 * 2 << 8;
+        QTest::addColumn<int>("minFewCuts");  // multi-point schedules with 2–3 cuts, as the editor makes them
+        QTest::newRow("pomt") << "pomt" << 7 * 6 << 8 << 8;
+        QTest::newRow("pomt_nomerge") << "pomt_nomerge" << 7 * 6 << 8 << 8;
+        QTest::newRow("zerotprune") << "zerotprune" << 7 * 6 << 8 << 8;
+        QTest::newRow("random") << "random" << 7 * 6 << 8 << 8;
+        QTest::newRow("topk: constant r and few cuts") << "topk" << 7 * 6 << 16 + 8 << 8;
+        QTest::newRow("tome: only levels it can merge to") << "tome" << 7 * 2 << 8 << 0;
     }
     void planCoversTheMethodsSpace() {
         QFETCH(QString, method);
         QFETCH(int, minSingles);
         QFETCH(int, minMulti);
+        QFETCH(int, minFewCuts);
         const ModelInfo model = accuracy_model_info();
         auto plan = calibration_plan(model, method.toStdString());
         QCOMPARE(QString::fromStdString(plan.front().kind), QString("baseline"));
         QCOMPARE(plan.front().tokens_after_block, std::vector<int>(8, 50));
-        int singles = 0, multi = 0;
+        int singles = 0, multi = 0, few_cuts = 0;
         std::set<int> single_blocks;
         std::set<std::vector<int>> unique;
         for (const auto& p : plan) {
@@ -52,10 +54,12 @@ private Q_SLOTS:
             } else {
                 ++multi;
                 QVERIFY(points.size() >= 2);
+                few_cuts += points.size() <= 3;
             }
         }
         QVERIFY2(singles >= minSingles, qPrintable(QString::number(singles)));
         QVERIFY2(multi >= minMulti, qPrintable(QString::number(multi)));
+        QVERIFY2(few_cuts >= minFewCuts, qPrintable(QString::number(few_cuts)));
         QCOMPARE(single_blocks.size(), std::size_t(7));      // every block but the last
         QVERIFY(!single_blocks.count(7));
         QCOMPARE(unique.size(), plan.size());                 // no duplicates
