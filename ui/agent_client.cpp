@@ -62,11 +62,10 @@ void AgentClient::setCommand(const QString& program, const QStringList& argument
     arguments_ = arguments;
 }
 
-void AgentClient::setDevice(const remote::DeviceEntry& device, const QString& askpass) {
-    remote::ConnectOptions o;
-    o.device = device;
-    o.local_agent = defaultProgram().toStdString();
-    o.ssh.askpass = askpass.toStdString();
+void AgentClient::setDevice(const remote::ConnectOptions& options) {
+    remote::ConnectOptions o = options;
+    if (o.local_agent.empty()) o.local_agent = defaultProgram().toStdString();
+    const remote::DeviceEntry& device = o.device;
     const std::vector<std::string> argv = remote::agent_argv(o);
     QStringList args;
     for (std::size_t i = 1; i < argv.size(); ++i) args << QString::fromStdString(argv[i]);
@@ -84,6 +83,7 @@ void AgentClient::ensureStarted() {
     stderr_.clear();
     stopping_ = false;
     handshakeDone_ = false;
+    noise_.clear();
     hello_ = nlohmann::json();
     nonce_ = agent::new_nonce();
     process_.setProcessEnvironment(environment_);
@@ -135,7 +135,9 @@ void AgentClient::onHandshakeLine(const std::string& line) {
     agent::HelloOutcome h = agent::check_hello_line(line, kHelloId, nonce_, where);
     switch (h.kind) {
         case agent::HelloOutcome::Kind::NotYet:
-            return;  // rc-file noise or a MOTD before the agent starts
+            // rc-file noise or a MOTD before the agent starts; kept for the message if it never does
+            if (noise_.size() < 5) noise_ << QString::fromStdString(line).left(200);
+            return;
         case agent::HelloOutcome::Kind::Ready:
             hello_ = std::move(h.result);
             handshakeDone_ = true;
@@ -195,6 +197,8 @@ void AgentClient::onFinished(int exitCode, QProcess::ExitStatus status) {
                                     : tr("the agent (%1) exited with code %2").arg(program_).arg(exitCode);
         full = tail.isEmpty() ? message : message + ": " + tail;
     }
+    if (!handshakeDone_ && !noise_.isEmpty())
+        full += tr(" before answering hello; it printed instead: '%1'").arg(noise_.join(" / "));
     failPending(full);
     Q_EMIT agentError(full);
 }

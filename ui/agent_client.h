@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/remote/device_list.h"
+#include "core/remote/agent_connection.h"
 
 namespace tp::ui {
 
@@ -29,8 +29,8 @@ public:
     static QString defaultProgram();
     // Program and arguments (argv, never a shell line). Default: defaultProgram() ["agent"].
     void setCommand(const QString& program, const QStringList& arguments);
-    // Runs the agent on `device` (local, or ssh with BatchMode unless `askpass` is given).
-    void setDevice(const remote::DeviceEntry& device, const QString& askpass = {});
+    // Runs the agent on `options.device` (local, or ssh with the options' askpass / BatchMode).
+    void setDevice(const remote::ConnectOptions& options);
     QString deviceName() const { return deviceName_; }
     // The agent's hello result once the handshake is done (empty before).
     const nlohmann::json& hello() const { return hello_; }
@@ -76,6 +76,7 @@ private:
     std::string nonce_;
     nlohmann::json hello_;
     bool handshakeDone_ = false;
+    QStringList noise_;  // lines before the handshake (rc files; or a program that is not our agent)
     QByteArray buffer_;
     QByteArray stderr_;
     QSet<int> pending_;

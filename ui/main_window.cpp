@@ -17,11 +17,15 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
 #include "core/model/scope.h"
 #include "ui/agent_client.h"
+#include "ui/device_list_model.h"
+#include "ui/devices_panel.h"
+#include "ui/passphrase_prompt.h"
 #include "ui/bundled_profiles.h"
 #include "ui/curve_view.h"
 #include "ui/curves_tab.h"
@@ -64,6 +68,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     workspace_->setObjectName("workspace");
     curves_ = new CurvesTab;
     workspace_->addTab(curves_, tr("Curves"));
+    devices_ = new DeviceListModel(this);
+    if (const QString error = devices_->load(); !error.isEmpty()) QTimer::singleShot(0, this, [this, error] { showError(error); });
+    passphrase_ = new PassphrasePrompt(this);
+    devicesPanel_ = new DevicesPanel(devices_, passphrase_);
+    workspace_->addTab(devicesPanel_, tr("Devices"));
+    connect(devicesPanel_, &DevicesPanel::errorOccurred, this, &MainWindow::showError);
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -149,6 +159,7 @@ QWidget* MainWindow::buildTreePanel() {
     tree_->setModel(proxy_);
     tree_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     tree_->setUniformRowHeights(true);
+    tree_->setTextElideMode(Qt::ElideMiddle);  // both the device and where it was measured stay visible
     tree_->header()->setSectionResizeMode(0, QHeaderView::Stretch);
     tree_->header()->setStretchLastSection(false);
     for (int c = 1; c < ProfileTreeModel::ColumnCount; ++c)
@@ -210,7 +221,7 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Quit"), this, &QWidget::close)->setShortcut(QKeySequence::Quit);
 
     QMenu* measure = menuBar()->addMenu(tr("&Measure"));
-    measure->addAction(tr("&Profile on this machine…"), this, [this] { openProfilingDialog(); })
+    measure->addAction(tr("&Profile on devices…"), this, [this] { openProfilingDialog(); })
         ->setShortcut(QKeySequence(tr("Ctrl+P")));
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -218,7 +229,10 @@ void MainWindow::buildMenus() {
     view->addAction(tr("&Reset zoom"), curves_->view(), &CurveView::resetZoom)->setShortcut(QKeySequence(tr("Ctrl+0")));
 }
 
-void MainWindow::addWorkspaceTab(QWidget* tab, const QString& title) { workspace_->addTab(tab, title); }
+void MainWindow::addWorkspaceTab(QWidget* tab, const QString& title) {
+    // Work areas sit between Curves and Devices (which stays last).
+    workspace_->insertTab(workspace_->indexOf(devicesPanel_), tab, title);
+}
 
 QVector<CurveRef> MainWindow::overlay() const {
     QVector<CurveRef> out;
@@ -380,6 +394,7 @@ QString MainWindow::exportPlot(const QString& path) { return tp::ui::exportPlot(
 void MainWindow::openProfilingDialog(const QVector<int>& tokens) {
     auto* dialog = new ProfilingDialog(agent_, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setDevices(devicesPanel_);
     if (const auto p = currentProfile()) dialog->setModelHint(qs(p->model.name), p->model.tokens);
     if (!tokens.isEmpty()) dialog->setTokenCounts(tokens);
     connect(dialog, &ProfilingDialog::profileMeasured, this,

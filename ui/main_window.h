@@ -16,6 +16,9 @@ namespace tp::ui {
 
 class AgentClient;
 class CurvesTab;
+class DeviceListModel;
+class DevicesPanel;
+class PassphrasePrompt;
 class ErrorBanner;
 class ProfileFilterProxy;
 class ProfileLibrary;
@@ -37,6 +40,8 @@ public:
     QTabWidget* workspace() const { return workspace_; }
     ProfileLibrary* library() const { return library_; }
     AgentClient* agentClient() const { return agent_; }
+    // The Devices tab (the device list shared with the CLI, each device's last check).
+    DevicesPanel* devicesPanel() const { return devicesPanel_; }
     // The curves shown in the curve view (first = primary), and the primary one's profile.
     QVector<CurveRef> overlay() const;
     std::shared_ptr<const Profile> currentProfile() const;
@@ -99,6 +104,9 @@ private:
     CurvesTab* curves_ = nullptr;
     ErrorBanner* banner_ = nullptr;
     AgentClient* agent_ = nullptr;
+    DeviceListModel* devices_ = nullptr;
+    PassphrasePrompt* passphrase_ = nullptr;
+    DevicesPanel* devicesPanel_ = nullptr;
     QStringList openedFiles_;  // reopened at start
 };
 

@@ -11,6 +11,7 @@ struct ProfileTreeModel::Node {
     NodeKind kind = NodeKind::Device;
     QString key;              // grouping key among siblings (device identity, model name, source, curve name)
     QString name;
+    QString where;            // devices: where it was measured (shown when another group shares the name)
     int libraryIndex = -1;
     Node* parent = nullptr;
     std::vector<std::unique_ptr<Node>> children;
@@ -52,8 +53,9 @@ void ProfileTreeModel::addProfile(int libraryIndex) {
         newDevice = std::make_unique<Node>();
         newDevice->kind = NodeKind::Device;
         newDevice->key = qs(p.device.identity());
-        newDevice->name = qs(p.device.name) + (p.device.host.empty() || p.device.host == "local" ? QString()
-                                                                                                 : " @ " + qs(p.device.host));
+        newDevice->name = qs(p.device.name);
+        const QString host = qs(p.device.host);
+        newDevice->where = host.isEmpty() || host == "local" ? QStringLiteral("local agent") : host;
         device = newDevice.get();
     }
     if (!model) {
@@ -89,6 +91,8 @@ void ProfileTreeModel::addProfile(int libraryIndex) {
         beginInsertRows({}, row, row);
         attach(root_.get(), std::move(newDevice));
         endInsertRows();
+        // Another group of the same device name now needs its "where" too.
+        Q_EMIT dataChanged(index(0, NameColumn), index(row, NameColumn), {Qt::DisplayRole});
     } else if (newModel) {
         attach(newModel.get(), std::move(profile));
         const int row = int(device->children.size());
@@ -191,6 +195,11 @@ QVariant ProfileTreeModel::data(const QModelIndex& index, int role) const {
         case NameColumn:
             if (n->kind == NodeKind::Profile && p)
                 return n->name + "  [" + originName(library_->at(n->libraryIndex).origin) + "]";
+            if (n->kind == NodeKind::Device) {
+                // Groups of one device name are told apart at a glance by where each was measured.
+                for (const auto& other : root_->children)
+                    if (other.get() != n && other->name == n->name) return n->name + " @ " + n->where;
+            }
             return n->name;
         case BatchColumn: return n->kind == NodeKind::Profile && p ? QVariant(p->model.batch) : QVariant();
         case DtypeColumn: return n->kind == NodeKind::Profile && p ? QVariant(qs(p->model.dtype)) : QVariant();

@@ -5,6 +5,9 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QHeaderView>
+#include <QListWidget>
+#include <QTableWidget>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -15,7 +18,10 @@
 
 #include "core/model/profile_json.h"
 #include "core/model/scope.h"
+#include "core/remote/agent_connection.h"
 #include "ui/agent_client.h"
+#include "ui/device_list_model.h"
+#include "ui/devices_panel.h"
 #include "ui/palette.h"
 #include "ui/qcustomplot_include.h"
 
@@ -82,8 +88,26 @@ ProfilingDialog::ProfilingDialog(AgentClient* agent, QWidget* parent) : QDialog(
     minTime_->setSuffix(" s");
     minTime_->setToolTip(tr("At least this much timed work per visit, then stop when the noise target is met"));
 
+    deviceList_ = new QListWidget;
+    deviceList_->setObjectName("profilingDevices");
+    deviceList_->setMaximumHeight(64);
+    deviceList_->setFlow(QListView::LeftToRight);
+    deviceList_->setWrapping(true);
+    deviceList_->setToolTip(tr("Tick several devices to profile them at once with the same spec (Devices tab)"));
+    selectDevices({"local"});
+    runTable_ = new QTableWidget(0, 3);
+    runTable_->setObjectName("profilingRuns");
+    runTable_->setHorizontalHeaderLabels({tr("Device"), tr("Status"), QString()});
+    runTable_->verticalHeader()->hide();
+    runTable_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    runTable_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    runTable_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+    runTable_->setMaximumHeight(110);
+    runTable_->hide();
+
     auto* form = new QFormLayout;
-    form->addRow(tr("Device"), device_);
+    form->addRow(tr("Devices"), deviceList_);
+    form->addRow(tr("Processor"), device_);
     form->addRow(tr("Model"), model_);
     form->addRow(tr("Scopes"), scopes_);
     form->addRow(tr("Token counts"), tokens_);
@@ -139,12 +163,84 @@ ProfilingDialog::ProfilingDialog(AgentClient* agent, QWidget* parent) : QDialog(
     layout->addLayout(form);
     layout->addWidget(plot_, 1);
     layout->addWidget(progress_);
+    layout->addWidget(runTable_);
     layout->addWidget(status_);
     layout->addWidget(buttons);
 
-    connect(agent_, &AgentClient::eventReceived, this, &ProfilingDialog::onEvent);
-    connect(agent_, &AgentClient::requestFinished, this, &ProfilingDialog::onFinished);
+    connect(agent_, &AgentClient::eventReceived, this, [this](int id, const QString& name, const QJsonObject& event) {
+        if (id == helloId_ && name == QLatin1String("done")) onHello(event.value("result").toObject());
+    });
+    connect(agent_, &AgentClient::requestFinished, this, [this](int id, bool ok, const QJsonObject& event) {
+        if (id == helloId_ && !ok) status_->setText(tr("The agent is not available: %1").arg(event.value("message").toString()));
+    });
     helloId_ = agent_->request("hello");
+}
+
+ProfilingDialog::~ProfilingDialog() {
+    for (Run* run : runs_) {
+        disconnect(run->events);
+        disconnect(run->finishes);
+        delete run;
+    }
+}
+
+void ProfilingDialog::setDevices(DevicesPanel* devices) {
+    devices_ = devices;
+    const QStringList ticked = selectedDevices();
+    deviceList_->clear();
+    const QStringList names = devices ? devices->model()->names() : QStringList{"local"};
+    selectDevices(ticked.isEmpty() ? QStringList{"local"} : ticked);
+    for (const QString& name : names)
+        if (deviceList_->findItems(name, Qt::MatchExactly).isEmpty()) {
+            auto* item = new QListWidgetItem(name, deviceList_);
+            item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+            item->setCheckState(ticked.contains(name) ? Qt::Checked : Qt::Unchecked);
+        }
+}
+
+void ProfilingDialog::selectDevices(const QStringList& names) {
+    for (const QString& name : names)
+        if (deviceList_->findItems(name, Qt::MatchExactly).isEmpty()) {
+            auto* item = new QListWidgetItem(name, deviceList_);
+            item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        }
+    for (int i = 0; i < deviceList_->count(); ++i)
+        deviceList_->item(i)->setCheckState(names.contains(deviceList_->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
+}
+
+QStringList ProfilingDialog::selectedDevices() const {
+    QStringList out;
+    for (int i = 0; i < deviceList_->count(); ++i)
+        if (deviceList_->item(i)->checkState() == Qt::Checked) out << deviceList_->item(i)->text();
+    return out;
+}
+
+bool ProfilingDialog::isRunning() const {
+    for (const Run* run : runs_)
+        if (!run->finished) return true;
+    return false;
+}
+
+int ProfilingDialog::pointsReceived() const {
+    int n = 0;
+    for (const Run* run : runs_) n += run->pointCount;
+    return n;
+}
+
+int ProfilingDialog::pointsReceived(const QString& device) const {
+    const Run* run = runOf(device);
+    return run ? run->pointCount : 0;
+}
+
+ProfilingDialog::Run* ProfilingDialog::runOf(const QString& device) const {
+    for (Run* run : runs_)
+        if (run->device == device) return run;
+    return nullptr;
+}
+
+QString ProfilingDialog::deviceStatus(const QString& name) const {
+    const Run* run = runOf(name);
+    return run ? run->status : QString();
 }
 
 void ProfilingDialog::setModelHint(const QString& modelName, int tokens) {
@@ -200,7 +296,8 @@ QJsonObject ProfilingDialog::requestFields() const {
 void ProfilingDialog::setRunning(bool running) {
     start_->setEnabled(!running);
     cancel_->setEnabled(running);
-    for (QWidget* w : std::initializer_list<QWidget*>{device_, model_, scopes_, tokens_, batch_, dtype_, mode_, rounds_, minSamples_, minTime_})
+    for (QWidget* w : std::initializer_list<QWidget*>{deviceList_, device_, model_, scopes_, tokens_, batch_, dtype_, mode_, rounds_,
+                                                     minSamples_, minTime_})
         w->setEnabled(!running);
 }
 
@@ -217,9 +314,18 @@ void ProfilingDialog::startProfiling() {
             return;
         }
     }
-    points_.clear();
-    curveScopes_.clear();
-    pointCount_ = 0;
+    const QStringList devices = selectedDevices();
+    if (devices.isEmpty()) {
+        status_->setText(tr("Tick at least one device."));
+        return;
+    }
+    for (Run* run : runs_) {
+        disconnect(run->events);
+        disconnect(run->finishes);
+        if (run->client != agent_) run->client->deleteLater();
+        delete run;
+    }
+    runs_.clear();
     hasResult_ = false;
     plot_->clearGraphs();
     plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -227,15 +333,50 @@ void ProfilingDialog::startProfiling() {
     progress_->setRange(0, 0);  // busy until the first progress event
     status_->setText(tr("Starting the agent…"));
     clock_.start();
+    runTable_->setRowCount(0);
+    runTable_->setVisible(devices.size() > 1 || devices.front() != "local");
     setRunning(true);
-    requestId_ = agent_->request("profile", sentRequest_);
+    for (const QString& name : devices) {
+        auto* run = new Run;
+        run->device = name;
+        run->index = int(runs_.size());
+        if (name == "local" || !devices_) {
+            run->client = agent_;  // the studio's own local agent
+        } else {
+            run->client = new AgentClient(this);
+            run->client->setDevice(devices_->connectOptions(name));
+        }
+        runs_.push_back(run);
+        const int row = runTable_->rowCount();
+        runTable_->insertRow(row);
+        auto* label = new QTableWidgetItem(name);
+        label->setForeground(seriesColor(run->index));
+        runTable_->setItem(row, 0, label);
+        runTable_->setItem(row, 1, new QTableWidgetItem(tr("starting…")));
+        auto* cancel = new QPushButton(tr("Cancel"));
+        connect(cancel, &QPushButton::clicked, this, [this, name] { cancelDevice(name); });
+        runTable_->setCellWidget(row, 2, cancel);
+        run->events = connect(run->client, &AgentClient::eventReceived, this,
+                              [this, run](int id, const QString& n, const QJsonObject& e) { onEvent(run, id, n, e); });
+        run->finishes = connect(run->client, &AgentClient::requestFinished, this,
+                                [this, run](int id, bool ok, const QJsonObject& e) { onFinished(run, id, ok, e); });
+        run->requestId = run->client->request("profile", sentRequest_);
+    }
 }
 
 void ProfilingDialog::cancelProfiling() {
     if (!isRunning()) return;
     status_->setText(tr("Cancelling: the points measured so far are kept…"));
     cancel_->setEnabled(false);
-    agent_->cancel(requestId_);
+    for (Run* run : runs_)
+        if (!run->finished) run->client->cancel(run->requestId);
+}
+
+void ProfilingDialog::cancelDevice(const QString& name) {
+    Run* run = runOf(name);
+    if (!run || run->finished) return;
+    showRunStatus(run, tr("cancelling: its points so far are kept…"));
+    run->client->cancel(run->requestId);
 }
 
 void ProfilingDialog::reject() {
@@ -244,45 +385,60 @@ void ProfilingDialog::reject() {
     QDialog::reject();
 }
 
-void ProfilingDialog::onEvent(int id, const QString& name, const QJsonObject& event) {
-    if (id == helloId_ && name == QLatin1String("done")) {
-        onHello(event.value("result").toObject());
-        return;
-    }
-    if (id != requestId_ || requestId_ == 0) return;
+void ProfilingDialog::showRunStatus(Run* run, const QString& status) {
+    run->status = status;
+    if (QTableWidgetItem* item = runTable_->item(run->index, 1)) item->setText(status);
+}
+
+void ProfilingDialog::onEvent(Run* run, int id, const QString& name, const QJsonObject& event) {
+    if (id != run->requestId || run->finished) return;
     if (name == QLatin1String("progress")) {
         const int done = event.value("done").toInt();
         const int total = event.value("total").toInt();
-        progress_->setRange(0, std::max(1, total));
-        progress_->setValue(done);
         const double eta = event.value("eta_s").toDouble(-1);
-        status_->setText(tr("%1 / %2 visits · %3 points · elapsed %4 · about %5 left · now %6 at %7 tokens")
-                             .arg(done)
-                             .arg(total)
-                             .arg(pointCount_)
-                             .arg(duration(event.value("elapsed_s").toDouble(clock_.elapsed() / 1000.0)))
-                             .arg(duration(eta))
-                             .arg(event.value("curve").toString())
-                             .arg(event.value("tokens").toInt()));
+        const QString line = tr("%1 / %2 visits · %3 points · elapsed %4 · about %5 left · now %6 at %7 tokens")
+                                 .arg(done)
+                                 .arg(total)
+                                 .arg(run->pointCount)
+                                 .arg(duration(event.value("elapsed_s").toDouble(clock_.elapsed() / 1000.0)))
+                                 .arg(duration(eta))
+                                 .arg(event.value("curve").toString())
+                                 .arg(event.value("tokens").toInt());
+        showRunStatus(run, line);
+        if (runs_.size() == 1) {
+            progress_->setRange(0, std::max(1, total));
+            progress_->setValue(done);
+            status_->setText(line);
+        }
     } else if (name == QLatin1String("point")) {
-        curveScopes_[event.value("curve").toString()] = event.value("scope").toString();
-        addPoint(event.value("curve").toString(), event.value("point").toObject());
+        run->scopes[event.value("curve").toString()] = event.value("scope").toString();
+        addPoint(run, event.value("curve").toString(), event.value("point").toObject());
     } else if (name == QLatin1String("warning")) {
-        status_->setText(tr("Warning: %1").arg(event.value("message").toString()));
+        const QString line = tr("Warning: %1").arg(event.value("message").toString());
+        showRunStatus(run, line);
+        status_->setText(runs_.size() == 1 ? line : run->device + ": " + line);
     }
 }
 
-void ProfilingDialog::addPoint(const QString& curve, const QJsonObject& point) {
-    points_[curve].append(point);
-    ++pointCount_;
+void ProfilingDialog::addPoint(Run* run, const QString& curve, const QJsonObject& point) {
+    run->points[curve].append(point);
+    ++run->pointCount;
+    // One device: graphs are named after the curve. Several: "device · curve", one colour per device.
+    const QString graphName = runs_.size() == 1 ? curve : run->device + " · " + curve;
     QCPGraph* graph = nullptr;
-    for (int i = 0; i < plot_->graphCount(); ++i)
-        if (plot_->graph(i)->name() == curve) graph = plot_->graph(i);
+    int curvesOfRun = 0;
+    for (int i = 0; i < plot_->graphCount(); ++i) {
+        if (plot_->graph(i)->name() == graphName) graph = plot_->graph(i);
+        if (plot_->graph(i)->property("device").toString() == run->device) ++curvesOfRun;
+    }
     if (!graph) {
         graph = plot_->addGraph();
-        graph->setName(curve);
-        const QColor c = seriesColor(plot_->graphCount() - 1);
-        graph->setPen(QPen(c, 1.5));
+        graph->setName(graphName);
+        graph->setProperty("device", run->device);
+        const QColor c = seriesColor(runs_.size() == 1 ? plot_->graphCount() - 1 : run->index);
+        QPen pen(c, 1.5);
+        if (runs_.size() > 1) pen.setStyle(curvesOfRun % 2 ? Qt::DashLine : Qt::SolidLine);
+        graph->setPen(pen);
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, c, Qt::white, 5));
     }
     // Points arrive in shuffled order; the sorted container keeps the line drawn by tokens.
@@ -292,18 +448,18 @@ void ProfilingDialog::addPoint(const QString& curve, const QJsonObject& point) {
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-Profile ProfilingDialog::profileFromPoints() const {
+Profile ProfilingDialog::profileFromPoints(const Run& run) const {
     // Used only when the agent ended without a profile (it died): keep what arrived.
     Profile p;
     if (helloResult_.contains("device")) p.device = device_from_json(toNlohmann(helloResult_.value("device").toObject()), "/device");
-    if (p.device.name.empty()) p.device.name = "local";
+    if (p.device.name.empty()) p.device.name = run.device.toStdString();
     p.model.name = sentRequest_.value("model").toString(sentRequest_.value("weights").toString()).toStdString();
     p.model.batch = sentRequest_.value("batch").toInt(1);
     p.model.dtype = sentRequest_.value("dtype").toString("fp32").toStdString();
     int maxTokens = 1;
-    for (auto it = points_.cbegin(); it != points_.cend(); ++it) {
+    for (auto it = run.points.cbegin(); it != run.points.cend(); ++it) {
         Curve skeleton;
-        skeleton.scope = parse_scope(curveScopes_.value(it.key(), it.key()).toStdString());
+        skeleton.scope = parse_scope(run.scopes.value(it.key(), it.key()).toStdString());
         nlohmann::json node = to_json(skeleton);
         node["name"] = it.key().toStdString();
         node["partial"] = true;
@@ -317,54 +473,70 @@ Profile ProfilingDialog::profileFromPoints() const {
     return p;
 }
 
-void ProfilingDialog::finishWith(const Profile& profile, bool complete) {
+void ProfilingDialog::finishWith(Run* run, Profile profile, bool complete) {
+    // Where it was measured: the device list's name and the destination it was reached at.
+    if (devices_ && run->device != "local") {
+        const int row = devices_->model()->rowOf(run->device);
+        if (row >= 0) profile.device.host = remote::reached_on(devices_->model()->device(row));
+        profile.device.extra["tailprune_device"] = run->device.toStdString();
+    }
     result_ = profile;
     hasResult_ = true;
-    const QString source = QStringLiteral("agent:%1 %2").arg(QString::fromStdString(profile.model.name),
-                                                            QDateTime::currentDateTime().toString("HH:mm:ss"));
+    run->complete = complete;
+    const QString where = run->device == "local" ? QString() : QStringLiteral(" on %1").arg(run->device);
+    const QString source = QStringLiteral("agent:%1%2 %3").arg(QString::fromStdString(profile.model.name), where,
+                                                              QDateTime::currentDateTime().toString("HH:mm:ss"));
     Q_EMIT profileMeasured(result_, source);
+}
+
+void ProfilingDialog::endRun(Run* run, const QString& status) {
+    run->finished = true;
+    showRunStatus(run, status);
+    if (auto* button = runTable_->cellWidget(run->index, 2)) button->setEnabled(false);
+    if (isRunning()) return;
+    setRunning(false);
+    progress_->setRange(0, 1);
+    bool complete = true;
+    for (const Run* r : runs_) complete &= r->complete;
+    progress_->setValue(complete ? 1 : 0);
+    if (runs_.size() > 1) {
+        QStringList lines;
+        for (const Run* r : runs_) lines << r->device + ": " + r->status;
+        status_->setText(lines.join('\n'));
+    } else {
+        status_->setText(status);
+    }
     Q_EMIT runFinished(complete);
 }
 
-void ProfilingDialog::onFinished(int id, bool ok, const QJsonObject& event) {
-    if (id == helloId_) {
-        if (!ok) status_->setText(tr("The agent is not available: %1").arg(event.value("message").toString()));
-        return;
-    }
-    if (id != requestId_) return;
-    requestId_ = 0;
-    setRunning(false);
-    progress_->setRange(0, 1);
+void ProfilingDialog::onFinished(Run* run, int id, bool ok, const QJsonObject& event) {
+    if (id != run->requestId || run->finished) return;
     if (ok) {
         const QJsonObject result = event.value("result").toObject();
         try {
             Profile p = profile_from_json(toNlohmann(result.value("profile").toObject()));
             const bool partial = result.value("partial").toBool();
-            progress_->setValue(partial ? 0 : 1);
-            status_->setText(partial ? tr("Cancelled: kept %1 measured points (partial profile).").arg(pointCount_)
-                                     : tr("Done: %1 points in %2.").arg(result.value("points").toInt())
-                                           .arg(duration(clock_.elapsed() / 1000.0)));
-            finishWith(p, !partial);
+            finishWith(run, p, !partial);
+            endRun(run, partial ? tr("Cancelled: kept %1 measured points (partial profile).").arg(run->pointCount)
+                                : tr("Done: %1 points in %2.").arg(result.value("points").toInt())
+                                      .arg(duration(clock_.elapsed() / 1000.0)));
         } catch (const std::exception& e) {
             const QString msg = tr("The agent's profile could not be read: %1").arg(QString::fromUtf8(e.what()));
-            status_->setText(msg);
             Q_EMIT errorOccurred(msg);
-            Q_EMIT runFinished(false);
+            endRun(run, msg);
         }
         return;
     }
     const QString msg = tr("Profiling failed: %1").arg(event.value("message").toString());
-    status_->setText(msg);
-    Q_EMIT errorOccurred(msg);
-    if (pointCount_ > 0) {
+    Q_EMIT errorOccurred(runs_.size() == 1 ? msg : run->device + ": " + msg);
+    if (run->pointCount > 0) {
         try {
-            finishWith(profileFromPoints(), false);
-            return;
+            finishWith(run, profileFromPoints(*run), false);
         } catch (const std::exception& e) {
             Q_EMIT errorOccurred(tr("The points received could not be kept: %1").arg(QString::fromUtf8(e.what())));
         }
     }
-    Q_EMIT runFinished(false);
+    endRun(run, msg);
 }
 
 }  // namespace tp::ui

@@ -10,6 +10,8 @@
 
 class QComboBox;
 class QCustomPlot;
+class QListWidget;
+class QTableWidget;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -20,23 +22,41 @@ class QSpinBox;
 namespace tp::ui {
 
 class AgentClient;
+class DevicesPanel;
 
-// Profiles a model through the agent: device, model, scopes, token range, batch, dtype, mode;
+// Profiles a model through the agent: device(s), model, scopes, token range, batch, dtype, mode;
 // points are plotted as they arrive, with progress, remaining time and cancel (which keeps the
-// points measured so far: the agent answers a cancel with a partial profile).
+// points measured so far: the agent answers a cancel with a partial profile). With several
+// devices ticked, the same spec runs on each at once (one agent each, local or over SSH): each
+// device has its own colour, its own progress line and its own cancel, and one failing (refused,
+// agent error, dropped link) shows its error while the others go on. Each result is a profile of
+// its own, recording the device and where it was reached.
 class ProfilingDialog : public QDialog {
     Q_OBJECT
 public:
     explicit ProfilingDialog(AgentClient* agent, QWidget* parent = nullptr);
+    ~ProfilingDialog() override;
+
+    // Offers the devices of the Devices tab (local stays the default choice).
+    void setDevices(DevicesPanel* devices);
+    // Ticks exactly these devices (names from the device list).
+    void selectDevices(const QStringList& names);
+    QStringList selectedDevices() const;
+    // Cancels one device's sweep (the others go on).
+    void cancelDevice(const QString& name);
+    // The last line shown for a device's run ("done: 12 points", "failed: ...").
+    QString deviceStatus(const QString& name) const;
 
     void setModelHint(const QString& modelName, int tokens);
     void setTokenCounts(const QVector<int>& tokens);
     // The request the form describes ("model", "scopes", "tokens", ... as in docs/agent-protocol.md).
     QJsonObject requestFields() const;
 
-    bool isRunning() const { return requestId_ > 0; }
-    int pointsReceived() const { return pointCount_; }
+    bool isRunning() const;
+    int pointsReceived() const;
+    int pointsReceived(const QString& device) const;
     QCustomPlot* plot() const { return plot_; }
+    // The last profile that arrived (of any device).
     const Profile* result() const { return hasResult_ ? &result_ : nullptr; }
 
     // Form fields (for scripted use and tests).
@@ -63,15 +83,35 @@ protected:
     void reject() override;
 
 private:
-    void onEvent(int id, const QString& name, const QJsonObject& event);
-    void onFinished(int id, bool ok, const QJsonObject& event);
+    // One device's sweep.
+    struct Run {
+        QString device;
+        AgentClient* client = nullptr;  // the dialog's agent for local, an own one over SSH
+        int requestId = 0;
+        int index = 0;                  // colour
+        int pointCount = 0;
+        QMap<QString, QJsonArray> points;  // curve name → point objects, as received
+        QMap<QString, QString> scopes;
+        QString status;
+        bool finished = false, complete = false;
+        QMetaObject::Connection events, finishes;
+    };
+    void onEvent(Run* run, int id, const QString& name, const QJsonObject& event);
+    void onFinished(Run* run, int id, bool ok, const QJsonObject& event);
     void onHello(const QJsonObject& result);
-    void addPoint(const QString& curve, const QJsonObject& point);
-    void finishWith(const Profile& profile, bool complete);
-    Profile profileFromPoints() const;
+    void addPoint(Run* run, const QString& curve, const QJsonObject& point);
+    void finishWith(Run* run, Profile profile, bool complete);
+    void endRun(Run* run, const QString& status);
+    Profile profileFromPoints(const Run& run) const;
     void setRunning(bool running);
+    void showRunStatus(Run* run, const QString& status);
+    Run* runOf(const QString& device) const;
 
     AgentClient* agent_;
+    DevicesPanel* devices_ = nullptr;
+    QListWidget* deviceList_ = nullptr;
+    QTableWidget* runTable_ = nullptr;
+    QVector<Run*> runs_;
     QComboBox* device_ = nullptr;
     QComboBox* model_ = nullptr;
     QLineEdit* scopes_ = nullptr;
@@ -89,12 +129,8 @@ private:
     QPushButton* cancel_ = nullptr;
 
     int helloId_ = 0;
-    int requestId_ = 0;
-    int pointCount_ = 0;
     QJsonObject helloResult_;
     QJsonObject sentRequest_;
-    QMap<QString, QJsonArray> points_;  // curve name → point objects, as received
-    QMap<QString, QString> curveScopes_;
     QElapsedTimer clock_;
     Profile result_;
     bool hasResult_ = false;

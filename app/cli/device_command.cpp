@@ -7,10 +7,9 @@
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
 #include "app/cli/remote_options.h"
-#include "core/agent/client_protocol.h"
 #include "core/model/format_error.h"
 #include "core/remote/child_process.h"
-#include "core/remote/host_keys.h"
+#include "core/remote/device_check.h"
 
 namespace tp::cli {
 namespace {
@@ -57,17 +56,6 @@ json entry_json(const remote::DeviceEntry& d) {
     return remote::to_json(one)["devices"][0];
 }
 
-// What the hello says is missing for measuring (CUDA, LibTorch), in words.
-std::vector<std::string> missing_from(const json& hello) {
-    std::vector<std::string> missing;
-    const json caps = hello.value("capabilities", json::object());
-    if (!caps.value("cuda", false)) missing.push_back("no CUDA: this agent measures on the CPU only");
-    const std::string torch = hello.value("torch", std::string());
-    if (torch.empty() || torch == "none") missing.push_back("no LibTorch: this agent cannot run models");
-    if (!caps.value("evaluate", false)) missing.push_back("no evaluation (accuracy) support");
-    return missing;
-}
-
 void add_check(CLI::App& device) {
     auto name = std::make_shared<std::string>();
     auto as_json = std::make_shared<bool>(false);
@@ -75,50 +63,29 @@ void add_check(CLI::App& device) {
     cmd->add_option("name", *name, "device name (local for this machine)")->required();
     cmd->add_flag("--json", *as_json, "print the result as JSON");
     cmd->callback([name, as_json] {
-        remote::ConnectOptions options = connect_options(*name);
-        const bool known_before = remote::host_key_known(options.device);
-        json out = {{"device", *name}, {"target", remote::describe_target(options.device)}};
-        std::unique_ptr<remote::AgentConnection> c;
-        try {
-            c = remote::AgentConnection::open(options);
-        } catch (const remote::ConnectionError& e) {
-            out["status"] = to_string(e.kind);
-            out["error"] = e.what();
-            if (*as_json) print_json(out);
-            throw CommandError(e.what(), 3);
+        const remote::ConnectOptions options = connect_options(*name);
+        const remote::DeviceCheck c = remote::check_device(options);
+        if (*as_json) {
+            json out = c.to_json();
+            out["device"] = *name;
+            out["target"] = remote::describe_target(options.device);
+            print_json(out);
+            if (c.state != remote::DeviceState::Ready) throw CommandError(c.message, 3);
+            return;
         }
-        const double rtt = c->ping();
-        json hello = c->hello();
-        c->close();
-        std::optional<std::string> fingerprint;
-        if (!options.device.is_local()) fingerprint = remote::host_key_fingerprint(options.device);
-        out["status"] = "ready";
-        out["agent"] = hello.value("agent", "");
-        out["protocol"] = hello.value("protocol", 0);
-        out["torch"] = hello.value("torch", "");
-        out["devices"] = hello.value("devices", json::array());
-        out["host"] = hello.value("host", json::object());
-        out["capabilities"] = hello.value("capabilities", json::object());
-        out["connect_ms"] = c->handshake_ms();
-        out["round_trip_ms"] = rtt;
-        out["missing"] = missing_from(hello);
-        out["skipped_lines"] = c->skipped_lines().size();
-        if (fingerprint) out["host_key"] = *fingerprint;
-        out["first_contact"] = !known_before && fingerprint.has_value();
-        if (*as_json) return print_json(out);
-        if (!known_before && fingerprint)
-            std::cout << "first contact: recorded host key " << *fingerprint << " of " << options.device.host << " in "
+        if (c.state != remote::DeviceState::Ready) throw CommandError(c.message, 3);
+        if (c.first_contact)
+            std::cout << "first contact: recorded host key " << *c.host_key << " of " << options.device.host << " in "
                       << remote::known_hosts_file(options.device) << "\n";
-        std::cout << *name << ": ready — " << agent::describe_hello(hello) << "\n";
-        const json host = hello.value("host", json::object());
+        std::cout << *name << ": ready — " << c.message << "\n";
+        const json host = c.hello.value("host", json::object());
         std::cout << "  host " << host.value("hostname", "?") << ", " << host.value("kernel", "?") << ", BLAS "
                   << host.value("blas", "?") << "\n";
-        std::cout << std::fixed << std::setprecision(1) << "  connect + hello " << c->handshake_ms()
-                  << " ms, round trip " << rtt << " ms\n";
-        if (!c->skipped_lines().empty())
-            std::cout << "  skipped " << c->skipped_lines().size()
-                      << " line(s) the login printed before the agent (rc files, MOTD)\n";
-        for (const auto& m : missing_from(hello)) std::cout << "  " << m << "\n";
+        std::cout << std::fixed << std::setprecision(1) << "  connect + hello " << c.connect_ms << " ms, round trip "
+                  << c.round_trip_ms << " ms\n";
+        if (c.skipped_lines)
+            std::cout << "  skipped " << c.skipped_lines << " line(s) the login printed before the agent (rc files, MOTD)\n";
+        for (const auto& m : c.missing) std::cout << "  " << m << "\n";
     });
 }
 

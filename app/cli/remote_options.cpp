@@ -23,11 +23,7 @@ remote::ConnectOptions connect_options(const std::string& name) {
     o.device = remote::find_device(name);
     o.local_agent = self_executable();
     if (remote::askpass_available()) o.ssh.askpass = self_executable();
-    if (const char* persist = std::getenv("TAILPRUNE_SSH_PERSIST"); persist && *persist) {
-        const int s = std::atoi(persist);
-        o.ssh.master = s > 0;
-        o.ssh.persist_s = s;
-    }
+    remote::apply_environment_overrides(o.ssh);
     return o;
 }
 

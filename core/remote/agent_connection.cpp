@@ -32,6 +32,11 @@ std::string describe_target(const DeviceEntry& d) {
     return "device '" + d.name + "' (" + where + ")";
 }
 
+std::string reached_on(const DeviceEntry& d) {
+    if (d.is_local()) return "local";
+    return d.destination() + ":" + std::to_string(d.port ? d.port : 22);
+}
+
 std::vector<std::string> agent_argv(const ConnectOptions& o) {
     if (o.device.is_local()) return {o.device.agent.empty() ? o.local_agent : o.device.agent, "agent"};
     return ssh_argv(o.device, o.ssh, {"agent"});

@@ -78,6 +78,10 @@ private:
 // Where a connection goes, in words: "device 'jetson' (nvidia@10.0.0.7:22)" or "the local agent".
 std::string describe_target(const DeviceEntry& device);
 
+// Where a profile measured on the device was reached, for DeviceInfo::host: "local", or the ssh
+// destination with its port ("nvidia@jetson.lab:22").
+std::string reached_on(const DeviceEntry& device);
+
 // The argv that starts the agent for a device: the local binary, or ssh with the remote command.
 std::vector<std::string> agent_argv(const ConnectOptions& options);
 

@@ -14,6 +14,14 @@
 
 namespace tp::remote {
 
+void apply_environment_overrides(SshOptions& o) {
+    if (const char* persist = std::getenv("TAILPRUNE_SSH_PERSIST"); persist && *persist) {
+        const int s = std::atoi(persist);
+        o.master = s > 0;
+        o.persist_s = s > 0 ? s : o.persist_s;
+    }
+}
+
 std::string default_control_dir() {
     if (const char* run = std::getenv("XDG_RUNTIME_DIR"); run && *run) return std::string(run) + "/tailprune-ssh";
     return "/tmp/tailprune-ssh-" + std::to_string(getuid());
@@ -128,7 +136,9 @@ std::vector<std::string> ssh_master_exit_argv(const DeviceEntry& d, const SshOpt
 
 std::map<std::string, std::string> ssh_environment(const SshOptions& o) {
     if (o.askpass.empty()) return {};
-    return {{"SSH_ASKPASS", o.askpass}, {"SSH_ASKPASS_REQUIRE", "force"}, {"TAILPRUNE_ASKPASS", "1"}};
+    std::map<std::string, std::string> env{{"SSH_ASKPASS", o.askpass}, {"SSH_ASKPASS_REQUIRE", "force"}, {"TAILPRUNE_ASKPASS", "1"}};
+    if (!o.askpass_socket.empty()) env["TAILPRUNE_ASKPASS_SOCKET"] = o.askpass_socket;
+    return env;
 }
 
 std::string known_hosts_file(const DeviceEntry& d) {

@@ -16,8 +16,13 @@ struct SshOptions {
     int alive_interval_s = 2;         // ServerAliveInterval x ServerAliveCountMax: a dead link
     int alive_count = 3;              // is noticed within ~6 s
     std::string askpass;              // program for SSH_ASKPASS; empty: BatchMode=yes (no prompts)
+    std::string askpass_socket;       // where that program asks (the studio's dialog); empty: the terminal
     std::string control_dir;          // private folder for control sockets; empty: default_control_dir()
 };
+
+// TAILPRUNE_SSH_PERSIST=SECONDS overrides ControlPersist for the CLI and the studio alike (0: no
+// shared master connection at all).
+void apply_environment_overrides(SshOptions& options);
 
 // $XDG_RUNTIME_DIR/tailprune-ssh, else /tmp/tailprune-ssh-UID: created 0700, refused when another
 // user owns it or it is a symlink (a planted socket folder would see our connections).
@@ -41,7 +46,8 @@ std::vector<std::string> ssh_argv(const DeviceEntry& device, const SshOptions& o
 // argv that asks the device's master connection to exit (`ssh -O exit`), for a clean stop.
 std::vector<std::string> ssh_master_exit_argv(const DeviceEntry& device, const SshOptions& options);
 
-// Environment added to ssh's: SSH_ASKPASS and SSH_ASKPASS_REQUIRE=force when `askpass` is set.
+// Environment added to ssh's: SSH_ASKPASS and SSH_ASKPASS_REQUIRE=force when `askpass` is set,
+// and TAILPRUNE_ASKPASS_SOCKET when the answer comes from a socket (a path, never a secret).
 std::map<std::string, std::string> ssh_environment(const SshOptions& options);
 
 // The known_hosts file ssh will use for this device and the name it files the host under

@@ -27,8 +27,16 @@ private Q_SLOTS:
                                          << "set TAILPRUNE_CLI";
         QTest::newRow("exits with a message") << "/bin/sh" << QStringList{"-c", "echo 'no agent here' >&2; exit 3"}
                                               << "exited with code 3: no agent here" << "exited with code 3";
+        // Not our agent: what it printed instead of answering the handshake is in the message.
         QTest::newRow("not protocol lines") << "/bin/sh" << QStringList{"-c", "echo hello world; exit 0"}
-                                            << "exited with code 0" << "not a JSON object";
+                                            << "exited with code 0" << "it printed instead: 'hello world'";
+        // An agent that answers the handshake, then writes something that is not an event.
+        const QString handshakeThenGarbage =
+            R"sh(read l; n=$(printf %s "$l" | sed -n 's/.*"nonce":"\([0-9a-f]*\)".*/\1/p'); )sh"
+            R"sh(printf '{"v":2,"id":"hello","event":"done","result":{"protocol":2,"nonce":"%s"}}\n' "$n"; )sh"
+            R"sh(echo hello world; read x; exit 0)sh";
+        QTest::newRow("garbage after the handshake") << "/bin/sh" << QStringList{"-c", handshakeThenGarbage}
+                                                     << "exited with code 0" << "not a protocol event";
     }
     void failures() {
         QFETCH(QString, program);

@@ -20,6 +20,7 @@
 #include "ui/curves_tab.h"
 #include "ui/edge_comparison_model.h"
 #include "ui/error_banner.h"
+#include "ui/devices_panel.h"
 #include "ui/main_window.h"
 #include "ui/one_more_token_model.h"
 #include "ui/profile_filter_proxy.h"
@@ -259,8 +260,9 @@ private Q_SLOTS:
         QSignalSpy overlay(w.get(), &MainWindow::overlayChanged);
         auto* tab = new QWidget;
         w->addWorkspaceTab(tab, "Schedule editor");
-        QCOMPARE(w->workspace()->count(), 2);
+        QCOMPARE(w->workspace()->count(), 3);  // Curves, the added tab, Devices (last)
         QCOMPARE(w->workspace()->widget(1), tab);
+        QCOMPARE(w->workspace()->widget(2), static_cast<QWidget*>(w->devicesPanel()));
         QVERIFY(w->agentClient());
         w->profileTree()->selectionModel()->select(proxyIndexOfProfile(*w, 1),
                                                    QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);

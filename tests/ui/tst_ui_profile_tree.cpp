@@ -67,10 +67,22 @@ private Q_SLOTS:
         delete library_;
     }
 
+    void sameDeviceNameElsewhereIsToldApart() {
+        // The same device name reached another way (here: imported) is a second group; both say where.
+        Profile imported = *make("H100", "deit_small", 1, "fp32", "graph", {"model"}, "e").profile;
+        imported.device.host = "imported";
+        library_->add(LoadedProfile{std::make_shared<const Profile>(imported), ProfileOrigin::File, "e"});
+        QCOMPARE(model_->rowCount(), 3);
+        QStringList names;
+        for (int r = 0; r < model_->rowCount(); ++r) names << model_->index(r, 0).data().toString();
+        QVERIFY2(names.contains("H100 @ local agent") && names.contains("H100 @ imported"), qPrintable(names.join(" | ")));
+        QVERIFY(names.contains("Orin"));  // alone with its name: unchanged
+    }
+
     void structure() {
         QCOMPARE(model_->rowCount(), 2);  // two devices
         const QModelIndex h100 = model_->index(0, 0);
-        QCOMPARE(h100.data().toString(), QString("H100"));
+        QCOMPARE(h100.data().toString(), QString("H100"));  // the only H100 group: no "where" needed
         QCOMPARE(model_->rowCount(h100), 2);  // deit_small, deit_tiny
         const QModelIndex small = model_->index(0, 0, h100);
         QCOMPARE(small.data().toString(), QString("deit_small"));

@@ -55,6 +55,11 @@ ScheduleEditor* install_schedule_editor(MainWindow& window) {
     editor->actionArea()->addWidget(actions);
     auto* calibration = new CalibrationPanel(editor);
     calibration->setObjectName("calibrationPanel");
+    // Measure, Evaluate and Calibrate run on the device chosen in the actions (the Devices tab's list).
+    actions->setDevices(window.devicesPanel());
+    QObject::connect(actions, &ScheduleActions::deviceChanged, calibration, [calibration](const QString& device) {
+        calibration->setExtraArguments(device == "local" ? QStringList() : QStringList{"--on", device});
+    });
     editor->actionArea()->addWidget(calibration);
     auto model = std::make_shared<std::optional<BundledModel>>();
     QObject::connect(editor, &ScheduleEditor::calibrateRequested, calibration, [calibration, model](const Schedule& s) {

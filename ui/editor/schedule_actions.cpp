@@ -14,10 +14,13 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 
 #include "core/model/schedule_json.h"
 #include "ui/agent_client.h"
+#include "ui/device_list_model.h"
+#include "ui/devices_panel.h"
 #include "ui/editor/schedule_editor.h"
 #include "ui/editor/schedule_store_io.h"
 #ifdef TAILPRUNE_HAS_STORE
@@ -60,6 +63,11 @@ ScheduleActions::ScheduleActions(ScheduleEditor* editor, AgentClient* agent, QWi
     measureButton_->setToolTip("Time this schedule end to end (and the unpruned model) through the agent");
     evaluateButton_ = new QPushButton("Evaluate accuracy");
     evaluateButton_->setObjectName("evaluateButton");
+    device_ = new QComboBox;
+    device_->setObjectName("actionsDevice");
+    device_->addItem("local");
+    device_->setToolTip("Where Measure and Evaluate run: this machine, or a device of the Devices tab (over SSH)");
+    connect(device_, &QComboBox::currentTextChanged, this, &ScheduleActions::deviceChanged);
     cancelButton_ = new QPushButton("Cancel");
     cancelButton_->setEnabled(false);
     progress_ = new QProgressBar;
@@ -83,6 +91,8 @@ ScheduleActions::ScheduleActions(ScheduleEditor* editor, AgentClient* agent, QWi
     grid->addWidget(measureButton_, 0, 0);
     grid->addWidget(evaluateButton_, 0, 1);
     grid->addWidget(cancelButton_, 0, 2);
+    grid->addWidget(new QLabel("on"), 0, 3);
+    grid->addWidget(device_, 0, 4);
     grid->addWidget(progress_, 1, 0, 1, 2);
     grid->addWidget(remaining_, 1, 2);
     grid->addWidget(new QLabel("Store"), 2, 0);
@@ -99,13 +109,58 @@ ScheduleActions::ScheduleActions(ScheduleEditor* editor, AgentClient* agent, QWi
     connect(open, &QPushButton::clicked, this, &ScheduleActions::openDialog);
     connect(exportButton, &QPushButton::clicked, this, &ScheduleActions::exportDialog);
     if (agent_) {
-        connect(agent_, &AgentClient::eventReceived, this, &ScheduleActions::onEvent);
-        connect(agent_, &AgentClient::requestFinished, this, &ScheduleActions::onFinished);
+        listen(agent_);
     } else {
         measureButton_->setEnabled(false);
         evaluateButton_->setEnabled(false);
         measureButton_->setToolTip("No agent: start the studio next to the tailprune binary");
     }
+}
+
+void ScheduleActions::listen(AgentClient* client) {
+    connect(client, &AgentClient::eventReceived, this,
+            [this, client](int id, const QString& name, const QJsonObject& e) { onEvent(client, id, name, e); });
+    connect(client, &AgentClient::requestFinished, this,
+            [this, client](int id, bool ok, const QJsonObject& e) { onFinished(client, id, ok, e); });
+}
+
+void ScheduleActions::setDevices(DevicesPanel* devices) {
+    devices_ = devices;
+    refreshDevices();
+    if (devices_) connect(devices_->model(), &DeviceListModel::listChanged, this, &ScheduleActions::refreshDevices);
+}
+
+void ScheduleActions::refreshDevices() {
+    const QString current = device_->currentText();
+    const QSignalBlocker block(device_);
+    device_->clear();
+    device_->addItems(devices_ ? devices_->model()->names() : QStringList{"local"});
+    device_->setCurrentText(device_->findText(current) >= 0 ? current : "local");
+    // A changed entry must reach its device as it is now: drop idle agents of devices that changed.
+    for (auto it = remoteAgents_.begin(); it != remoteAgents_.end();) {
+        if (it.value() == jobClient_) {
+            ++it;
+            continue;
+        }
+        it.value()->deleteLater();
+        it = remoteAgents_.erase(it);
+    }
+}
+
+QString ScheduleActions::currentDevice() const { return device_->currentText(); }
+
+void ScheduleActions::setCurrentDevice(const QString& name) {
+    if (device_->findText(name) >= 0) device_->setCurrentText(name);
+}
+
+AgentClient* ScheduleActions::clientFor(const QString& device) {
+    if (device == "local" || device.isEmpty() || !devices_) return agent_;
+    if (AgentClient* existing = remoteAgents_.value(device)) return existing;
+    auto* client = new AgentClient(this);
+    client->setDevice(devices_->connectOptions(device));
+    listen(client);
+    remoteAgents_.insert(device, client);
+    return client;
 }
 
 void ScheduleActions::setStorePath(const QString& path) { storePath_->setText(path); }
@@ -119,7 +174,8 @@ void ScheduleActions::setEvaluation(const QString& weights, const QString& datas
 }
 
 bool ScheduleActions::startJob(const QString& cmd, const QJsonObject& fields, const QString& what) {
-    if (!agent_) {
+    AgentClient* client = clientFor(currentDevice());
+    if (!client) {
         showMessage("No agent to " + cmd + " with.", true);
         return false;
     }
@@ -127,13 +183,15 @@ bool ScheduleActions::startJob(const QString& cmd, const QJsonObject& fields, co
         showMessage("A " + jobWhat_ + " is still running: cancel it or wait.", true);
         return false;
     }
-    jobId_ = agent_->request(cmd, fields);
+    jobClient_ = client;
+    jobDevice_ = currentDevice();
+    jobId_ = client->request(cmd, fields);
     jobWhat_ = what;
     jobClock_.start();
     progress_->setRange(0, 0);  // busy until the first progress event
     remaining_->setText("starting…");
     cancelButton_->setEnabled(true);
-    showMessage(what + " running through the agent…", false);
+    showMessage(what + (jobDevice_ == "local" ? " running through the agent…" : " running on " + jobDevice_ + "…"), false);
     return true;
 }
 
@@ -155,14 +213,14 @@ bool ScheduleActions::evaluate() {
 }
 
 void ScheduleActions::cancel() {
-    if (jobId_ != 0 && agent_) {
-        agent_->cancel(jobId_);
+    if (jobId_ != 0 && jobClient_) {
+        jobClient_->cancel(jobId_);
         remaining_->setText("cancelling…");
     }
 }
 
-void ScheduleActions::onEvent(int id, const QString& name, const QJsonObject& event) {
-    if (id != jobId_ || name != "progress") return;
+void ScheduleActions::onEvent(AgentClient* client, int id, const QString& name, const QJsonObject& event) {
+    if (client != jobClient_ || id != jobId_ || name != "progress") return;
     const int done = event.value("done").toInt();
     const int total = event.value("total").toInt();
     if (total <= 0) return;
@@ -175,23 +233,27 @@ void ScheduleActions::onEvent(int id, const QString& name, const QJsonObject& ev
     remaining_->setText(eta >= 0 ? duration_text(eta) + " left" : "");
 }
 
-void ScheduleActions::onFinished(int id, bool ok, const QJsonObject& event) {
-    if (id != jobId_) return;
+void ScheduleActions::onFinished(AgentClient* client, int id, bool ok, const QJsonObject& event) {
+    if (client != jobClient_ || id != jobId_) return;
     const QString what = jobWhat_;
+    const QString on = jobDevice_ == "local" ? QString() : " on " + jobDevice_;
     jobId_ = 0;
+    jobClient_ = nullptr;
     cancelButton_->setEnabled(false);
     progress_->setRange(0, 1);
     progress_->setValue(ok ? 1 : 0);
     remaining_->clear();
     const QJsonObject result = event.value("result").toObject();
     if (!ok) {
-        showMessage(what + " failed: " + event.value("message").toString(agent_ ? agent_->stderrTail() : QString()), true);
+        showMessage(what + on + " failed: " + event.value("message").toString(client->stderrTail()), true);
     } else if (result.value("cancelled").toBool()) {
         showMessage(what + " cancelled.", false);
     } else if (result.contains("measurement")) {
-        const Measurement m = measurement_from(result.value("measurement").toObject());
+        Measurement m = measurement_from(result.value("measurement").toObject());
+        // Which device it was made on: the agent's own description, and the device it was reached as.
+        if (!on.isEmpty()) m.device = (m.device.empty() ? std::string() : m.device + " ") + "on " + jobDevice_.toStdString();
         editor_->addMeasurement(m);
-        showMessage(QString("%1 done in %2: %3").arg(what, duration_text(jobClock_.elapsed() / 1000.0))
+        showMessage(QString("%1%2 done in %3: %4").arg(what, on, duration_text(jobClock_.elapsed() / 1000.0))
                         .arg(m.kind == "latency" ? QString("%1 ms").arg(m.value, 0, 'f', 3)
                                                  : QString("top-1 %1%").arg(100 * m.value, 0, 'f', 1)),
                     false);

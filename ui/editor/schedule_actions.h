@@ -1,8 +1,10 @@
 #pragma once
 #include <QElapsedTimer>
 #include <QJsonObject>
+#include <QMap>
 #include <QWidget>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -11,6 +13,7 @@ class QPushButton;
 namespace tp::ui {
 
 class AgentClient;
+class DevicesPanel;
 class ScheduleEditor;
 
 // The editor's actions: measure the schedule's latency and evaluate its accuracy through the agent
@@ -21,6 +24,11 @@ class ScheduleActions : public QWidget {
     Q_OBJECT
 public:
     ScheduleActions(ScheduleEditor* editor, AgentClient* agent, QWidget* parent = nullptr);
+
+    // The devices Measure and Evaluate can run on (the Devices tab); `local` uses the studio's agent.
+    void setDevices(DevicesPanel* devices);
+    QString currentDevice() const;
+    void setCurrentDevice(const QString& name);
 
     void setStorePath(const QString& path);
     QString storePath() const;
@@ -41,11 +49,16 @@ public:
 
 Q_SIGNALS:
     void jobFinished(bool ok);
+    // The device chosen for the editor's jobs changed (the calibration panel follows it).
+    void deviceChanged(const QString& name);
 
 private:
     bool startJob(const QString& cmd, const QJsonObject& fields, const QString& what);
-    void onEvent(int id, const QString& name, const QJsonObject& event);
-    void onFinished(int id, bool ok, const QJsonObject& event);
+    void onEvent(AgentClient* client, int id, const QString& name, const QJsonObject& event);
+    void onFinished(AgentClient* client, int id, bool ok, const QJsonObject& event);
+    AgentClient* clientFor(const QString& device);
+    void listen(AgentClient* client);
+    void refreshDevices();
     void showMessage(const QString& text, bool error);
     void saveDialog();
     void openDialog();
@@ -53,6 +66,11 @@ private:
 
     ScheduleEditor* editor_;
     AgentClient* agent_;
+    DevicesPanel* devices_ = nullptr;
+    QMap<QString, AgentClient*> remoteAgents_;  // one agent per device, kept for later jobs
+    AgentClient* jobClient_ = nullptr;
+    QString jobDevice_;
+    QComboBox* device_ = nullptr;
     QLineEdit* storePath_ = nullptr;
     QPushButton* measureButton_ = nullptr;
     QPushButton* evaluateButton_ = nullptr;

@@ -106,6 +106,8 @@ runtime::ProfileOutcome profile_on_device(const Options& o, agent::ProfileReques
         &g_interrupted);
     runtime::ProfileOutcome out;
     out.profile = profile_from_json(result.at("profile"));
+    out.profile.device.host = remote::reached_on(target.device);  // where it was reached from here
+    out.profile.device.extra["tailprune_device"] = target.device.name;
     out.cancelled = result.value("cancelled", false);
     out.points_measured = result.value("points", 0);
     out.wall_s = result.value("wall_s", 0.0);
