@@ -298,12 +298,14 @@ double AccuracyModel::predict_top1(const std::vector<int>& tokens) const {
 // The band: value ± z·sqrt(σ_model(drop)² + p(1−p)/subset + level + measurement)
 //   σ_model(drop)²   the model's own error (leave-one-out), doubled where extrapolated;
 //   p(1−p)/subset    the drop was learnt on the calibration subset's images (its sampling error;
-//                    unanchored it is also the error of the fit's level);
+//                    unanchored it is also the error of the fit's level). Neither term applies to
+//                    the unpruned schedule: its drop is zero by definition;
 //   level            anchored: the anchor's sampling error p(1−p)/anchor_images, left out when the
 //                    band is for a measurement on as many images as the anchor (the same whole
 //                    split: both share the images); a holdout anchor standing in for another split
 //                    counts twice;
-//   measurement      p(1−p)/measurement_images when the band is for a measurement.
+//   measurement      p(1−p)/measurement_images when the band is for a measurement (none for the
+//                    unpruned model on the anchor's own images: that evaluation is the anchor).
 MetricPrediction AccuracyModel::predict_metric(const Metric& m, const std::vector<int>& tokens, int measurement_images,
                                                bool extrapolated) const {
     MetricPrediction out;
@@ -311,11 +313,19 @@ MetricPrediction AccuracyModel::predict_metric(const Metric& m, const std::vecto
     out.anchor = m.anchor;
     out.value = std::clamp(m.anchor - out.drop, 0.0, 1.0);
     const double p = std::clamp(out.value, 1e-4, 1 - 1e-4);
-    const double sigma_model = m.sigma_model(out.drop) * (extrapolated ? 2.0 : 1.0);
-    double var = sigma_model * sigma_model + p * (1 - p) / std::max(subset_, 1);
-    if (m.anchor_images > 0 && measurement_images != m.anchor_images)
-        var += (anchor_.fallback ? 2.0 : 1.0) * p * (1 - p) / m.anchor_images;
-    if (measurement_images > 0) var += p * (1 - p) / measurement_images;
+    const bool pruned = pruning_points(tokens, tokens_) > 0;
+    const bool anchored = m.anchor_images > 0;
+    const bool on_anchor_images = anchored && measurement_images == m.anchor_images;
+    double var = 0;
+    if (pruned) {
+        const double sigma_model = m.sigma_model(out.drop) * (extrapolated ? 2.0 : 1.0);
+        var += sigma_model * sigma_model + p * (1 - p) / std::max(subset_, 1);
+    } else if (!anchored) {
+        var += p * (1 - p) / std::max(subset_, 1);  // the unpruned level is the fit's, on the subset
+    }
+    if (anchored && !on_anchor_images) var += (anchor_.fallback ? 2.0 : 1.0) * p * (1 - p) / m.anchor_images;
+    // The unpruned model evaluated on the anchor's own images gives the anchor itself.
+    if (measurement_images > 0 && (pruned || !on_anchor_images)) var += p * (1 - p) / measurement_images;
     out.se = std::sqrt(var);
     out.low = std::max(0.0, out.value - z_ * out.se);
     out.high = std::min(1.0, out.value + z_ * out.se);

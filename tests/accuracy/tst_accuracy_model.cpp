@@ -167,6 +167,27 @@ private Q_SLOTS:
                  qPrintable(QString("se %1, expected %2").arg(p.top1.se).arg(std::sqrt(expected))));
     }
 
+    void unprunedBandIsTheAnchorsOwn_data() {
+        QTest::addColumn<int>("measurementImages");
+        QTest::addColumn<double>("expectedSe");
+        const double v = 0.85 * 0.15;
+        QTest::newRow("population: the anchor's sampling error") << 0 << std::sqrt(v / 10000);
+        QTest::newRow("on the anchor's images: exactly the anchor") << 10000 << 0.0;
+        QTest::newRow("on 1000 other images") << 1000 << std::sqrt(v / 10000 + v / 1000);
+    }
+    void unprunedBandIsTheAnchorsOwn() {
+        QFETCH(int, measurementImages);
+        QFETCH(double, expectedSe);
+        AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 23);
+        cal.anchors = {{"test", 0.85, 0.99, 10000, ""}};
+        AccuracyModel model = AccuracyModel::fit(cal, "pomt");
+        model.anchor_to(resolve_anchor("test", cal.anchors, {}));
+        const AccuracyPrediction p = model.predict(std::vector<int>(8, 50), measurementImages);
+        QCOMPARE(p.top1.value, 0.85);
+        QCOMPARE(p.top1.drop, 0.0);
+        QVERIFY2(std::abs(p.top1.se - expectedSe) < 1e-12, qPrintable(QString("se %1, expected %2").arg(p.top1.se).arg(expectedSe)));
+    }
+
     void perBlockDropsSumToTheTotalDrop() {
         AccuracyModel model = AccuracyModel::fit(synthetic_calibration("pomt", Truth{}, 0, 5), "pomt");
         auto s = tokens_from_points(8, 50, {{1, 40}, {4, 20}});

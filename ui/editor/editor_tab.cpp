@@ -25,10 +25,15 @@ void load_calibration(ScheduleEditor* editor, CalibrationPanel* panel, const std
         return;
     }
     try {
-        editor->setAccuracySource(std::make_shared<CoreAccuracySource>(load_accuracy_calibration(model->calibration.toStdString())));
+        // The card's anchors (the unpruned model's measured top-1 per split) back up the calibration record's.
+        const std::string card = card_path_for_calibration(model->calibration.toStdString());
+        std::vector<AccuracyAnchor> anchors;
+        if (!card.empty() && QFile::exists(QString::fromStdString(card))) anchors = read_card_anchors(card);
+        editor->setAccuracySource(std::make_shared<CoreAccuracySource>(load_accuracy_calibration(model->calibration.toStdString()),
+                                                                       std::move(anchors)));
     } catch (const std::exception& e) {
         editor->setAccuracySource(nullptr);
-        panel->showMessage("The calibration file does not load: " + QString::fromUtf8(e.what()), true);
+        panel->showMessage("The calibration file or the model card's anchors do not load: " + QString::fromUtf8(e.what()), true);
     }
 }
 

@@ -19,12 +19,18 @@ struct PredictedLatency {
     QString terms;                   // which terms were measured and which inferred
 };
 
-// Predicted accuracy of a schedule for its model and method.
+// Predicted accuracy of a schedule for its model and method on one split: the split's anchor (the
+// unpruned model's measured top-1 there) minus the predicted drop.
 struct PredictedAccuracy {
     bool calibrated = false;
     QString reason;                  // why not calibrated
     double top1 = 0, low = 0, high = 0;  // fractions 0..1
-    double unpruned_top1 = 0;
+    double unpruned_top1 = 0;        // the anchor
+    double drop = 0;                 // predicted top-1 drop from unpruned (fraction)
+    QString split;                   // the split predicted for (test | holdout)
+    QString anchor;                  // where the unpruned level comes from, for a user
+    bool anchor_fallback = false;    // no measured anchor for `split`: another level stands in
+    QString caveat;                  // e.g. why this method's band is wide; empty when none
     QString source;                  // what the prediction was fitted on
 };
 
@@ -39,7 +45,8 @@ public:
 class AccuracySource {
 public:
     virtual ~AccuracySource() = default;
-    virtual PredictedAccuracy predict(const Schedule& schedule) const = 0;
+    // `split`: test | holdout, the split whose measured unpruned accuracy anchors the prediction.
+    virtual PredictedAccuracy predict(const Schedule& schedule, const QString& split) const = 0;
 };
 
 }  // namespace tp::ui

@@ -133,6 +133,7 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
         if (!updatingControls_) setMethod(m);
     });
     connect(accuracy_, &AccuracyReadout::calibrateRequested, this, [this] { Q_EMIT calibrateRequested(schedule()); });
+    connect(accuracy_, &AccuracyReadout::splitChanged, this, &ScheduleEditor::updateReadouts);
     showStatus("Load a profile to edit a schedule for its device and model.");
 }
 
@@ -544,7 +545,7 @@ void ScheduleEditor::updateReadouts() {
     blocks_->setContributions(blockMs, unprunedMs);
     if (const StepCache* steps = activeSteps()) blocks_->setEdges(block_edge_positions(*steps, s));
     PredictedAccuracy accuracy;
-    if (accuracySource_) accuracy = accuracySource_->predict(s);
+    if (accuracySource_) accuracy = accuracySource_->predict(s, accuracy_->split());
     else accuracy.reason = "no accuracy model loaded for " + QString::fromStdString(s.model.name);
     accuracy_->setPrediction(accuracy);
     std::optional<Measurement> top1;

@@ -1,0 +1,117 @@
+// The editor's accuracy readout as a user reads it (issue 26): which split the prediction is for,
+// predicted top-1 and predicted drop, where the unpruned level comes from (a measured anchor, or a
+// labelled fallback), and why a method's band is wide when its calibration fits poorly.
+#include <QComboBox>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include "tests/accuracy/accuracy_fixtures.h"
+#include "ui/editor/accuracy_readout.h"
+#include "ui/editor/core_accuracy_source.h"
+
+using namespace tp;
+using namespace tp::test;
+using namespace tp::ui;
+
+class TestEditorAccuracyReadout : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void readsAsAUserNeedsIt_data() {
+        QTest::addColumn<QString>("split");
+        QTest::addColumn<QString>("recordAnchors");
+        QTest::addColumn<QString>("cardAnchors");
+        QTest::addColumn<double>("unpruned");
+        QTest::addColumn<QStringList>("shows");
+        QTest::newRow("test split, measured anchor") << "test" << "test,holdout" << ""
+                                                     << 0.80 << QStringList{"on test split", "drop", "unpruned 80.00%", "anchored to test (10000 images, calibration record)"};
+        QTest::newRow("holdout split") << "holdout" << "test,holdout" << "" << 0.91
+                                       << QStringList{"on holdout split", "anchored to holdout (5000 images"};
+        QTest::newRow("test anchor from the card") << "test" << "holdout" << "test" << 0.78
+                                                   << QStringList{"anchored to test (10000 images, model card)"};
+        QTest::newRow("no test anchor: holdout's, labelled") << "test" << "holdout" << "" << 0.91
+                                                            << QStringList{"no measured anchor for test: using the holdout's"};
+    }
+    void readsAsAUserNeedsIt() {
+        QFETCH(QString, split);
+        QFETCH(QString, recordAnchors);
+        QFETCH(QString, cardAnchors);
+        QFETCH(double, unpruned);
+        QFETCH(QStringList, shows);
+        auto anchors = [](const QString& splits, double test) {
+            std::vector<AccuracyAnchor> out;
+            for (const QString& s : splits.split(',', Qt::SkipEmptyParts))
+                out.push_back(s == "test" ? AccuracyAnchor{"test", test, 0.99, 10000, ""} : AccuracyAnchor{"holdout", 0.91, 0.995, 5000, ""});
+            return out;
+        };
+        AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 4);
+        cal.anchors = anchors(recordAnchors, 0.80);
+        CoreAccuracySource source(cal, anchors(cardAnchors, 0.78));
+        Schedule s;
+        s.model = accuracy_model_info();
+        s.method = "pomt";
+        s.tokens_after_block = tokens_from_points(8, 50, {{1, 25}});
+        AccuracyReadout readout;
+        readout.setSplit(split);
+        QCOMPARE(readout.split(), split);
+        const PredictedAccuracy p = source.predict(s, readout.split());
+        QVERIFY(p.calibrated);
+        QCOMPARE(p.unpruned_top1, unpruned);
+        QVERIFY(p.drop > 0.005);
+        QVERIFY(std::abs(p.top1 - (unpruned - p.drop)) < 1e-12);
+        readout.setPrediction(p);
+        const QString text = readout.text();
+        for (const QString& want : shows) QVERIFY2(text.contains(want), qPrintable(text));
+        QVERIFY2(text.contains(QString("predicted %1%").arg(100 * p.top1, 0, 'f', 1)), qPrintable(text));
+        QVERIFY2(text.contains(QString("drop %1 pp").arg(100 * p.drop, 0, 'f', 1)), qPrintable(text));
+        QVERIFY(!readout.calibrateOffered());
+    }
+
+    void choosingASplitAsksForANewPrediction() {
+        AccuracyReadout readout;
+        QCOMPARE(readout.split(), QString("test"));  // the default
+        QSignalSpy spy(&readout, &AccuracyReadout::splitChanged);
+        auto* combo = readout.findChild<QComboBox*>("accuracySplit");
+        QVERIFY(combo);
+        combo->setCurrentIndex(combo->findData("holdout"));
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(readout.split(), QString("holdout"));
+    }
+
+    void wideBandSaysWhy_data() {
+        QTest::addColumn<double>("looRmse");
+        QTest::addColumn<bool>("caveat");
+        QTest::newRow("fits to 1.7 pp: says why the band is wide") << 0.017 << true;
+        QTest::newRow("fits to 0.6 pp: no caveat") << 0.006 << false;
+    }
+    void wideBandSaysWhy() {
+        QFETCH(double, looRmse);
+        QFETCH(bool, caveat);
+        AccuracyFitReport report;
+        report.method = "topk";
+        report.loo_rmse_top1 = looRmse;
+        const QString text = QString::fromStdString(band_caveat(report));
+        QCOMPARE(!text.isEmpty(), caveat);
+        if (caveat) QVERIFY2(text.contains("band wide") && text.contains("topk") && text.contains("1.7 pp"), qPrintable(text));
+        PredictedAccuracy p;
+        p.calibrated = true;
+        p.split = "test";
+        p.anchor = "anchored to test (10000 images, calibration record)";
+        p.caveat = text;
+        AccuracyReadout readout;
+        readout.setPrediction(p);
+        QCOMPARE(readout.text().contains("band wide"), caveat);
+    }
+
+    void notCalibratedOffersCalibration() {
+        AccuracyReadout readout;
+        PredictedAccuracy p;
+        p.reason = "method 'zerotprune' is not calibrated";
+        readout.setPrediction(p);
+        QVERIFY(readout.calibrateOffered());
+        QVERIFY2(readout.text().contains("not calibrated — method 'zerotprune'"), qPrintable(readout.text()));
+        QVERIFY2(!readout.text().contains("anchored"), qPrintable(readout.text()));
+    }
+};
+
+QTEST_MAIN(TestEditorAccuracyReadout)
+#include "tst_editor_accuracy_readout.moc"
