@@ -201,7 +201,8 @@ std::vector<double> adjacent_slopes(const std::vector<int>& t, const std::vector
 // Without `borrow` every side's slope comes from its own points only (the conservative segmentation
 // the residue pattern is looked for in: there a short plateau cannot lean on its neighbours).
 Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segments segs, double sigma,
-                             const StepSettings& s, bool borrow, const std::vector<double>* adjacent = nullptr) {
+                             const StepSettings& s, bool borrow, const std::vector<double>* adjacent = nullptr,
+                             const std::vector<double>* values = nullptr) {
     // The plateaus' slope at each boundary, from the candidates (a merge leaves the remaining
     // boundaries where they are, and the median hardly moves when a step joins a plateau).
     std::vector<double> scratch, prior_at;
@@ -210,14 +211,39 @@ Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segmen
         for (std::size_t i = 0; i + 1 < segs.size(); ++i)
             prior_at[std::size_t(segs[i].second)] = local_plateau_slope(t, *adjacent, segs, int(i), 0.0, scratch);
     }
+    // The noise around each boundary where it is larger than the curve's σ: measurement noise grows
+    // with the level (a ramp rising tenfold has ten times the noise at its top), and one σ for the
+    // whole curve would make its noisy end a row of edges. MAD of the first differences within the
+    // candidate plateaus, kSlopeReach points a side, where it is at least 1.25σ.
+    std::vector<double> noise_at;
+    if (values) {
+        noise_at.assign(t.size() + 1, sigma);
+        std::vector<double> d;
+        for (std::size_t i = 0; i + 1 < segs.size(); ++i) {
+            const int at = segs[i].second, lo = std::max(1, at - kSlopeReach), hi = std::min(int(t.size()), at + kSlopeReach);
+            d.clear();
+            std::size_t j = i;
+            while (j > 0 && segs[j].first > lo) --j;
+            for (; j < segs.size() && segs[j].first < hi; ++j)
+                for (int k = std::max(lo, segs[j].first + 1); k < std::min(hi, segs[j].second); ++k)
+                    d.push_back((*values)[std::size_t(k)] - (*values)[std::size_t(k) - 1]);
+            if (d.size() < 16) continue;
+            const double centre = steps::median_of(d);
+            for (double& x : d) x = std::abs(x - centre);
+            // (Only clearly larger: a MAD of ~60 differences scatters by ~10% on white noise.)
+            const double local = steps::median_of(d) / (0.6745 * std::sqrt(2.0));
+            if (local > 1.25 * sigma) noise_at[std::size_t(at)] = local;
+        }
+    }
     auto ratio_of = [&](int i) {
+        const double sigma_here = values ? noise_at[std::size_t(segs[std::size_t(i)].second)] : sigma;
         double prior = 0;
         if (adjacent) prior = prior_at[std::size_t(segs[std::size_t(i)].second)];
         const BoundaryFit bf = fit_boundary(sums, segs, i, s, borrow, adjacent ? &prior : nullptr);
         // The shared slope also bridges a gap in a sparse grid, so the slope over it is not a jump.
         const double level = bf.before_at(t[std::size_t(segs[std::size_t(i)].second - 1)]);
-        const double threshold = std::max({s.min_jump_sigma * sigma * std::sqrt(bf.variance),
-                                           s.min_rel_height * std::abs(level), s.min_confidence * sigma});
+        const double threshold = std::max({s.min_jump_sigma * sigma_here * std::sqrt(bf.variance),
+                                           s.min_rel_height * std::abs(level), s.min_confidence * sigma_here});
         return threshold > 0 ? std::abs(bf.jump) / threshold : 2.0;
     };
     std::vector<double> ratio(segs.empty() ? 0 : segs.size() - 1);
@@ -270,9 +296,9 @@ Segments segment_once(const std::vector<int>& t, const std::vector<double>& y, d
     if (candidates) *candidates = segs;
     const Sums sums(t, clean);
     if (conservative) *conservative = merge_insignificant(t, sums, segs, sigma, s, false);
-    if (!forced) return merge_insignificant(t, sums, std::move(segs), sigma, s, true);
+    if (!forced) return merge_insignificant(t, sums, std::move(segs), sigma, s, true, nullptr, &clean);
     const std::vector<double> adjacent = adjacent_slopes(t, clean);
-    return merge_insignificant(t, sums, std::move(segs), sigma, s, true, &adjacent);
+    return merge_insignificant(t, sums, std::move(segs), sigma, s, true, &adjacent, &clean);
 }
 
 // Segments y: detrend by the common slope, noise from first differences, one segmentation. Where
@@ -389,7 +415,7 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
         if (sigma > out.sigma) {
             out.sigma = sigma;
             const std::vector<double> adjacent = adjacent_slopes(t, out.clean);
-            out.segments = merge_insignificant(t, sums, candidates, sigma, s, true, forced ? &adjacent : nullptr);
+            out.segments = merge_insignificant(t, sums, candidates, sigma, s, true, forced ? &adjacent : nullptr, &out.clean);
         }
     }
     for (std::size_t i = 0; i < out.segments.size(); ++i)
