@@ -216,6 +216,21 @@ Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segmen
     // whole curve would make its noisy end a row of edges. MAD of the first differences within the
     // candidate plateaus, kSlopeReach points a side, where it is at least 1.25σ.
     std::vector<double> noise_at;
+    if (values && segs.size() > 1) {
+        // Only where the noise differs along the curve (its thirds' MADs apart by 1.25x or more).
+        const std::size_t n = values->size(), third = n / 3;
+        auto mad = [&](std::size_t lo, std::size_t hi) {
+            std::vector<double> d;
+            for (std::size_t k = lo + 1; k < hi; ++k) d.push_back((*values)[k] - (*values)[k - 1]);
+            const double centre = steps::median_of(d);
+            for (double& x : d) x = std::abs(x - centre);
+            return steps::median_of(std::move(d));
+        };
+        if (third >= 16) {
+            const double a = mad(0, third), b = mad(n - third, n);
+            if (std::max(a, b) < 1.25 * std::min(a, b)) values = nullptr;
+        }
+    }
     if (values) {
         noise_at.assign(t.size() + 1, sigma);
         std::vector<double> d;
