@@ -90,7 +90,7 @@ ProfilingDialog::ProfilingDialog(AgentClient* agent, QWidget* parent) : QDialog(
 
     deviceList_ = new QListWidget;
     deviceList_->setObjectName("profilingDevices");
-    deviceList_->setMaximumHeight(64);
+    deviceList_->setMaximumHeight(34);
     deviceList_->setFlow(QListView::LeftToRight);
     deviceList_->setWrapping(true);
     deviceList_->setToolTip(tr("Tick several devices to profile them at once with the same spec (Devices tab)"));
@@ -102,7 +102,8 @@ ProfilingDialog::ProfilingDialog(AgentClient* agent, QWidget* parent) : QDialog(
     runTable_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     runTable_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     runTable_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
-    runTable_->setMaximumHeight(110);
+    runTable_->setWordWrap(true);
+    runTable_->setMaximumHeight(130);
     runTable_->hide();
 
     auto* form = new QFormLayout;
@@ -136,6 +137,8 @@ ProfilingDialog::ProfilingDialog(AgentClient* agent, QWidget* parent) : QDialog(
     plot_->xAxis->setLabel(tr("tokens (incl. CLS)"));
     plot_->yAxis->setLabel(tr("median latency (ms)"));
     plot_->legend->setVisible(true);
+    // Latency rises with tokens: the top-left corner stays empty for the legend.
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
 
     progress_ = new QProgressBar;
@@ -387,7 +390,11 @@ void ProfilingDialog::reject() {
 
 void ProfilingDialog::showRunStatus(Run* run, const QString& status) {
     run->status = status;
-    if (QTableWidgetItem* item = runTable_->item(run->index, 1)) item->setText(status);
+    if (QTableWidgetItem* item = runTable_->item(run->index, 1)) {
+        item->setText(status);
+        item->setToolTip(status);
+        runTable_->resizeRowToContents(run->index);
+    }
 }
 
 void ProfilingDialog::onEvent(Run* run, int id, const QString& name, const QJsonObject& event) {
@@ -405,11 +412,16 @@ void ProfilingDialog::onEvent(Run* run, int id, const QString& name, const QJson
                                  .arg(event.value("curve").toString())
                                  .arg(event.value("tokens").toInt());
         showRunStatus(run, line);
-        if (runs_.size() == 1) {
-            progress_->setRange(0, std::max(1, total));
-            progress_->setValue(done);
-            status_->setText(line);
+        run->visitsDone = done;
+        run->visitsTotal = total;
+        int allDone = 0, allTotal = 0;  // every device's visits together
+        for (const Run* r : runs_) {
+            allDone += r->visitsDone;
+            allTotal += r->visitsTotal;
         }
+        progress_->setRange(0, std::max(1, allTotal));
+        progress_->setValue(allDone);
+        if (runs_.size() == 1) status_->setText(line);
     } else if (name == QLatin1String("point")) {
         run->scopes[event.value("curve").toString()] = event.value("scope").toString();
         addPoint(run, event.value("curve").toString(), event.value("point").toObject());
@@ -500,9 +512,11 @@ void ProfilingDialog::endRun(Run* run, const QString& status) {
     for (const Run* r : runs_) complete &= r->complete;
     progress_->setValue(complete ? 1 : 0);
     if (runs_.size() > 1) {
-        QStringList lines;
-        for (const Run* r : runs_) lines << r->device + ": " + r->status;
-        status_->setText(lines.join('\n'));
+        int completed = 0;
+        for (const Run* r : runs_) completed += r->complete ? 1 : 0;
+        status_->setText(tr("%1 of %2 devices completed; each device's line above says how it ended.")
+                             .arg(completed)
+                             .arg(runs_.size()));
     } else {
         status_->setText(status);
     }

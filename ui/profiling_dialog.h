@@ -90,6 +90,7 @@ private:
         int requestId = 0;
         int index = 0;                  // colour
         int pointCount = 0;
+        int visitsDone = 0, visitsTotal = 0;
         QMap<QString, QJsonArray> points;  // curve name → point objects, as received
         QMap<QString, QString> scopes;
         QString status;

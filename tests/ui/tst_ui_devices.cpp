@@ -19,6 +19,11 @@
 #include "tests/remote/test_sshd.h"
 #include "ui/agent_client.h"
 #include "ui/device_list_model.h"
+#include "ui/editor/editor_tab.h"
+#include "ui/editor/latency_readout.h"
+#include "ui/editor/schedule_actions.h"
+#include "ui/editor/schedule_editor.h"
+#include "ui/main_window.h"
 #include "ui/devices_panel.h"
 #include "ui/passphrase_prompt.h"
 #include "ui/profiling_dialog.h"
@@ -177,6 +182,47 @@ private Q_SLOTS:
         model.addOrReplace(entry("pass", sshd_.port(), cli(), sshd_.passphraseKey("open sesame")));
         QCOMPARE(check(panel, "pass"), state);
         QVERIFY(asked >= 1);  // asked on the GUI thread through the socket
+    }
+
+    void editorMeasuresOnARemoteDevice() {
+        // The studio as a user has it: the device list file, the shipped CPU profile, the editor.
+        // The shipped CPU profile as if it had been measured on `box` (this machine, reached over ssh).
+        QTemporaryDir profiles;
+        QFile shipped(QString(TAILPRUNE_SOURCE_DIR) + "/profiles/cpu-2core_fmnist_vit8_fp32_b1_blocks.json");
+        QVERIFY(shipped.open(QIODevice::ReadOnly));
+        QJsonObject doc = QJsonDocument::fromJson(shipped.readAll()).object();
+        QJsonObject device = doc.value("device").toObject();
+        const QString reached = QString("%1@127.0.0.1:%2").arg(userName()).arg(sshd_.port());
+        device.insert("host", reached);
+        doc.insert("device", device);
+        QFile copy(profiles.filePath("fmnist_on_box.json"));
+        QVERIFY(copy.open(QIODevice::WriteOnly));
+        copy.write(QJsonDocument(doc).toJson(QJsonDocument::Compact));
+        copy.close();
+        qputenv("TAILPRUNE_PROFILES", profiles.path().toUtf8());
+        const QString list = work_.filePath("editor.json");
+        {
+            DeviceListModel seed;
+            seed.load(list);
+            QCOMPARE(seed.addOrReplace(entry("box", sshd_.port(), cli())), QString());
+        }
+        QFile::remove(work_.filePath("known_hosts_box"));
+        qputenv("TAILPRUNE_DEVICES", list.toUtf8());
+        MainWindow window;
+        qunsetenv("TAILPRUNE_DEVICES");
+        ScheduleEditor* editor = install_schedule_editor(window);
+        QVERIFY(QTest::qWaitFor([&] { return !editor->profiles().empty(); }, 30000));
+        QVERIFY(editor->setMethod("topk"));
+        auto* actions = editor->findChild<ScheduleActions*>();
+        QVERIFY(actions);
+        actions->setCurrentDevice("box");
+        QCOMPARE(actions->currentDevice(), QString("box"));
+        QSignalSpy finished(actions, &ScheduleActions::jobFinished);
+        QVERIFY2(actions->measure(1), qPrintable(actions->message()));
+        QVERIFY(finished.wait(180000));
+        QVERIFY2(finished.last().first().toBool(), qPrintable(actions->message()));
+        QVERIFY2(actions->message().contains("on box"), qPrintable(actions->message()));
+        QVERIFY2(editor->latencyReadout()->cellText(0, 4).contains("ms"), qPrintable(editor->latencyReadout()->cellText(0, 4)));
     }
 
     void twoDevicesAtOnceOneCut() {

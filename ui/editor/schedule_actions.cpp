@@ -18,6 +18,7 @@
 #include <QSpinBox>
 
 #include "core/model/schedule_json.h"
+#include "core/remote/agent_connection.h"
 #include "ui/agent_client.h"
 #include "ui/device_list_model.h"
 #include "ui/devices_panel.h"
@@ -251,7 +252,17 @@ void ScheduleActions::onFinished(AgentClient* client, int id, bool ok, const QJs
     } else if (result.contains("measurement")) {
         Measurement m = measurement_from(result.value("measurement").toObject());
         // Which device it was made on: the agent's own description, and the device it was reached as.
-        if (!on.isEmpty()) m.device = (m.device.empty() ? std::string() : m.device + " ") + "on " + jobDevice_.toStdString();
+        // The agent names itself "kind:name@local"; seen from here it is the device as reached, so the
+        // measurement lands on the row of a profile measured on that device, never on a local one.
+        if (!on.isEmpty() && devices_) {
+            const int row = devices_->model()->rowOf(jobDevice_);
+            const std::string reached = row >= 0 ? remote::reached_on(devices_->model()->device(row)) : jobDevice_.toStdString();
+            const std::string suffix = "@local";
+            if (m.device.size() >= suffix.size() && m.device.compare(m.device.size() - suffix.size(), suffix.size(), suffix) == 0)
+                m.device = m.device.substr(0, m.device.size() - suffix.size()) + "@" + reached;
+            else
+                m.device += " on " + reached;
+        }
         editor_->addMeasurement(m);
         showMessage(QString("%1%2 done in %3: %4").arg(what, on, duration_text(jobClock_.elapsed() / 1000.0))
                         .arg(m.kind == "latency" ? QString("%1 ms").arg(m.value, 0, 'f', 3)
