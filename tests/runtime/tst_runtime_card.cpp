@@ -42,6 +42,7 @@ private Q_SLOTS:
         c.results = CardResults{};
         c.results->test_top1 = 0.9;
         c.results->test_images = 10000;
+        c.anchors = {{"test", 0.8817, 0.9977, 10000, "2026-12-06T17:08:03Z"}, {"holdout", 0.8914, 0.9986, 5000, ""}};
         QTemporaryDir dir;
         const std::string path = dir.filePath("x.card.json").toStdString();
         write_model_card(path, c);
@@ -54,6 +55,10 @@ private Q_SLOTS:
         QCOMPARE(back.training->epochs, 6);
         QCOMPARE(back.training->time_s, 12.5);
         QCOMPARE(back.results->test_top1, 0.9);
+        QCOMPARE(back.anchors.size(), size_t(2));
+        QCOMPARE(tp::find_anchor(back.anchors, "test")->top1, 0.8817);
+        QCOMPARE(tp::find_anchor(back.anchors, "holdout")->images, 5000);
+        QCOMPARE(tp::read_card_anchors(path).size(), size_t(2));  // the studio's reader agrees
     }
 
     void rejects_bad_cards_data() {
@@ -69,6 +74,9 @@ private Q_SLOTS:
                                                                    << "input_pipeline/1/std: must be positive";
         QTest::newRow("wrong format") << "/format" << "\"other\"" << "must be \"tailprune-model-card\"";
         QTest::newRow("newer version") << "/format_version" << "2" << "unsupported";
+        QTest::newRow("anchor of an unknown split") << "/anchors" << R"({"val": {"top1": 0.8, "top5": 0.9, "images": 10}})"
+                                                    << "anchors/val: unknown split 'val'";
+        QTest::newRow("anchor without images") << "/anchors" << R"({"test": {"top1": 0.8, "top5": 0.9}})" << "anchors/test/images";
     }
     void rejects_bad_cards() {
         QFETCH(QString, pointer);
