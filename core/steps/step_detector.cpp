@@ -532,15 +532,16 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
     // A dense staircase (many short plateaus) without a period: its edges so far are the candidate
     // plateaus of one more segmentation that judges each jump against the plateaus' median slope
     // around it, as for a staircase seen through a period.
-    if (!seg.seen_as_period && seg.segments.size() >= 9) {
+    // (Twice at most: the second round starts from the steps the first one found.)
+    for (int round = 0; round < 2 && seg.segments.size() >= 9 && (round > 0 || !seg.seen_as_period); ++round) {
         std::vector<double> lengths;
         for (const auto& [b, e] : seg.segments) lengths.push_back(e - b);
-        if (steps::median_of(lengths) < settings.min_points_for_own_slope + 4) {
-            std::vector<int> cuts;
-            for (std::size_t i = 1; i < seg.segments.size(); ++i) cuts.push_back(seg.segments[i].first);
-            Segmentation dense = segment(t, curve, settings, false, &cuts);
-            if (dense.segments.size() >= seg.segments.size()) seg = std::move(dense);
-        }
+        if (steps::median_of(lengths) >= settings.min_points_for_own_slope + 4) break;
+        std::vector<int> cuts;
+        for (std::size_t i = 1; i < seg.segments.size(); ++i) cuts.push_back(seg.segments[i].first);
+        Segmentation dense = segment(t, curve, settings, false, &cuts);
+        if (dense.segments.size() <= seg.segments.size()) break;
+        seg = std::move(dense);
     }
 
     out.noise_sigma_ms = seg.sigma;
