@@ -61,7 +61,8 @@ struct Segmentation {
     std::vector<double> clean;  // spikes and single-point dips replaced
     Segments segments;
     Segments conservative;  // first pass, no slope borrowing: where the residue pattern is looked for
-    bool seen_as_period = false;  // a staircase's period gave candidate edges; short sides take the plateaus' slope
+    bool known_staircase = false;  // candidate edges were given (a staircase seen through a period, or a
+                                   // dense one): each jump is taken against the plateaus' median slope
     std::vector<SegmentFit> fits;  // whole-plateau lines
 };
 
@@ -344,7 +345,6 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
         if (d.size() < 2) return floor;
         const double centre = steps::median_of(d);
         for (double& x : d) x = std::abs(x - centre);
-        if (!within) return std::max(floor, steps::median_of(std::move(d)) / (0.6745 * std::sqrt(2.0)));
         return std::max(floor, steps::median_of(std::move(d)) / (0.6745 * std::sqrt(2.0)));
     };
     // Within the plateaus, the step-robust σ of each plateau's differences (a step the last pass missed
@@ -375,9 +375,9 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
     const double sigma_robust = std::max(floor, steps::noise_sigma_step_robust(detrended));
     // (Only when clearly lower: on few points the two scatter apart without any step.)
     out.sigma = sigma_robust < 0.75 * sigma_all ? sigma_robust : sigma_all;
-    out.seen_as_period = forced != nullptr;
+    out.known_staircase = forced != nullptr;
     if (forced && !forced->empty()) {
-        // A staircase seen through a period: its plateaus are known, measure slope and noise on them.
+        // A known staircase: its plateaus are given, measure slope and noise on them.
         Segments plateaus;
         int begin = 0;
         for (int c : *forced)
@@ -403,7 +403,7 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
     }
     // Each pass finds more of a dense staircase's steps, so its plateaus give a cleaner slope and
     // noise; a few passes converge.
-    // (A staircase seen through a period had its slope and noise measured on its plateaus already.)
+    // (A known staircase had its slope and noise measured on its plateaus already.)
     for (int pass = 0; pass < 3 && out.segments.size() > 1 && !forced; ++pass) {
         double slope = 0;
         if (s.allow_slope) {
@@ -533,7 +533,7 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
     // plateaus of one more segmentation that judges each jump against the plateaus' median slope
     // around it, as for a staircase seen through a period.
     // (Twice at most: the second round starts from the steps the first one found.)
-    for (int round = 0; round < 2 && seg.segments.size() >= 9 && (round > 0 || !seg.seen_as_period); ++round) {
+    for (int round = 0; round < 2 && seg.segments.size() >= 9 && (round > 0 || !seg.known_staircase); ++round) {
         std::vector<double> lengths;
         for (const auto& [b, e] : seg.segments) lengths.push_back(e - b);
         if (steps::median_of(lengths) >= settings.min_points_for_own_slope + 4) break;
@@ -560,8 +560,8 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         if (i == 0) continue;
         const Plateau& before = out.plateaus[i - 1];
         double prior = 0;
-        if (seg.seen_as_period) prior = local_plateau_slope(t, adjacent, seg.segments, int(i) - 1, seg.common_slope, scratch);
-        const BoundaryFit bf = fit_boundary(sums, seg.segments, int(i) - 1, settings, true, seg.seen_as_period ? &prior : nullptr);
+        if (seg.known_staircase) prior = local_plateau_slope(t, adjacent, seg.segments, int(i) - 1, seg.common_slope, scratch);
+        const BoundaryFit bf = fit_boundary(sums, seg.segments, int(i) - 1, settings, true, seg.known_staircase ? &prior : nullptr);
         Edge e;
         e.tokens = p.first_tokens;
         e.last_before = before.last_tokens;
