@@ -1,8 +1,8 @@
 // bench_remote_sweep: the cost of the SSH transport, measured in one run on this machine.
 // 1. The same small sweep in-process and over ssh to 127.0.0.1 (a test sshd), alternated, wall time
 //    of the whole command: ratio (goal <= 1.05x).
-// 2. Connection set-up (ssh + handshake + hello) without a master, and with the shared master
-//    (goal < 0.3 s with the master).
+// 2. Connection set-up (ssh running /bin/true) without a master and with the shared master (goal
+//    < 0.3 s with the master), and the agent's start + handshake locally vs over ssh.
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,6 +13,9 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "core/remote/child_process.h"
+#include "core/remote/device_list.h"
+#include "core/remote/ssh_command.h"
 #include "tests/cli/cli_runner.h"
 #include "test_sshd.h"
 
@@ -68,18 +71,46 @@ int main(int argc, char** argv) {
     for (double x : remote) std::printf(" %.2f", x);
     std::printf(" )\n  ratio ssh / in-process: %.3fx\n", median(remote) / median(local));
 
-    auto connect_ms = [] {
-        const CliResult r = runCli({"device", "check", "bench", "--json"});
+    // Connection set-up alone: ssh runs /bin/true on the device (no agent), fresh and with a master.
+    tp::remote::DeviceEntry d = tp::remote::load_device_list(work.filePath("devices.json").toStdString()).devices.at(0);
+    d.agent = "/bin/true";
+    auto ssh_true_ms = [&](const tp::remote::SshOptions& o) {
+        QElapsedTimer t;
+        t.start();
+        tp::remote::ChildProcess child = tp::remote::ChildProcess::start(tp::remote::ssh_argv(d, o, {}));
+        child.close_stdin();
+        child.wait();
+        return t.nsecsElapsed() / 1e6;
+    };
+    tp::remote::SshOptions fresh_options;
+    fresh_options.master = false;
+    tp::remote::SshOptions master_options;
+    master_options.control_dir = work.filePath("ctl").toStdString();
+    master_options.persist_s = 60;
+    std::vector<double> fresh, shared, hello_local, hello_ssh;
+    for (int i = 0; i < 7; ++i) fresh.push_back(ssh_true_ms(fresh_options));
+    ssh_true_ms(master_options);  // opens the master
+    for (int i = 0; i < 7; ++i) shared.push_back(ssh_true_ms(master_options));
+    {
+        tp::remote::ChildProcess close = tp::remote::ChildProcess::start(tp::remote::ssh_master_exit_argv(d, master_options));
+        close.close_stdin();
+        close.wait();
+    }
+    // The whole handshake of `device check` (ssh + starting the agent, which loads LibTorch, + hello).
+    auto connect_ms = [](const QString& name) {
+        const CliResult r = runCli({"device", "check", name, "--json"});
         return QJsonDocument::fromJson(r.out.toUtf8()).object().value("connect_ms").toDouble();
     };
-    std::vector<double> fresh, shared, rtt;
-    for (int i = 0; i < 5; ++i) fresh.push_back(connect_ms());
+    for (int i = 0; i < 5; ++i) hello_local.push_back(connect_ms("local"));
     qputenv("TAILPRUNE_SSH_PERSIST", "60");
-    connect_ms();  // opens the master
-    for (int i = 0; i < 5; ++i) shared.push_back(connect_ms());
+    connect_ms("bench");
+    for (int i = 0; i < 5; ++i) hello_ssh.push_back(connect_ms("bench"));
     runCli({"device", "disconnect", "bench"});
-    std::printf("connection set-up (ssh start to the hello answer), median of 5:\n");
+    std::printf("connection set-up to 127.0.0.1 (ssh runs /bin/true), median of 7:\n");
     std::printf("  without a master  %.0f ms\n  with the master   %.0f ms  (ratio %.2fx)\n", median(fresh), median(shared),
                 median(shared) / median(fresh));
+    std::printf("agent start + handshake (device check's connect_ms), median of 5:\n");
+    std::printf("  local agent                    %.0f ms\n  over ssh with the master       %.0f ms  (ratio %.2fx)\n",
+                median(hello_local), median(hello_ssh), median(hello_ssh) / median(hello_local));
     return 0;
 }

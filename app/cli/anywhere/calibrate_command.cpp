@@ -15,8 +15,9 @@
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "app/cli/anywhere/local_runtime.h"
 #include "app/cli/remote_options.h"
-#include "app/cli/torch/evaluate_on_device.h"
+#include "app/cli/anywhere/evaluate_on_device.h"
 #include "core/accuracy/accuracy_model.h"
 #include "core/accuracy/calibration_plan.h"
 #include "core/model/format_error.h"
@@ -108,10 +109,13 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
         AccuracyCalibration want;
         std::optional<remote::ConnectOptions> target;
         if (o->on.empty()) {
+            require_local_runtime("calibrate");
             require_local_file(o->weights, "--weights");
+#ifdef TAILPRUNE_HAS_TORCH
             runtime::LoadedModelInfo loaded = runtime::describe_model(o->weights);
             want.model = loaded.card.architecture;
             want.model.name = loaded.card.name.empty() ? want.model.name : loaded.card.name;
+#endif
         } else {
             // The plan is made here from what the device says the weights are; each evaluation is
             // one `evaluate` request there (a dropped link retries that evaluation only).
@@ -180,11 +184,15 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
                     eo.schedule = s;
                     eo.method = p.method;
                 }
-                runtime::EvaluateResult r =
-                    target ? evaluate_result_from_json(run_on_device(
-                                 *target, [&](remote::AgentConnection& c, int) { return evaluate_on(c, eo, {}, &g_cancel); },
-                                 &g_cancel))
-                           : runtime::evaluate_model(eo, {}, &g_cancel);
+                runtime::EvaluateResult r;
+                if (target) {
+                    r = evaluate_result_from_json(run_on_device(
+                        *target, [&](remote::AgentConnection& c, int) { return evaluate_on(c, eo, {}, &g_cancel); }, &g_cancel));
+                } else {
+#ifdef TAILPRUNE_HAS_TORCH
+                    r = runtime::evaluate_model(eo, {}, &g_cancel);
+#endif
+                }
                 if (r.cancelled || g_cancel.load()) break;
                 AccuracyEvaluation e{p.method, p.tokens_after_block, r.top1, r.top5, static_cast<int>(r.images), r.seconds, p.kind};
                 cal.evaluations.push_back(e);

@@ -9,8 +9,9 @@
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "app/cli/anywhere/local_runtime.h"
 #include "app/cli/remote_options.h"
-#include "app/cli/torch/evaluate_on_device.h"
+#include "app/cli/anywhere/evaluate_on_device.h"
 #include "core/model/schedule_json.h"
 #include "core/runtime/malloc_tuning.h"
 #include "core/runtime/vit_runner.h"
@@ -53,8 +54,13 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
                                    "--dataset are paths there, --schedule is read here and sent");
     cmd->callback([a] {
         auto& o = a->options;
-        if (a->on.empty()) require_local_file(o.weights, "--weights");
+        if (a->on.empty()) {
+            require_local_runtime("evaluate");
+            require_local_file(o.weights, "--weights");
+        }
+#ifdef TAILPRUNE_HAS_TORCH
         runtime::keep_freed_memory_for_reuse();
+#endif
         if (!a->schedule.empty()) o.schedule = load_schedule(a->schedule);
         const bool tty = isatty(fileno(stderr));
         auto progress = [a, tty](long done, long total) {
@@ -67,7 +73,9 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
         runtime::EvaluateResult r;
         try {
             if (a->on.empty()) {
+#ifdef TAILPRUNE_HAS_TORCH
                 r = runtime::evaluate_model(o, progress, &g_cancel);
+#endif
             } else {
                 r = evaluate_result_from_json(run_on_device(
                     connect_options(a->on),

@@ -1,4 +1,4 @@
-#include "app/cli/torch/evaluate_on_device.h"
+#include "app/cli/anywhere/evaluate_on_device.h"
 
 #include <filesystem>
 

@@ -5,6 +5,7 @@
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "app/cli/anywhere/local_runtime.h"
 #include "app/cli/remote_options.h"
 #include "core/agent/requests.h"
 #include "core/model/schedule_json.h"
@@ -69,7 +70,10 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
         std::signal(SIGINT, on_measure_interrupt);
         nlohmann::json result;
         if (o->on.empty()) {
+            require_local_runtime("measure");
+#ifdef TAILPRUNE_HAS_TORCH
             result = runtime::run_measure(r, cb);
+#endif
         } else {
             const nlohmann::json fields = agent::to_json(r);
             result = run_on_device(

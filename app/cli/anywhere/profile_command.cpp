@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app/cli/command_registry.h"
+#include "app/cli/anywhere/local_runtime.h"
 #include "app/cli/remote_options.h"
 #include "core/agent/requests.h"
 #include "core/model/profile_json.h"
@@ -155,7 +156,15 @@ const CommandRegistrar reg(40, [](CLI::App& app) {
         cb.checkpoint = [&request](const Profile& p) { save_profile(p, request.output); };
         g_interrupted = false;
         std::signal(SIGINT, on_profile_interrupt);
-        runtime::ProfileOutcome out = o->on.empty() ? runtime::run_profile(request, cb) : profile_on_device(*o, request);
+        runtime::ProfileOutcome out;
+        if (o->on.empty()) {
+            require_local_runtime("profile");
+#ifdef TAILPRUNE_HAS_TORCH
+            out = runtime::run_profile(request, cb);
+#endif
+        } else {
+            out = profile_on_device(*o, request);
+        }
         std::signal(SIGINT, SIG_DFL);
         save_profile(out.profile, request.output);
         if (!o->quiet) std::cerr << "\n";
