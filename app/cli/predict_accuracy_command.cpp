@@ -137,6 +137,7 @@ const CommandRegistrar reg(61, [](CLI::App& app) {
                                  {"images", anchor.images},
                                  {"source", anchor.source},
                                  {"note", anchor.describe()}}},
+                               {"caveat", band_caveat(r)},
                                {"extrapolated", p.extrapolated},
                                {"block_drop", p.block_drop},
                                {"detail", {{"top1", metric_json(p.top1)}, {"top5", metric_json(p.top5)}}},
@@ -151,6 +152,7 @@ const CommandRegistrar reg(61, [](CLI::App& app) {
                   << anchor.describe() << "\n  drops from " << r.evaluations << " evaluations of "
                   << cal.subset.label() << " (leave-one-out RMS " << 100 * r.loo_rmse_top1 << " pp)\n"
                   << std::defaultfloat;
+        if (!band_caveat(r).empty()) std::cout << "  " << band_caveat(r) << "\n";
         if (p.extrapolated)
             std::cerr << "warning: a block keeps fewer tokens than any calibration evaluation: extrapolated, band doubled\n";
     });
