@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,6 +180,26 @@ void ChildProcess::signal(int sig) {
         ::kill(-pid_, sig);
         ::kill(pid_, sig);
     }
+}
+
+int run_short_helper(const std::vector<std::string>& argv, const std::string& input, std::string& out, int timeout_ms) {
+    ChildProcess child = ChildProcess::start(argv);
+    child.write_all(input);
+    child.close_stdin();
+    std::string err;
+    bool open = true;
+    while (open) {
+        pollfd p{child.stdout_fd(), POLLIN, 0};
+        if (poll(&p, 1, timeout_ms) <= 0) break;
+        open = read_available(child.stdout_fd(), out);
+        read_available(child.stderr_fd(), err);
+    }
+    auto status = child.wait_for(timeout_ms);
+    if (!status) {
+        child.signal(SIGKILL);
+        child.wait();
+    }
+    return status.value_or(255);
 }
 
 bool read_available(int fd, std::string& buffer) {

@@ -46,6 +46,10 @@ private:
     std::optional<int> status_;
 };
 
+// Runs a short helper (ssh-keygen, ssh-keyscan) from an argv list with `input` on its stdin; its
+// stdout goes to `out`. Returns its exit status (255 when it did not end within `timeout_ms`: killed).
+int run_short_helper(const std::vector<std::string>& argv, const std::string& input, std::string& out, int timeout_ms);
+
 // Reads what is available on `fd` into `buffer` (non-blocking); false at end of file.
 bool read_available(int fd, std::string& buffer);
 

@@ -12,6 +12,7 @@
 #include "core/remote/child_process.h"
 #include "core/remote/host_keys.h"
 #include "core/remote/ssh_command.h"
+#include "core/util/utc_time.h"
 
 namespace tp::remote {
 
@@ -59,33 +60,6 @@ std::vector<std::string> missing_capabilities(const json& hello) {
 
 namespace {
 
-std::string utc_now() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-// Runs a short helper (ssh-keyscan, ssh-keygen) with an argv list and optional stdin; its stdout.
-int run_helper(const std::vector<std::string>& argv, const std::string& input, std::string& out, int timeout_ms) {
-    ChildProcess child = ChildProcess::start(argv);
-    child.write_all(input);
-    child.close_stdin();
-    std::string err;
-    bool open = true;
-    while (open) {
-        pollfd p{child.stdout_fd(), POLLIN, 0};
-        if (poll(&p, 1, timeout_ms) <= 0) break;
-        open = read_available(child.stdout_fd(), out);
-        read_available(child.stderr_fd(), err);
-    }
-    auto status = child.wait_for(timeout_ms);
-    if (!status) child.signal(SIGKILL);
-    return status.value_or(255);
-}
-
 }  // namespace
 
 json DeviceCheck::to_json() const {
@@ -112,7 +86,7 @@ json DeviceCheck::to_json() const {
 
 DeviceCheck check_device(const ConnectOptions& options) {
     DeviceCheck c;
-    c.checked_at = utc_now();
+    c.checked_at = iso8601_utc_now();
     const bool known_before = host_key_known(options.device);
     try {
         auto connection = AgentConnection::open(options);
@@ -148,7 +122,7 @@ std::optional<ScannedHostKey> scan_host_key(const DeviceEntry& d, int timeout_s)
     argv.push_back("--");
     argv.push_back(d.host);
     std::string out;
-    run_helper(argv, "", out, (timeout_s + 2) * 1000);
+    run_short_helper(argv, "", out, (timeout_s + 2) * 1000);
     std::string line;
     for (std::size_t start = 0; start < out.size();) {
         std::size_t end = out.find('\n', start);
@@ -162,7 +136,7 @@ std::optional<ScannedHostKey> scan_host_key(const DeviceEntry& d, int timeout_s)
     }
     if (line.empty()) return std::nullopt;
     std::string fp;
-    run_helper({"ssh-keygen", "-l", "-f", "-"}, line + "\n", fp, 5000);
+    run_short_helper({"ssh-keygen", "-l", "-f", "-"}, line + "\n", fp, 5000);
     const auto sha = fp.find("SHA256:");
     if (sha == std::string::npos) return std::nullopt;
     const auto sp = fp.find(' ', sha);

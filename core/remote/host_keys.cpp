@@ -1,42 +1,20 @@
 #include "core/remote/host_keys.h"
 
-#include <poll.h>
-
 #include "core/remote/child_process.h"
 #include "core/remote/ssh_command.h"
 
 namespace tp::remote {
 
-namespace {
-
-// Runs ssh-keygen with an argv list; returns its exit status and stdout.
-int run_keygen(const std::vector<std::string>& argv, std::string& out) {
-    ChildProcess child = ChildProcess::start(argv);
-    child.close_stdin();
-    std::string err;
-    bool open = true;
-    while (open) {
-        pollfd p{child.stdout_fd(), POLLIN, 0};
-        if (poll(&p, 1, 5000) <= 0) break;
-        open = read_available(child.stdout_fd(), out);
-        read_available(child.stderr_fd(), err);
-    }
-    auto status = child.wait_for(5000);
-    return status.value_or(255);
-}
-
-}  // namespace
-
 bool host_key_known(const DeviceEntry& d) {
     if (d.is_local()) return true;
     std::string out;
-    return run_keygen({"ssh-keygen", "-F", known_hosts_name(d), "-f", known_hosts_file(d)}, out) == 0 && !out.empty();
+    return run_short_helper({"ssh-keygen", "-F", known_hosts_name(d), "-f", known_hosts_file(d)}, "", out, 5000) == 0 && !out.empty();
 }
 
 std::optional<std::string> host_key_fingerprint(const DeviceEntry& d) {
     if (d.is_local()) return std::nullopt;
     std::string out;
-    if (run_keygen({"ssh-keygen", "-l", "-F", known_hosts_name(d), "-f", known_hosts_file(d)}, out) != 0) return std::nullopt;
+    if (run_short_helper({"ssh-keygen", "-l", "-F", known_hosts_name(d), "-f", known_hosts_file(d)}, "", out, 5000) != 0) return std::nullopt;
     // Lines: "# Host [127.0.0.1]:2222 found: line 1" then "[127.0.0.1]:2222 ED25519 SHA256:..."
     std::size_t start = 0;
     while (start < out.size()) {

@@ -15,19 +15,11 @@
 #include "core/runtime/vit.h"
 #include "core/runtime/vit_runner.h"
 #include "core/runtime/vit_weights.h"
+#include "core/util/utc_time.h"
 
 namespace tp::runtime {
 
 namespace {
-
-std::string utc_now() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return date;
-}
 
 // Protocol 2: the same evaluation as `tailprune evaluate` (seeded stratified subset, any split,
 // data folder on the agent's machine), so `evaluate --on` and `calibrate --on` give what a local
@@ -63,7 +55,7 @@ nlohmann::json run_evaluate_like_cli(const agent::EvaluateRequest& request,
               {"value", r.top1},
               {"dataset", r.dataset},
               {"images", r.images},
-              {"date", utc_now()},
+              {"date", iso8601_utc_now()},
               {"tool_version", TAILPRUNE_VERSION}}}};
 }
 
@@ -107,7 +99,7 @@ nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
                                    card.architecture.image_size, request.batch, progress, cancel, device);
     const double top1 = c.images ? static_cast<double>(c.top1) / c.images : 0;
     const double top5 = c.images ? static_cast<double>(c.top5) / c.images : 0;
-    const std::string date = utc_now();
+    const std::string date = iso8601_utc_now();
     const std::string subset = request.dataset + " " + request.split +
                                (count < data.size() ? "[0:" + std::to_string(count) + "]" : "");
     return {{"images", c.images},
