@@ -50,6 +50,12 @@ public:
         job->request = std::move(request);
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            if (queue_.size() >= kMaxQueuedJobs) {
+                writer_.write(make_error(job->request.id, "busy",
+                                         "the agent already has " + std::to_string(kMaxQueuedJobs) +
+                                             " jobs queued; wait for some to finish"));
+                return;
+            }
             queue_.push_back(std::move(job));
         }
         wake_.notify_all();
@@ -132,6 +138,9 @@ private:
             writer_.write(make_error(id, "unavailable", e.what()));
         } catch (const std::exception& e) {
             writer_.write(make_error(id, "failed", e.what()));
+        } catch (...) {
+            // Nothing may leave the worker thread: that would end the agent with std::terminate.
+            writer_.write(make_error(id, "failed", "the job failed with an unknown error"));
         }
     }
 

@@ -2,6 +2,8 @@
 
 #include <random>
 
+#include "core/util/json_depth.h"
+
 namespace tp::agent {
 
 using nlohmann::json;
@@ -33,6 +35,8 @@ std::string hello_line(const json& id, const std::string& nonce) {
 
 std::optional<json> parse_event(const std::string& line) {
     if (line.empty() || line.find('{') == std::string::npos) return std::nullopt;
+    // An agent on another machine is input from outside too: no document deeper than we ever send.
+    if (json_nesting_depth(line, kMaxJsonDepth) > kMaxJsonDepth) return std::nullopt;
     json doc = json::parse(line, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
     const auto ev = doc.find("event");

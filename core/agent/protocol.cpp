@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/util/json_depth.h"
+
 namespace tp::agent {
 
 using nlohmann::json;
@@ -12,14 +14,21 @@ bool is_known_command(const std::string& cmd) {
 
 std::variant<Request, ProtocolError> parse_request(const std::string& line) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) return ProtocolError{nullptr, "empty", "empty line"};
+    // Before parsing: a parsed document is copied and destroyed recursively, one stack frame a level.
+    if (json_nesting_depth(line, kMaxJsonDepth) > kMaxJsonDepth)
+        return ProtocolError{nullptr, "bad_request",
+                             "the request nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"};
     json doc = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (doc.is_discarded()) {
         std::string shown = line.substr(0, 80);
         return ProtocolError{nullptr, "parse", "not a JSON object: '" + shown + (line.size() > 80 ? "...'" : "'")};
     }
     if (!doc.is_object()) return ProtocolError{nullptr, "parse", "a request must be a JSON object"};
-    json id = doc.contains("id") ? doc["id"] : json(nullptr);
-    if (!id.is_string() && !id.is_number_integer() && !id.is_number_unsigned())
+    const auto found = doc.find("id");
+    const json id = found != doc.end() && (found->is_string() || found->is_number_integer() || found->is_number_unsigned())
+                        ? *found
+                        : json(nullptr);
+    if (id.is_null())
         return ProtocolError{nullptr, "bad_request", "the request needs an \"id\" (string or integer)"};
     if (doc.contains("v")) {
         const json& v = doc["v"];

@@ -12,6 +12,7 @@ namespace tp::agent {
 inline constexpr int kProtocolVersion = 2;
 inline constexpr int kOldestProtocol = 1;
 inline constexpr std::size_t kMaxNonceBytes = 128;
+inline constexpr std::size_t kMaxQueuedJobs = 256;  // more are answered with error "busy"
 inline constexpr std::size_t kMaxLineBytes = 4 * 1024 * 1024;
 
 // A request as read from one line: the id (string or number, echoed verbatim in every event),

@@ -35,6 +35,12 @@ private Q_SLOTS:
         QTest::newRow("unknown command") << "{\"id\":5,\"cmd\":\"fly\"}" << "" << "unknown_command" << "5";
         QTest::newRow("future version") << "{\"v\":3,\"id\":6,\"cmd\":\"hello\"}" << "" << "unsupported_version" << "6";
         QTest::newRow("blank") << "   " << "" << "empty" << "null";
+        QTest::newRow("id nested a million deep") << QString("{\"id\":") + QString(1000000, '[') + QString(1000000, ']') +
+                                                        ",\"cmd\":\"hello\"}" << "" << "bad_request" << "null";
+        QTest::newRow("129 levels in a field") << QString("{\"id\":1,\"cmd\":\"hello\",\"x\":") + QString(129, '[') +
+                                                     QString(129, ']') + "}" << "" << "bad_request" << "null";
+        QTest::newRow("brackets inside strings do not nest") << QString("{\"id\":7,\"cmd\":\"hello\",\"x\":\"") +
+                                                                 QString(500, '[') + "\"}" << "hello" << "" << "7";
     }
     void requests() {
         QFETCH(QString, line);

@@ -184,6 +184,10 @@ private Q_SLOTS:
         QTest::newRow("wrong nonce") << R"({"v":2,"id":"h","event":"done","result":{"protocol":2,"nonce":"zz"}})" << "failed";
         QTest::newRow("v1 agent refuses v2") << R"x({"v":1,"id":"h","event":"error","code":"unsupported_version","message":"protocol version 2 is not supported (this agent speaks 1)"})x" << "upgrade";
         QTest::newRow("v1 result") << R"({"v":1,"id":"h","event":"done","result":{"protocol":1}})" << "upgrade";
+        // A hostile device: an answer nested a million deep is dropped unparsed (the client lives on).
+        QTest::newRow("deep answer") << QString(R"({"v":2,"id":"h","event":"done","result":{"protocol":2,"nonce":"n1","x":)") +
+                                            QString(1000000, '[') + QString(1000000, ']') + "}}"
+                                     << "not yet";
     }
     void handshake() {
         QFETCH(QString, line);
