@@ -189,7 +189,9 @@ void AgentClient::onFinished(int exitCode, QProcess::ExitStatus status) {
     if (!device_.is_local() && status != QProcess::CrashExit) {
         // ssh's 255 is a connection failure, 127 a missing agent: core says which, in words.
         full = QString::fromStdString(remote::classify_exit(exitCode, stderr_.toStdString(), handshakeDone_,
-                                                            remote::describe_target(device_), device_.agent, true)
+                                                            remote::describe_target(device_), device_.agent, true,
+                                                            remote::known_hosts_file(device_),
+                                                            remote::known_hosts_name(device_))
                                           .what());
     } else {
         const QString message = status == QProcess::CrashExit

@@ -112,9 +112,11 @@ void AgentConnection::fail_from_exit(bool after_handshake) {
         status = child_.wait_for(2000);
     }
     read_available(child_.stderr_fd(), err_);
+    const bool ssh = !options_.device.is_local();
     throw classify_exit(status.value_or(255), err_, after_handshake, where_,
-                        options_.device.is_local() ? options_.local_agent : options_.device.agent,
-                        !options_.device.is_local());
+                        ssh ? options_.device.agent : options_.local_agent, ssh,
+                        ssh ? known_hosts_file(options_.device) : std::string(),
+                        ssh ? known_hosts_name(options_.device) : std::string());
 }
 
 void AgentConnection::handshake() {

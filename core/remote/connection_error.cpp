@@ -41,7 +41,8 @@ std::string last_lines(const std::string& text, std::size_t max_chars = 400) {
 }  // namespace
 
 ConnectionError classify_exit(int status, const std::string& err, bool after_handshake, const std::string& where,
-                              const std::string& agent_path, bool over_ssh) {
+                              const std::string& agent_path, bool over_ssh, const std::string& known_hosts,
+                              const std::string& host_name) {
     const std::string tail = last_lines(err);
     const std::string said = tail.empty() ? "" : " (" + tail + ")";
     if (over_ssh && status == 255) {
@@ -50,7 +51,11 @@ ConnectionError classify_exit(int status, const std::string& err, bool after_han
             return {ConnectionFailure::HostKeyChanged,
                     where + ": the host key has CHANGED since it was recorded, so the connection was refused (this "
                             "can be a reinstalled device or someone in the middle). Check the key with the device's "
-                            "owner, then remove the old line from the known_hosts file named here" + said};
+                            "owner, then remove the old line" +
+                        (known_hosts.empty() ? std::string(" from the known_hosts file named here")
+                                             : " for " + host_name + " from " + known_hosts + " (ssh-keygen -R '" +
+                                                   host_name + "' -f " + known_hosts + ")") +
+                        said};
         if (has(err, "Host key verification failed") || has(err, "No ED25519 host key is known") ||
             has(err, "host key is known"))
             return {ConnectionFailure::HostKeyUnknown, where + ": the host key could not be verified" + said};

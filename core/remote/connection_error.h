@@ -30,8 +30,10 @@ struct ConnectionError : std::runtime_error {
 };
 
 // Reads ssh's exit status and the tail of its stderr. `after_handshake`: the agent had answered
-// hello (a 255 then is a dropped link, not a failed connection). `where` names the device.
+// hello (a 255 then is a dropped link, not a failed connection). `where` names the device;
+// `known_hosts` and `host_name` say which line a changed host key is about.
 ConnectionError classify_exit(int status, const std::string& stderr_tail, bool after_handshake,
-                              const std::string& where, const std::string& agent_path, bool over_ssh);
+                              const std::string& where, const std::string& agent_path, bool over_ssh,
+                              const std::string& known_hosts = {}, const std::string& host_name = {});
 
 }  // namespace tp::remote
