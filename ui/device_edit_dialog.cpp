@@ -93,10 +93,7 @@ remote::DeviceEntry DeviceEditDialog::device() const {
     remote::DeviceEntry d;
     d.name = name_->text().trimmed().toStdString();
     d.transport = "ssh";
-    const QString dest = destination_->text().trimmed();
-    const int at = dest.lastIndexOf('@');
-    d.user = at < 0 ? std::string() : dest.left(at).toStdString();
-    d.host = (at < 0 ? dest : dest.mid(at + 1)).toStdString();
+    remote::set_destination(d, destination_->text().trimmed().toStdString());
     d.port = port_->value();
     d.identity_file = identity_->text().trimmed().toStdString();
     d.jump = jump_->text().trimmed().toStdString();
@@ -104,10 +101,8 @@ remote::DeviceEntry DeviceEditDialog::device() const {
     d.ssh_config = sshConfig_->text().trimmed().toStdString();
     d.known_hosts = knownHosts_->text().trimmed().toStdString();
     d.notes = notes_->text().toStdString();
-    for (const QString& line : env_->toPlainText().split('\n', Qt::SkipEmptyParts)) {
-        const int eq = line.indexOf('=');
-        d.env[(eq < 0 ? line : line.left(eq)).trimmed().toStdString()] = eq < 0 ? std::string() : line.mid(eq + 1).toStdString();
-    }
+    for (const QString& line : env_->toPlainText().split('\n', Qt::SkipEmptyParts))
+        if (!remote::add_env_assignment(d, line.trimmed().toStdString())) d.env[line.trimmed().toStdString()] = "";  // KEY alone: an empty value; a bad name fails validate()
     return d;
 }
 

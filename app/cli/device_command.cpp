@@ -27,9 +27,7 @@ remote::DeviceEntry entry_from(const AddOptions& a) {
     remote::DeviceEntry d;
     d.name = a.name;
     d.transport = "ssh";
-    const auto at = a.ssh.rfind('@');
-    d.user = at == std::string::npos ? "" : a.ssh.substr(0, at);
-    d.host = at == std::string::npos ? a.ssh : a.ssh.substr(at + 1);
+    remote::set_destination(d, a.ssh);
     d.port = a.port;
     d.identity_file = a.identity;
     d.jump = a.jump;
@@ -37,11 +35,8 @@ remote::DeviceEntry entry_from(const AddOptions& a) {
     d.ssh_config = a.ssh_config;
     d.known_hosts = a.known_hosts;
     d.notes = a.notes;
-    for (const auto& kv : a.env) {
-        const auto eq = kv.find('=');
-        if (eq == std::string::npos || eq == 0) throw CommandError("--env '" + kv + "': give KEY=VALUE");
-        d.env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
+    for (const auto& kv : a.env)
+        if (!remote::add_env_assignment(d, kv)) throw CommandError("--env '" + kv + "': give KEY=VALUE");
     try {
         remote::validate(d);
     } catch (const FormatError& e) {

@@ -70,6 +70,19 @@ DeviceEntry entry_from_json(const JsonReader& r) {
 
 }  // namespace
 
+void set_destination(DeviceEntry& d, const std::string& user_at_host) {
+    const auto at = user_at_host.rfind('@');
+    d.user = at == std::string::npos ? "" : user_at_host.substr(0, at);
+    d.host = at == std::string::npos ? user_at_host : user_at_host.substr(at + 1);
+}
+
+bool add_env_assignment(DeviceEntry& d, const std::string& assignment) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0) return false;
+    d.env[assignment.substr(0, eq)] = assignment.substr(eq + 1);
+    return true;
+}
+
 std::string DeviceEntry::destination() const { return user.empty() ? host : user + "@" + host; }
 
 const DeviceEntry* DeviceList::find(const std::string& name) const {

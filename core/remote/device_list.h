@@ -46,6 +46,11 @@ DeviceList device_list_from_json(const nlohmann::json& doc);
 nlohmann::json to_json(const DeviceList& list);
 void save_device_list(const DeviceList& list, const std::string& path);  // atomic, folder made as needed
 
+// "[user@]host" as typed (`device add --ssh`, the studio's form) into the entry's user and host.
+void set_destination(DeviceEntry& device, const std::string& user_at_host);
+// "KEY=VALUE" as typed into the entry's environment; false when there is no '=' or no key.
+bool add_env_assignment(DeviceEntry& device, const std::string& assignment);
+
 // Checks one entry (the same rules as the reader); throws tp::FormatError naming the field.
 void validate(const DeviceEntry& device);
 
