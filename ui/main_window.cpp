@@ -4,6 +4,8 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -14,13 +16,16 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QRegularExpression>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include "core/model/profile_json.h"
 #include "core/model/scope.h"
 #include "ui/agent_client.h"
 #include "ui/device_list_model.h"
@@ -273,8 +278,28 @@ void MainWindow::loadBundledProfiles() {
     loader_->load(reopen, ProfileOrigin::File);
 }
 
+QString MainWindow::measuredProfilesFolder() {
+    const QString env = qEnvironmentVariable("TAILPRUNE_MEASURED");
+    return env.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/measured" : env;
+}
+
 int MainWindow::addMeasuredProfile(const Profile& profile, const QString& source) {
-    const int index = library_->add(LoadedProfile{std::make_shared<const Profile>(profile), ProfileOrigin::Agent, source});
+    // A measured profile is kept as a file at once, like any other: named after model, device, time.
+    QString stem = qs(profile.model.name + "_" + profile.device.name) + "_" +
+                   QDateTime::currentDateTimeUtc().toString("yyyyMMdd-HHmmss-zzz");
+    stem.replace(QRegularExpression("[^A-Za-z0-9._-]+"), "_");
+    const QString folder = measuredProfilesFolder();
+    const QString file = folder + "/" + stem + ".json";
+    QString kept = source;
+    try {
+        QDir().mkpath(folder);
+        save_profile(profile, file.toStdString());
+        kept = file;
+        statusBar()->showMessage(tr("Measured profile saved to %1").arg(file), 10000);
+    } catch (const std::exception& e) {
+        showError(tr("The measured profile is open but could not be saved: %1").arg(QString::fromUtf8(e.what())));
+    }
+    const int index = library_->add(LoadedProfile{std::make_shared<const Profile>(profile), ProfileOrigin::Agent, kept});
     tree_->selectionModel()->setCurrentIndex(proxy_->mapFromSource(treeModel_->profileIndex(index)),
                                              QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     return index;

@@ -66,8 +66,10 @@ public:
     void openProfilingDialog(const QVector<int>& tokens = {});
     // Exports the curve plot; returns an error or empty.
     QString exportPlot(const QString& path);
-    // Adds a profile measured in this session.
+    // Adds a profile measured in this session, saved at once as a file in measuredProfilesFolder().
     int addMeasuredProfile(const Profile& profile, const QString& source);
+    // $TAILPRUNE_MEASURED, else the app data folder's "measured".
+    static QString measuredProfilesFolder();
 
 Q_SIGNALS:
     void overlayChanged();

@@ -102,6 +102,9 @@ private Q_SLOTS:
         QCOMPARE(measured.count(), 1);
         QCOMPARE(w.library()->size(), 1);
         QCOMPARE(w.library()->at(0).origin, ProfileOrigin::Agent);
+        // Kept as a file at once, like any other profile.
+        const QString saved = w.library()->at(0).source;
+        QVERIFY2(saved.startsWith(MainWindow::measuredProfilesFolder()) && QFile::exists(saved), qPrintable(saved));
         QCOMPARE(w.overlay().size(), 1);
         QCOMPARE(w.overlay().front().curveName, std::string("block:0"));
     }
