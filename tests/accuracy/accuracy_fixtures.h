@@ -4,8 +4,11 @@
 // compared with the truth.
 #include <cmath>
 #include <random>
+#include <sstream>
+#include <string>
 #include <vector>
 
+#include "core/accuracy/accuracy_anchor.h"
 #include "core/accuracy/accuracy_data.h"
 #include "core/accuracy/calibration_plan.h"
 #include "core/model/schedule.h"
@@ -101,6 +104,19 @@ inline std::vector<std::vector<int>> held_out_schedules(int count, std::uint64_t
         }
         if (pts.empty()) continue;
         out.push_back(tokens_from_points(8, 50, pts));
+    }
+    return out;
+}
+
+// Measured anchors for the splits named in `splits_csv` ("test,holdout"): test at `test_top1`
+// (10,000 images), holdout at 0.91 (5,000 images).
+inline std::vector<AccuracyAnchor> fixture_anchors(const std::string& splits_csv, double test_top1) {
+    std::vector<AccuracyAnchor> out;
+    std::istringstream in(splits_csv);
+    for (std::string s; std::getline(in, s, ',');) {
+        if (s.empty()) continue;
+        out.push_back(s == "test" ? AccuracyAnchor{"test", test_top1, 0.99, 10000, ""}
+                                  : AccuracyAnchor{"holdout", 0.91, 0.995, 5000, ""});
     }
     return out;
 }

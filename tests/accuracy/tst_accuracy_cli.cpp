@@ -83,12 +83,7 @@ private Q_SLOTS:
         QFETCH(double, level);
         QFETCH(bool, fallback);
         QFETCH(QString, stderrHas);
-        auto anchors = [](const QString& splits, double test) {
-            std::vector<AccuracyAnchor> out;
-            for (const QString& s : splits.split(',', Qt::SkipEmptyParts))
-                out.push_back(s == "test" ? AccuracyAnchor{"test", test, 0.99, 10000, ""} : AccuracyAnchor{"holdout", 0.91, 0.995, 5000, ""});
-            return out;
-        };
+        auto anchors = [](const QString& splits, double test) { return fixture_anchors(splits.toStdString(), test); };
         QTemporaryDir dir;
         const QString cal_path = dir.filePath("fixture_vit.accuracy-calibration.json"), schedule_path = dir.filePath("s.json");
         AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 4);

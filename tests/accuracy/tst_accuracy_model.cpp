@@ -115,12 +115,7 @@ private Q_SLOTS:
         QFETCH(double, level);
         QFETCH(bool, fallback);
         QFETCH(QString, describes);
-        auto anchors = [](const QString& splits, double test) {
-            std::vector<AccuracyAnchor> out;
-            for (const QString& s : splits.split(',', Qt::SkipEmptyParts))
-                out.push_back(s == "test" ? AccuracyAnchor{"test", test, 0.99, 10000, ""} : AccuracyAnchor{"holdout", 0.91, 0.995, 5000, ""});
-            return out;
-        };
+        auto anchors = [](const QString& splits, double test) { return fixture_anchors(splits.toStdString(), test); };
         AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 21);
         cal.anchors = anchors(recordSplits, 0.80);
         const AccuracyModel unanchored = AccuracyModel::fit(cal, "pomt");

@@ -37,12 +37,7 @@ private Q_SLOTS:
         QFETCH(QString, cardAnchors);
         QFETCH(double, unpruned);
         QFETCH(QStringList, shows);
-        auto anchors = [](const QString& splits, double test) {
-            std::vector<AccuracyAnchor> out;
-            for (const QString& s : splits.split(',', Qt::SkipEmptyParts))
-                out.push_back(s == "test" ? AccuracyAnchor{"test", test, 0.99, 10000, ""} : AccuracyAnchor{"holdout", 0.91, 0.995, 5000, ""});
-            return out;
-        };
+        auto anchors = [](const QString& splits, double test) { return fixture_anchors(splits.toStdString(), test); };
         AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 4);
         cal.anchors = anchors(recordAnchors, 0.80);
         CoreAccuracySource source(cal, anchors(cardAnchors, 0.78));
