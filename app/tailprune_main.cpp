@@ -6,7 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/command_registry.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/remote/askpass.h"
 
 int main(int argc, char** argv) {

@@ -9,7 +9,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp::ui {
 

@@ -4,7 +4,7 @@
 #include <QColor>
 #include <QDateTime>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/remote/agent_connection.h"
 #include "core/remote/ssh_command.h"
 

@@ -7,7 +7,7 @@
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
 #include "app/cli/remote_options.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/remote/child_process.h"
 #include "core/remote/device_check.h"
 

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/util/json_reader.h"
 
 namespace tp {

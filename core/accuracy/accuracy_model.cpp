@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "core/accuracy/least_squares.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp {
 

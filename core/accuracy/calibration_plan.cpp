@@ -5,7 +5,7 @@
 #include <random>
 #include <set>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
 
 namespace tp {

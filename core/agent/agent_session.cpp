@@ -6,7 +6,7 @@
 #include <mutex>
 #include <thread>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp::agent {
 

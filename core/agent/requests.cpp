@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/profile_json.h"
 #include "core/model/schedule_json.h"
 #include "core/util/json_reader.h"

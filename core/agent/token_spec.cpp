@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp::agent {
 

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <vector>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/util/json_reader.h"
 
 namespace tp {

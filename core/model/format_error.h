@@ -1,22 +1,3 @@
 #pragma once
-#include <stdexcept>
-#include <string>
-
-namespace tp {
-
-// One clear, user-facing error about a file or value: which file, where (JSON pointer or
-// CSV line) and what is wrong. Thrown by every reader/validator in core; never a crash.
-class FormatError : public std::runtime_error {
-public:
-    FormatError(std::string where, std::string what)
-        : std::runtime_error(where.empty() ? what : where + ": " + what),
-          where_(std::move(where)), what_(std::move(what)) {}
-    const std::string& where() const { return where_; }
-    const std::string& problem() const { return what_; }
-
-private:
-    std::string where_;
-    std::string what_;
-};
-
-}  // namespace tp
+// Moved to core/util/format_error.h (issue #23); kept while files under work elsewhere still include it here.
+#include "core/util/format_error.h"

@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp {
 

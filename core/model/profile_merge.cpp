@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp {
 namespace {

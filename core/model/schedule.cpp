@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp {
 

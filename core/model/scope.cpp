@@ -3,7 +3,7 @@
 #include <sstream>
 #include <vector>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp {
 

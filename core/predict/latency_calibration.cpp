@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/steps/robust_stats.h"
 #include "core/util/json_reader.h"
 

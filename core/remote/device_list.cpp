@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <regex>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/util/json_reader.h"
 
 namespace tp::remote {

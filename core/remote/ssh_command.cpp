@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/remote/shell_quote.h"
 #include "core/util/sha256.h"
 

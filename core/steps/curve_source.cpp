@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "core/model/csv_import.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/profile_json.h"
 #include "core/util/json_reader.h"
 

@@ -1,7 +1,7 @@
 // `store check` and `store publish`.
 #include <filesystem>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/store/store_impl.h"
 
 namespace tp::store {

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp {
 

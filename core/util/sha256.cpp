@@ -4,7 +4,7 @@
 #include <fstream>
 #include <vector>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp {
 namespace {

@@ -29,7 +29,7 @@
 
 #include "core/accuracy/accuracy_model.h"
 #include "core/accuracy/calibration_plan.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
 #include "core/model/schedule_json.h"
 

@@ -4,7 +4,7 @@
 
 #include "accuracy_fixtures.h"
 #include "core/accuracy/accuracy_anchor.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 #include <nlohmann/json.hpp>
 

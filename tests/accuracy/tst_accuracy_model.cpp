@@ -5,7 +5,7 @@
 
 #include "accuracy_fixtures.h"
 #include "core/accuracy/accuracy_model.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 using namespace tp;
 using namespace tp::test;

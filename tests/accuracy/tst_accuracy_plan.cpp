@@ -6,7 +6,7 @@
 #include <set>
 
 #include "accuracy_fixtures.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
 
 using namespace tp;

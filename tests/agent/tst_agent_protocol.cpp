@@ -8,7 +8,7 @@
 #include "core/agent/protocol.h"
 #include "core/agent/protocol_stream.h"
 #include "core/agent/requests.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 using namespace tp::agent;
 using nlohmann::json;

@@ -6,7 +6,7 @@
 
 #include "core/agent/sweep_plan.h"
 #include "core/agent/token_spec.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 using namespace tp::agent;
 

@@ -2,7 +2,7 @@
 #include <QtTest>
 
 #include "core/model/csv_import.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 using namespace tp;
 

@@ -2,7 +2,7 @@
 // part and the field when they are not comparable.
 #include <QtTest>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/profile_merge.h"
 
 using namespace tp;

@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/util/sha256.h"
 
 using namespace tp;

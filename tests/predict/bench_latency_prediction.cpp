@@ -32,7 +32,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
 #include "core/model/profile_json.h"
 #include "core/model/schedule_json.h"

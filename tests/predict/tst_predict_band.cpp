@@ -2,7 +2,7 @@
 // over a calibration record, a documented default before calibration, and a strict record format.
 #include <QtTest>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/predict/latency_calibration.h"
 #include "predict_fixtures.h"
 

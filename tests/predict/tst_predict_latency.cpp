@@ -3,7 +3,7 @@
 // errors for schedules that do not fit the profile.
 #include <QtTest>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "predict_fixtures.h"
 
 using namespace tp;

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
 #include "core/runtime/pruning/reducer_factory.h"
 #include "pruning_fixtures.h"

@@ -1,7 +1,7 @@
 // What each method can realise and which parameters it takes, checked without LibTorch.
 #include <QtTest>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
 
 using namespace tp;

@@ -5,7 +5,7 @@
 
 #include "core/agent/client_protocol.h"
 #include "core/agent/requests.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/remote/connection_error.h"
 #include "core/remote/device_list.h"
 #include "core/remote/shell_quote.h"

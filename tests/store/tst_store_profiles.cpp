@@ -1,7 +1,7 @@
 // Profiles: profile -> store -> profile is identical; the same content is stored once.
 #include <QtTest>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/profile_json.h"
 #include "core/store/store.h"
 #include "store_fixtures.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/schedule_json.h"
 #ifdef TAILPRUNE_HAS_STORE
 #include "core/store/schedule_csv.h"

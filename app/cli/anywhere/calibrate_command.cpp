@@ -20,7 +20,7 @@
 #include "app/cli/anywhere/evaluate_on_device.h"
 #include "core/accuracy/accuracy_model.h"
 #include "core/accuracy/calibration_plan.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/profile_json.h"
 #include "core/runtime/vit_runner.h"
 #ifdef TAILPRUNE_HAS_STORE

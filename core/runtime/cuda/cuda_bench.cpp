@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/runtime/nvml.h"
 #include "core/runtime/pruning/reducer_factory.h"
 #include "core/runtime/torch_compat.h"

@@ -1,6 +1,6 @@
 #include "core/runtime/pruning/reducer_factory.h"
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
 #include "core/runtime/pruning/methods.h"
 

@@ -1,6 +1,6 @@
 #include "core/runtime/pruning/token_selection.h"
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp::runtime {
 
