@@ -18,6 +18,7 @@
 #include "core/model/scope.h"
 #include "ui/edge_description.h"
 #include "ui/palette.h"
+#include "ui/profile_analyses.h"
 #include "ui/qcustomplot_include.h"
 
 namespace tp::ui {
@@ -45,6 +46,8 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     plot_->xAxis->setLabel(tr("tokens (incl. CLS)"));
     plot_->setNoAntialiasingOnDrag(true);
+    analyses_ = new ProfileAnalyses(this);  // until the studio's shared analyses are set
+    connect(analyses_, &ProfileAnalyses::changed, this, &CurveView::onAnalysesChanged);
 
     readout_ = new QLabel(tr("Move the mouse over the plot for a readout."));
     readout_->setObjectName("readout");
@@ -89,7 +92,7 @@ QWidget* CurveView::buildToolbar() {
     sensitivitySpin_->setRange(0.5, 50);
     sensitivitySpin_->setSingleStep(0.5);
     sensitivitySpin_->setDecimals(1);
-    sensitivitySpin_->setValue(settings_.sensitivity);
+    sensitivitySpin_->setValue(analyses_->sensitivity());
     sensitivitySpin_->setToolTip(tr("Step detector penalty c (β = c·σ²·ln n): higher finds fewer, surer edges"));
     connect(sensitivitySpin_, &QDoubleSpinBox::valueChanged, this, &CurveView::setSensitivity);
 
@@ -175,12 +178,23 @@ void CurveView::fillScopeCombo() {
     scopeCombo_->setCurrentIndex(scopeCombo_->findData(QString::fromStdString(curves_.front().ref.curveName)));
 }
 
-void CurveView::setSensitivity(double c) {
-    if (settings_.sensitivity == c) return;
-    settings_.sensitivity = c;
+void CurveView::setAnalyses(ProfileAnalyses* analyses) {
+    if (!analyses || analyses == analyses_) return;
+    if (analyses_->parent() == this) delete analyses_;
+    else disconnect(analyses_, nullptr, this, nullptr);
+    analyses_ = analyses;
+    connect(analyses_, &ProfileAnalyses::changed, this, &CurveView::onAnalysesChanged);
+    onAnalysesChanged();
+}
+
+double CurveView::sensitivity() const { return analyses_->sensitivity(); }
+
+void CurveView::setSensitivity(double c) { analyses_->setSensitivity(c); }
+
+void CurveView::onAnalysesChanged() {
     {
         const QSignalBlocker block(sensitivitySpin_);
-        sensitivitySpin_->setValue(c);
+        sensitivitySpin_->setValue(analyses_->sensitivity());
     }
     analyse();
     rebuildPlot();
@@ -221,7 +235,8 @@ QString CurveView::Analysed::explanation(std::size_t edge) const {
 
 void CurveView::analyse() {
     for (Analysed& a : curves_) {
-        a.steps = detect_steps(*a.ref.curve(), settings_);
+        const StepAnalysis* steps = analyses_->of(a.ref.profile, a.ref.file)->steps(a.ref.curveName);
+        a.steps = steps ? *steps : StepAnalysis{};
         a.explanations = explainEdges(a.steps, *a.ref.profile, *a.ref.curve());
     }
     readout_->setText(summary());
@@ -232,7 +247,7 @@ QString CurveView::summary() const {
     const Analysed& a = curves_.front();
     QString text = tr("<b>%1</b>: %n edge(s) at sensitivity %2, noise σ = %3 ms", nullptr, int(a.steps.edges.size()))
                        .arg(a.series.label.toHtmlEscaped())
-                       .arg(settings_.sensitivity, 0, 'f', 1)
+                       .arg(analyses_->sensitivity(), 0, 'f', 1)
                        .arg(a.steps.noise_sigma_ms, 0, 'g', 3);
     const QString period = periodText(a.steps.period);
     if (!period.isEmpty()) text += " · " + period;

@@ -21,10 +21,14 @@ class QToolButton;
 
 namespace tp::ui {
 
+class ProfileAnalyses;
+
 // The curve view: median latency vs tokens with the p10–p90 band, detected edges (labelled with
 // height and explanation), shaded plateaus, a crosshair readout with the "one more token" saving,
 // clock/temperature strips, overlays of several curves, normalised and ratio modes.
-// The first curve is the primary one: steps, strips and the readout belong to it.
+// The first curve is the primary one: steps, strips and the readout belong to it. Steps come from
+// the shared analyses of the loaded profiles (setAnalyses; a view of its own until then), so the
+// sensitivity set here reaches the editor's magnet and predictions too.
 class CurveView : public QWidget {
     Q_OBJECT
 public:
@@ -33,7 +37,7 @@ public:
     struct Analysed {
         CurveRef ref;
         CurveSeries series;  // as measured (ms)
-        StepAnalysis steps;
+        StepAnalysis steps;  // from the profile's analysis
         std::vector<EdgeExplanation> explanations;  // one per edge, or empty (no explanation applies)
         QString explanation(std::size_t edge) const;
     };
@@ -45,8 +49,12 @@ public:
     // Switches every overlaid curve to the scope named `curveName` where its profile has it.
     void setScope(const QString& curveName);
 
+    // The analyses the view reads its steps from (the studio's, shared with the editor).
+    void setAnalyses(ProfileAnalyses* analyses);
+    ProfileAnalyses* analyses() const { return analyses_; }
+    // Sets the sensitivity of the shared analyses: every view re-reads its steps.
     void setSensitivity(double c);
-    double sensitivity() const { return settings_.sensitivity; }
+    double sensitivity() const;
     void setLogScale(bool on);
     bool logScale() const;
     void setYMode(YMode mode);
@@ -73,6 +81,7 @@ Q_SIGNALS:
 private:
     QWidget* buildToolbar();
     void analyse();
+    void onAnalysesChanged();
     void rebuildPlot();
     void addCurveGraphs(int index, const CurveSeries& shown);
     void addSteps(const Analysed& a, double scale);
@@ -98,7 +107,7 @@ private:
     QLabel* readout_ = nullptr;
 
     QVector<Analysed> curves_;
-    StepSettings settings_;
+    ProfileAnalyses* analyses_ = nullptr;
     YMode yMode_ = YMode::Latency;
     QVector<int> selection_;
     double xLo_ = 0, xHi_ = 1, yLo_ = 0, yHi_ = 1;  // reset ranges of what is shown

@@ -72,6 +72,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     workspace_ = new QTabWidget;
     workspace_->setObjectName("workspace");
     curves_ = new CurvesTab;
+    curves_->view()->setAnalyses(library_->analyses());
     workspace_->addTab(curves_, tr("Curves"));
     devices_ = new DeviceListModel(this);
     if (const QString error = devices_->load(); !error.isEmpty()) QTimer::singleShot(0, this, [this, error] { showError(error); });
@@ -309,6 +310,7 @@ CurveRef MainWindow::refFor(int libraryIndex, const QString& curveName) const {
     CurveRef r;
     r.profile = library_->at(libraryIndex).profile;
     r.curveName = curveName.toStdString();
+    r.file = library_->at(libraryIndex).file();
     return r;
 }
 

@@ -20,6 +20,15 @@ QString LoadedProfile::displayName() const {
     return source;
 }
 
+QString LoadedProfile::file() const {
+    return origin == ProfileOrigin::Bundled || origin == ProfileOrigin::File ? source : QString();
+}
+
+std::shared_ptr<const ProfileAnalysis> ProfileLibrary::analysis(int index) const {
+    const LoadedProfile& p = at(index);
+    return analyses_->of(p.profile, p.file());
+}
+
 int ProfileLibrary::indexOfSource(const QString& source) const {
     for (std::size_t i = 0; i < profiles_.size(); ++i)
         if (profiles_[i].source == source) return int(i);

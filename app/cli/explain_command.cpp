@@ -6,6 +6,7 @@
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "core/analysis/curve_source_analysis.h"
 #include "core/steps/curve_source.h"
 #include "core/steps/step_detector.h"
 #include "core/steps/step_json.h"
@@ -83,9 +84,10 @@ const CommandRegistrar reg(41, [](CLI::App& app) {
         const int r = o->mlp_ratio_x100 ? o->mlp_ratio_x100 : src.profile ? src.profile->model.mlp_ratio_x100 : 400;
         const auto gemms = vit_block_gemms(c, r);
 
-        StepSettings settings;
-        settings.sensitivity = o->sensitivity;
-        StepAnalysis a = detect_steps(src.curve, settings);
+        AnalysisSettings settings;
+        settings.steps.sensitivity = o->sensitivity;
+        const ProfileAnalysis analysis = analyse_curve_source(src, o->file, settings);
+        StepAnalysis a = *analysis.steps(src.curve);
         const auto predicted =
             predict_boundaries(gemms, s, src.curve.points.front().tokens, src.curve.points.back().tokens);
         static const std::vector<KernelCensus> no_census;

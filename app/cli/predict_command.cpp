@@ -8,11 +8,10 @@
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "core/analysis/profile_analysis.h"
 #include "core/model/profile_json.h"
 #include "core/model/schedule_json.h"
 #include "core/predict/latency_calibration.h"
-#include "core/predict/latency_predictor.h"
-#include "core/steps/step_detector.h"
 #include "core/util/json_reader.h"
 
 namespace tp::cli {
@@ -25,12 +24,6 @@ struct Options {
     double coverage = 0.9;
     bool json = false;
 };
-
-bool file_exists(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f) std::fclose(f);
-    return f != nullptr;
-}
 
 nlohmann::json to_json(const LatencyPrediction& p, const LatencyBand& band) {
     nlohmann::json terms = nlohmann::json::array();
@@ -47,10 +40,10 @@ nlohmann::json to_json(const LatencyPrediction& p, const LatencyBand& band) {
             {"warnings", p.warnings}};
 }
 
-void print_text(const Schedule& s, const LatencyPrediction& p, const LatencyBand& band, double unpruned) {
+void print_text(const Schedule& s, const LatencyPrediction& p, const LatencyBand& band) {
     std::cout << std::fixed << std::setprecision(4) << "schedule '" << s.name << "' (" << s.method << "): "
               << p.latency_ms << " ms [" << p.low_ms << ", " << p.high_ms << "]  "
-              << std::setprecision(1) << 100.0 * (p.latency_ms / unpruned - 1.0) << "% vs unpruned\n"
+              << std::setprecision(1) << 100.0 * (p.latency_ms / p.unpruned_ms - 1.0) << "% vs unpruned\n"
               << "band: " << band.source << " (" << 100 * band.low_rel << "% .. +" << 100 * band.high_rel << "%, "
               << band.samples << " measured schedules)\n";
     for (const auto& t : p.terms) {
@@ -80,31 +73,35 @@ const CommandRegistrar reg(60, [](CLI::App& app) {
     cmd->add_option("--round", o->round, "measurement round of --record-measured")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--json", o->json, "print {\"latency_ms\",\"low_ms\",\"high_ms\",...} as JSON");
     cmd->callback([o] {
-        Profile profile = load_profile(o->profile);
+        auto profile = std::make_shared<const Profile>(load_profile(o->profile));
         Schedule schedule = load_schedule(o->schedule);
         if (!o->method.empty()) schedule.method = o->method;
-        LatencyPredictor predictor(profile, [](const Curve& c) { return detect_steps(c); });
-
-        const std::string cal_path = o->calibration.empty() ? latency_calibration_path(o->profile) : o->calibration;
-        LatencyCalibration calibration;
-        const bool have_record = file_exists(cal_path);
-        if (have_record) calibration = load_latency_calibration(cal_path);
-        else if (!o->calibration.empty() && o->record_measured <= 0)
+        // The profile's analysis: its steps, its calibration record (--calibration, else the one
+        // next to the profile file) and the predictor built on them, as the studio's editor has it.
+        AnalysisSettings settings;
+        settings.band_coverage = o->coverage;
+        settings.calibration_path = o->calibration;
+        const ProfileAnalysis analysis(profile, o->profile, settings);
+        if (!analysis.predictor()) std::rethrow_exception(analysis.predictor_failure());
+        const CalibrationUse& use = analysis.calibration();
+        if (!use.found && !o->calibration.empty() && o->record_measured <= 0)
             throw CommandError("calibration record '" + o->calibration + "' does not exist");
-        if (have_record) check_calibration_fits(calibration, profile, cal_path);
-        apply_latency_calibration(predictor, calibration.entries, o->coverage);
+        if (use.failure) std::rethrow_exception(use.failure);
+        const LatencyPredictor& predictor = *analysis.predictor();
+        const std::string& cal_path = use.path;
+        LatencyCalibration calibration = use.record;
 
-        LatencyPrediction p = predictor.predict(schedule);  // checks the schedule against the profile
+        LatencyPrediction p = analysis.predict(schedule);  // checks the schedule against the profile
         if (o->record_measured > 0) {
-            calibration.device = profile.device.identity();
-            calibration.model = profile.model.name;
+            calibration.device = profile->device.identity();
+            calibration.model = profile->model.name;
             calibration.entries.push_back({schedule.method, schedule.tokens_after_block, o->record_measured, o->round, ""});
             save_latency_calibration(calibration, cal_path);
             std::cerr << "recorded " << o->record_measured << " ms in " << cal_path << " ("
                       << calibration.entries.size() << " entries)\n";
         }
         if (o->json) return print_json(to_json(p, predictor.band()));
-        print_text(schedule, p, predictor.band(), predictor.unpruned_ms());
+        print_text(schedule, p, predictor.band());
     });
 });
 

@@ -5,6 +5,7 @@
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "core/analysis/curve_source_analysis.h"
 #include "core/steps/curve_source.h"
 #include "core/steps/step_detector.h"
 #include "core/steps/step_json.h"
@@ -95,9 +96,10 @@ const CommandRegistrar reg(40, [](CLI::App& app) {
     cmd->callback([=] {
         const CurveSource src = load_curve_source(*file, *curve);
         if (src.curve.points.empty()) throw CommandError("curve '" + src.curve.name + "' in " + *file + " has no points");
-        StepSettings settings;
-        settings.sensitivity = *sensitivity;
-        const StepAnalysis a = detect_steps(src.curve, settings);
+        AnalysisSettings settings;
+        settings.steps.sensitivity = *sensitivity;
+        const ProfileAnalysis analysis = analyse_curve_source(src, *file, settings);
+        const StepAnalysis& a = *analysis.steps(src.curve);
         if (*json) {
             nlohmann::json doc = steps_to_json(a);
             doc["curve"] = src.curve.name;

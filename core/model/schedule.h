@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/model/device.h"
+#include "core/model/latency_prediction.h"
 
 namespace tp {
 
@@ -15,12 +16,6 @@ namespace tp {
 struct PruningPoint {
     int block = 0;
     int tokens = 0;              // tokens kept after this block
-};
-
-struct LatencyEstimate {
-    double latency_ms = 0;
-    double low_ms = 0;
-    double high_ms = 0;
 };
 
 struct Measurement {              // a measured value with its provenance
@@ -48,7 +43,7 @@ struct Schedule {
     DeviceInfo device;
 
     // Optional results travelling with the schedule (export format).
-    std::optional<LatencyEstimate> predicted_latency;
+    std::optional<LatencyPrediction> predicted_latency;  // value and band only
     std::vector<Measurement> measurements;
     std::string author;
     std::string status = "draft"; // draft | approved | deployed

@@ -66,7 +66,7 @@ Schedule schedule_from_json(const json& doc) {
     if (r.has("device")) s.device = device_from_json(r.object("device").node(), "/device");
     if (auto p = r.opt_object("predicted_latency")) {
         p->only_keys({"latency_ms", "low_ms", "high_ms"});
-        s.predicted_latency = LatencyEstimate{p->num("latency_ms"), p->num_or("low_ms", p->num("latency_ms")),
+        s.predicted_latency = LatencyPrediction{p->num("latency_ms"), p->num_or("low_ms", p->num("latency_ms")),
                                               p->num_or("high_ms", p->num("latency_ms"))};
     }
     if (const json* ms = r.opt_array("measurements")) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp {
 
@@ -394,6 +394,7 @@ LatencyPrediction LatencyPredictor::predict(const Schedule& schedule) const {
     validate(schedule);
     LatencyPrediction p = breakdown(schedule.tokens_after_block, schedule.method);
     p.warnings.insert(p.warnings.begin(), warnings_.begin(), warnings_.end());
+    p.unpruned_ms = unpruned_ms();
     return p;
 }
 

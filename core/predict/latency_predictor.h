@@ -22,6 +22,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/model/latency_prediction.h"
 #include "core/model/profile.h"
 #include "core/model/schedule.h"
 #include "core/predict/curve_lookup.h"
@@ -40,25 +41,6 @@ struct LatencyBand {
     std::string source = "default";  // default | calibrated
 };
 
-struct LatencyTerm {
-    std::string kind;          // embed | head | block | attn | mlp | prune | context | method
-    int block = -1;            // -1 for whole-model terms
-    int tokens_in = 0;
-    int tokens_out = 0;
-    double ms = 0;
-    bool measured = false;     // true: read from this term's own measured curve
-    std::string source;        // curve name, or how it was inferred
-};
-
-struct LatencyPrediction {
-    double latency_ms = 0;
-    double low_ms = 0;
-    double high_ms = 0;
-    std::vector<LatencyTerm> terms;
-    std::vector<double> block_ms;   // per block: block (+ its pruning op) + its share of the context term
-    std::vector<std::string> warnings;
-};
-
 class LatencyPredictor {
 public:
     // Throws FormatError when the profile cannot predict anything (no block, model or
@@ -69,7 +51,7 @@ public:
     // within 1..input_tokens() (checked by predict(); unchecked here beyond clamping).
     double predict_ms(const std::vector<int>& tokens_after_block, const std::string& method) const;
     // Checks the schedule against the profile's model (FormatError naming the field) and returns
-    // the value, band and breakdown.
+    // the value, band, breakdown and the unpruned value.
     LatencyPrediction predict(const Schedule& schedule) const;
     // Same without the band and checks, for calibration and benches.
     LatencyPrediction breakdown(const std::vector<int>& tokens_after_block, const std::string& method) const;

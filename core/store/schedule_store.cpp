@@ -197,7 +197,7 @@ Schedule read_schedule(Store::Impl& impl, std::int64_t schedule_id, int revision
     s.format_version = col().getInt();
     SQLite::Column predicted = col();
     if (!predicted.isNull())
-        s.predicted_latency = LatencyEstimate{predicted.getDouble(), q.getColumn(i).getDouble(),
+        s.predicted_latency = LatencyPrediction{predicted.getDouble(), q.getColumn(i).getDouble(),
                                               q.getColumn(i + 1).getDouble()};
     i += 2;
     s.updated = col().getString();

@@ -1,7 +1,7 @@
 // Schedules: the token-count convention, validation with clear messages, JSON round trip.
 #include <QtTest>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/schedule_json.h"
 
 using namespace tp;
@@ -77,7 +77,7 @@ private Q_SLOTS:
     void jsonRoundTrip() {
         Schedule s = schedule_with({50, 50, 50, 40, 40, 40, 20, 20});
         s.parameters["alpha"] = 0.5;
-        s.predicted_latency = LatencyEstimate{1.5, 1.4, 1.6};
+        s.predicted_latency = LatencyPrediction{1.5, 1.4, 1.6};
         s.measurements.push_back({"top1", 0.87, 0.86, 0.88, "cpu:x@local", "fashion-mnist/test", 10000, "2026-11-23", "0.1.0"});
         s.status = "approved";
         s.revision = 3;

@@ -1,21 +1,29 @@
 #pragma once
-// A shown ScheduleEditor on the five synthetic devices with the core latency predictor, and the
-// mouse gestures the tests and the bench perform on its plot.
+// A shown ScheduleEditor on a profile library holding the five synthetic devices (their analyses
+// predict latency), and the mouse gestures the tests and the bench perform on its plot.
 #include <QTest>
 #include <memory>
 
 #include "editor_fixtures.h"
-#include "ui/editor/core_latency_source.h"
 #include "ui/editor/schedule_editor.h"
 #include "ui/editor/schedule_plot.h"
+#include "ui/profile_library.h"
 
 namespace tp::test {
+
+// The five synthetic devices as loaded profiles (from the store: no calibration record).
+inline ui::ProfileLibrary* five_device_library(QObject* parent) {
+    auto* library = new ui::ProfileLibrary(parent);
+    for (const auto& p : five_device_profiles())
+        library->add(ui::LoadedProfile{p, ui::ProfileOrigin::Store, QString::fromStdString("store:" + p->id)});
+    return library;
+}
 
 inline std::unique_ptr<ui::ScheduleEditor> make_editor(int active = 0) {
     auto editor = std::make_unique<ui::ScheduleEditor>();
     editor->resize(1400, 900);
-    editor->setLatencySource(std::make_shared<ui::CoreLatencySource>());
-    editor->setProfiles(five_device_profiles(), active);
+    editor->setLibrary(five_device_library(editor.get()));
+    editor->setActiveDevice(active);
     editor->show();
     if (!QTest::qWaitForWindowExposed(editor.get())) qWarning("editor window was not exposed");
     return editor;

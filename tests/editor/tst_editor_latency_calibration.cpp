@@ -1,14 +1,14 @@
-// The editor's latency source reads a profile's calibration record as `tailprune predict` does, and a
-// bad record never costs the prediction: the default band stays and the reason is shown.
+// A profile's analysis reads the calibration record next to its file as `tailprune predict` does, and
+// a bad record never costs the prediction: the default band stays and the reason is shown.
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "core/analysis/profile_analysis.h"
 #include "core/predict/latency_calibration.h"
 #include "core/steps/step_detector.h"
 #include "editor_fixtures.h"
 #include "ui/bundled_profiles.h"
-#include "ui/editor/core_latency_source.h"
 #include "ui/editor/latency_readout.h"
 
 #include <QLabel>
@@ -56,7 +56,7 @@ private Q_SLOTS:
         QFETCH(QString, says);
         const std::shared_ptr<const Profile> profile = test::five_device_profiles().front();
         QTemporaryDir dir;
-        const QString path = dir.filePath("device.calibration.json");
+        const QString path = dir.filePath("device.calibration.json");  // the record of device.json
         if (record == "good" || record == "few" || record == "other-device") {
             LatencyCalibration r = record_for(*profile, record == "few" ? 4 : 12, 0.10);
             if (record == "other-device") r.device = "some other GPU";
@@ -66,33 +66,34 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write("{\"format\": \"tailprune-latency-calibration\", \"entries\": [");
         }
-        ui::CoreLatencySource source([&](const Profile&) { return path; });
+        const ProfileAnalysis analysis(profile, dir.filePath("device.json").toStdString());
         Schedule schedule = unpruned_schedule(profile->model);
         schedule.method = "topk";
         schedule.tokens_after_block = tokens_from_points(profile->model.depth, profile->model.tokens, {{3, 120}});
-        const ui::PredictedLatency p = source.predict(*profile, schedule);
-        QVERIFY2(p.available, qPrintable(p.reason));
-        QVERIFY2(p.terms.contains(says), qPrintable(p.terms));
+        const LatencyPrediction p = analysis.predict(schedule);
+        const std::string basis = analysis.basis(p);
+        QVERIFY2(QString::fromStdString(basis).contains(says), basis.c_str());
 
-        ui::CoreLatencySource plain;
-        const ui::PredictedLatency uncalibrated = plain.predict(*profile, schedule);
-        const double half = uncalibrated.high_ms / uncalibrated.ms - 1;
+        const ProfileAnalysis plain(profile, "");  // a profile without a file: no record
+        const LatencyPrediction uncalibrated = plain.predict(schedule);
+        const double half = uncalibrated.high_ms / uncalibrated.latency_ms - 1;
         if (valueMoves) {
             // The record measured the host 10% slower than the profile: the level (or, with too few
             // schedules for it, the method's correction per cut) moves the value.
-            const double ratio = p.ms / uncalibrated.ms;
+            const double ratio = p.latency_ms / uncalibrated.latency_ms;
             if (calibratedBand) QVERIFY2(std::abs(ratio - 1.10) < 0.011, qPrintable(QString::number(ratio)));
             else QVERIFY2(ratio > 1.02, qPrintable(QString::number(ratio)));
         } else {
-            QCOMPARE(p.ms, uncalibrated.ms);
+            QCOMPARE(p.latency_ms, uncalibrated.latency_ms);
         }
         if (calibratedBand) {
             // The band is the spread of what is left (±2%), not the default.
-            QVERIFY2(p.high_ms > p.ms && p.high_ms / p.ms - 1 < half, qPrintable(QString::number(p.high_ms / p.ms - 1)));
-            QVERIFY2(p.low_ms < p.ms && 1 - p.low_ms / p.ms < half, qPrintable(QString::number(1 - p.low_ms / p.ms)));
+            const double ms = p.latency_ms;
+            QVERIFY2(p.high_ms > ms && p.high_ms / ms - 1 < half, qPrintable(QString::number(p.high_ms / ms - 1)));
+            QVERIFY2(p.low_ms < ms && 1 - p.low_ms / ms < half, qPrintable(QString::number(1 - p.low_ms / ms)));
         } else {
-            QVERIFY(std::abs(p.high_ms / p.ms - 1 - half) < 1e-9);
-            QVERIFY(std::abs(1 - p.low_ms / p.ms - half) < 1e-9);
+            QVERIFY(std::abs(p.high_ms / p.latency_ms - 1 - half) < 1e-9);
+            QVERIFY(std::abs(1 - p.low_ms / p.latency_ms - half) < 1e-9);
         }
     }
 
@@ -102,14 +103,17 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath("device.calibration.json");
         save_latency_calibration(record_for(*profile, 12, 0.0), path.toStdString());
-        ui::CoreLatencySource source([&](const Profile&) { return path; });
+        const ProfileAnalysis calibrated(profile, dir.filePath("device.json").toStdString());
+        const ProfileAnalysis plain(profile, "");
         ui::LatencyReadout readout;
         std::vector<ui::DeviceLatency> devices(2);
         devices[0].device = "calibrated";
-        devices[0].prediction = source.predict(*profile, unpruned_schedule(profile->model));
+        devices[0].prediction = calibrated.predict(unpruned_schedule(profile->model));
+        devices[0].basis = QString::fromStdString(calibrated.basis(*devices[0].prediction));
         devices[1].device = "active, default band";
         devices[1].active = true;
-        devices[1].prediction = ui::CoreLatencySource().predict(*profile, unpruned_schedule(profile->model));
+        devices[1].prediction = plain.predict(unpruned_schedule(profile->model));
+        devices[1].basis = QString::fromStdString(plain.basis(*devices[1].prediction));
         readout.setDevices(devices);
         const auto* basis = readout.findChild<QLabel*>("latencyBasis");
         QVERIFY(basis);

@@ -49,8 +49,8 @@ void TestEditorMagnet::snapsToTheRightEdge() {
     // The offer and the curve are named while the button is down.
     if (!curve.isEmpty()) {
         QVERIFY(editor->snapped());
-        QCOMPARE(editor->magnetOffer()->curve, curve);
-        QVERIFY2(editor->magnetOffer()->finding.contains(finding), qPrintable(editor->magnetOffer()->finding));
+        QCOMPARE(QString::fromStdString(editor->magnetOffer()->curve), curve);
+        QVERIFY2(QString::fromStdString(editor->magnetOffer()->finding).contains(finding), editor->magnetOffer()->finding.c_str());
         QVERIFY2(editor->statusText().contains("snapped to " + QString::number(expected) + " on " + curve),
                  qPrintable(editor->statusText()));
     } else {
@@ -88,7 +88,7 @@ void TestEditorMagnet::ctrlDownJumpsToTheNextEdgeBelow() {
     for (int tokens : expected) {
         QTest::keyClick(editor->plot(), Qt::Key_Down, Qt::ControlModifier);
         QVERIFY2(editor->schedule().tokens_after_block[3] == tokens, qPrintable(editor->statusText()));
-        QCOMPARE(editor->magnetOffer()->curve, QString("deployed:3"));
+        QCOMPARE(editor->magnetOffer()->curve, std::string("deployed:3"));
     }
 }
 

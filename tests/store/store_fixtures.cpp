@@ -96,7 +96,7 @@ Schedule synthetic_schedule(const std::string& name, int cut_block, int kept_tok
     s.author = "tester";
     s.notes = "cut after block " + std::to_string(cut_block);
     for (int b = 0; b < s.model.depth; ++b) s.tokens_after_block.push_back(b < cut_block ? s.model.tokens : kept_tokens);
-    s.predicted_latency = LatencyEstimate{12.5, 12.0, 13.25};
+    s.predicted_latency = LatencyPrediction{12.5, 12.0, 13.25};
     return s;
 }
 

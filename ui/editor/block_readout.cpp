@@ -93,7 +93,7 @@ void BlockReadout::setEdges(const std::vector<BlockEdgePosition>& edges) {
     }
     for (int b = 0; b < n; ++b) {
         const BlockEdgePosition& e = edges[static_cast<std::size_t>(b)];
-        const QString cells[3] = {QString::number(e.tokens), e.curve, e.describe()};
+        const QString cells[3] = {QString::number(e.tokens), QString::fromStdString(e.curve), QString::fromStdString(e.describe())};
         for (int c = 0; c < 3; ++c) {
             QTableWidgetItem* item = edges_->item(b, c);
             if (!item) {

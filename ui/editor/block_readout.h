@@ -2,7 +2,7 @@
 #include <QWidget>
 #include <vector>
 
-#include "ui/editor/block_edges.h"
+#include "core/schedule/block_edges.h"
 #include "ui/editor/prediction_sources.h"
 #include "ui/qcustomplot_include.h"
 

@@ -4,11 +4,9 @@
 #include <QVBoxLayout>
 
 #include "core/accuracy/accuracy_data.h"
-#include "core/predict/latency_calibration.h"
 #include "ui/editor/bundled_models.h"
 #include "ui/editor/calibration_panel.h"
 #include "ui/editor/core_accuracy_source.h"
-#include "ui/editor/core_latency_source.h"
 #include "ui/editor/schedule_actions.h"
 #include "ui/editor/schedule_editor.h"
 #include "ui/main_window.h"
@@ -37,25 +35,10 @@ void load_calibration(ScheduleEditor* editor, CalibrationPanel* panel, const std
     }
 }
 
-// `<profile stem>.calibration.json` next to the file the profile was read from; "" for a profile
-// from the store or an agent.
-QString latency_calibration_file(const ProfileLibrary& library, const Profile& profile) {
-    for (int i = 0; i < library.size(); ++i) {
-        const LoadedProfile& loaded = library.at(i);
-        if (loaded.profile.get() != &profile) continue;
-        if (loaded.origin != ProfileOrigin::Bundled && loaded.origin != ProfileOrigin::File) return {};
-        return QString::fromStdString(latency_calibration_path(loaded.source.toStdString()));
-    }
-    return {};
-}
-
 }  // namespace
 
 ScheduleEditor* install_schedule_editor(MainWindow& window) {
     auto* editor = new ScheduleEditor;
-    editor->setLatencySource(std::make_shared<CoreLatencySource>([&window](const Profile& profile) {
-        return latency_calibration_file(*window.library(), profile);
-    }));
     auto* actions = new ScheduleActions(editor, window.agentClient(), editor);
     editor->actionArea()->addWidget(actions);
     auto* calibration = new CalibrationPanel(editor);
@@ -77,28 +60,14 @@ ScheduleEditor* install_schedule_editor(MainWindow& window) {
     });
     QObject::connect(calibration, &CalibrationPanel::finished, editor,
                      [editor, calibration, model] { load_calibration(editor, calibration, *model); });
-    auto sync = [&window, editor, actions, calibration, model] {
-        // One entry per profile, in overlay order, same model as the first.
-        std::vector<std::shared_ptr<const Profile>> profiles;
-        for (const CurveRef& ref : window.overlay()) {
-            if (!ref.profile) continue;
-            bool seen = false;
-            for (const auto& p : profiles) seen = seen || p == ref.profile;
-            if (seen) continue;
-            if (!profiles.empty() && (ref.profile->model.depth != profiles.front()->model.depth ||
-                                      ref.profile->model.tokens != profiles.front()->model.tokens))
-                continue;
-            profiles.push_back(ref.profile);
-        }
-        if (profiles.empty() || profiles == editor->profiles()) return;
-        editor->setProfiles(profiles, 0);
-        // Trained weights for this model (evaluate, calibrate) and its accuracy calibration.
-        *model = bundled_model(QString::fromStdString(profiles.front()->model.name));
+    // Trained weights for the active profile's model (evaluate, calibrate) and its accuracy calibration.
+    QObject::connect(editor, &ScheduleEditor::activeDeviceChanged, editor, [editor, actions, calibration, model] {
+        *model = bundled_model(QString::fromStdString(editor->activeProfile()->model.name));
         if (*model) actions->setEvaluation((*model)->weights, "fashion-mnist", "test", 2000);
         load_calibration(editor, calibration, *model);
-    };
-    QObject::connect(&window, &MainWindow::overlayChanged, editor, sync);
-    sync();
+    });
+    // The loaded profiles (not what the Curves tab shows) and their shared analyses.
+    editor->setLibrary(window.library());
     window.addWorkspaceTab(editor, "Schedule editor");
     return editor;
 }

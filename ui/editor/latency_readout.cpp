@@ -98,25 +98,25 @@ void LatencyReadout::setDevices(const std::vector<DeviceLatency>& devices) {
     double top = 0;
     for (int r = 0; r < n; ++r) {
         const DeviceLatency& d = devices[static_cast<std::size_t>(r)];
-        const PredictedLatency& p = d.prediction;
         setCell(table_, r, 0, QString("#%1 %2%3").arg(r + 1).arg(d.active ? "▶ " : "", d.device));
-        if (p.available) {
-            setCell(table_, r, 1, QString("%1 ms").arg(p.ms, 0, 'f', p.ms < 10 ? 3 : 2));
-            const double pct = p.unpruned_ms > 0 ? 100.0 * (p.ms - p.unpruned_ms) / p.unpruned_ms : 0;
+        if (d.prediction) {
+            const LatencyPrediction& p = *d.prediction;
+            setCell(table_, r, 1, QString("%1 ms").arg(p.latency_ms, 0, 'f', p.latency_ms < 10 ? 3 : 2));
+            const double pct = p.unpruned_ms > 0 ? 100.0 * (p.latency_ms - p.unpruned_ms) / p.unpruned_ms : 0;
             setCell(table_, r, 2, QString("%1%2%").arg(pct >= 0 ? "+" : "").arg(pct, 0, 'f', 1));
-            setCell(table_, r, 3, QString("%1–%2 ms").arg(p.low_ms, 0, 'f', 3).arg(p.high_ms, 0, 'f', 3), p.terms);
-            if (d.active) basis = "Active device: " + p.terms + ".";
+            setCell(table_, r, 3, QString("%1–%2 ms").arg(p.low_ms, 0, 'f', 3).arg(p.high_ms, 0, 'f', 3), d.basis);
+            if (d.active) basis = "Active device: " + d.basis + ".";
             const double scale = p.unpruned_ms > 0 ? 100.0 / p.unpruned_ms : 0;
             keys << r - 0.15;
-            values << p.ms * scale;
-            errLow << (p.ms - p.low_ms) * scale;
-            errHigh << (p.high_ms - p.ms) * scale;
+            values << p.latency_ms * scale;
+            errLow << (p.latency_ms - p.low_ms) * scale;
+            errHigh << (p.high_ms - p.latency_ms) * scale;
             top = std::max(top, p.high_ms * scale);
             unpruned.push_back(p.unpruned_ms);
         } else {
             setCell(table_, r, 1, "not available");
             setCell(table_, r, 2, "");
-            setCell(table_, r, 3, p.reason);
+            setCell(table_, r, 3, d.reason);
             unpruned.push_back(0);
         }
         if (d.measured) {

@@ -3,7 +3,8 @@
 #include <optional>
 #include <vector>
 
-#include "ui/editor/prediction_sources.h"
+#include "core/model/latency_prediction.h"
+#include "core/model/schedule.h"
 #include "ui/qcustomplot_include.h"
 
 class QLabel;
@@ -11,14 +12,17 @@ class QTableWidget;
 
 namespace tp::ui {
 
+// One device's row: its prediction (core's LatencyPrediction), or why there is none.
 struct DeviceLatency {
     QString device;
     bool active = false;
-    PredictedLatency prediction;
+    std::optional<LatencyPrediction> prediction;
+    QString reason;                       // why there is no prediction
+    QString basis;                        // what the prediction rests on (terms measured, band)
     std::optional<Measurement> measured;  // a real measurement of this very schedule, if taken
 };
 
-// Predicted latency of the schedule on the active device and every overlaid device: a table (ms,
+// Predicted latency of the schedule on the active device and the other devices of its model: a table (ms,
 // % vs unpruned, band, measured) and a plot with each prediction's band and the measured value
 // drawn next to it.
 class LatencyReadout : public QWidget {

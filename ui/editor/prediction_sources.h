@@ -8,17 +8,6 @@
 
 namespace tp::ui {
 
-// What the editor shows for one device's predicted latency.
-struct PredictedLatency {
-    bool available = false;
-    QString reason;                  // why not available
-    double ms = 0, low_ms = 0, high_ms = 0;
-    double unpruned_ms = 0;          // the same predictor on the unpruned schedule
-    std::vector<double> block_ms;    // each block's term (the pruning op included in its block)
-    std::vector<double> unpruned_block_ms;  // the same for the unpruned schedule
-    QString terms;                   // which terms were measured and which inferred
-};
-
 // Predicted accuracy of a schedule for its model and method on one split: the split's anchor (the
 // unpruned model's measured top-1 there) minus the predicted drop.
 struct PredictedAccuracy {
@@ -34,14 +23,9 @@ struct PredictedAccuracy {
     QString source;                  // what the prediction was fitted on
 };
 
-// The editor talks to the predictors through these interfaces, so it stays the same whether a
-// predictor is the core one, or missing (then it says "not available" instead of guessing).
-class LatencySource {
-public:
-    virtual ~LatencySource() = default;
-    virtual PredictedLatency predict(const Profile& device, const Schedule& schedule) const = 0;
-};
-
+// The editor talks to the accuracy predictor through this interface, so it stays the same whether
+// the predictor is the core one, or missing (then it says "not available" instead of guessing).
+// Latency comes from the profile's analysis (core/analysis/profile_analysis.h).
 class AccuracySource {
 public:
     virtual ~AccuracySource() = default;

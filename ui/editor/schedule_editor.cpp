@@ -14,19 +14,28 @@
 #include <QVBoxLayout>
 #include <cmath>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
+#include "core/schedule/block_edges.h"
 #include "ui/editor/accuracy_readout.h"
-#include "ui/editor/block_edges.h"
 #include "ui/editor/block_readout.h"
 #include "ui/editor/latency_readout.h"
-#include "ui/editor/point_rules.h"
 #include "ui/editor/schedule_plot.h"
+#include "ui/profile_library.h"
 
 namespace tp::ui {
 namespace {
 
 const QStringList kMethods = {"pomt", "pomt_nomerge", "topk", "zerotprune", "tome", "random"};
+
+QString failureText(const std::exception_ptr& failure) {
+    try {
+        if (failure) std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    return "unknown reason";
+}
 
 QString deviceLabel(const Profile& p) {
     return QString::fromStdString(p.device.name + (p.id.empty() || p.id == p.device.name ? "" : " (" + p.id + ")"));
@@ -140,33 +149,76 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
 ScheduleEditor::~ScheduleEditor() = default;
 
 const Profile* ScheduleEditor::activeProfile() const {
-    return active_ >= 0 && active_ < static_cast<int>(profiles_.size()) ? profiles_[static_cast<std::size_t>(active_)].get()
-                                                                         : nullptr;
+    return library_ && active_ >= 0 && active_ < library_->size() ? library_->at(active_).profile.get() : nullptr;
 }
 
-const StepCache* ScheduleEditor::activeSteps() const {
-    return active_ >= 0 && active_ < static_cast<int>(steps_.size()) ? steps_[static_cast<std::size_t>(active_)].get()
-                                                                      : nullptr;
+const ProfileAnalysis* ScheduleEditor::activeAnalysis() const {
+    for (std::size_t i = 0; i < shown_.size(); ++i)
+        if (shown_[i] == active_) return analyses_[i].get();
+    return nullptr;
 }
 
-void ScheduleEditor::setProfiles(const std::vector<std::shared_ptr<const Profile>>& profiles, int active) {
-    profiles_ = profiles;
-    steps_.clear();
-    for (const auto& p : profiles_) steps_.push_back(std::make_unique<StepCache>(p));
+void ScheduleEditor::setLibrary(ProfileLibrary* library) {
+    if (library_) disconnect(library_, nullptr, this, nullptr);
+    if (library_) disconnect(library_->analyses(), nullptr, this, nullptr);
+    library_ = library;
+    active_ = -1;
+    profiles_.clear();
+    analyses_.clear();
+    shown_.clear();
     updatingControls_ = true;
     deviceCombo_->clear();
-    for (const auto& p : profiles_) deviceCombo_->addItem(deviceLabel(*p));
     updatingControls_ = false;
-    active_ = -1;
-    if (!profiles_.empty()) setActiveDevice(std::clamp(active, 0, static_cast<int>(profiles_.size()) - 1));
+    if (!library_) return;
+    connect(library_, &ProfileLibrary::profileAdded, this, &ScheduleEditor::onProfileAdded);
+    // New settings (e.g. the Curves tab's sensitivity): read the new analyses once, and every
+    // readout, the edges and the next magnet offer follow.
+    connect(library_->analyses(), &ProfileAnalyses::changed, this, [this] {
+        readAnalyses();
+        updateReadouts();
+    });
+    for (int i = 0; i < library_->size(); ++i) onProfileAdded(i);
+}
+
+void ScheduleEditor::onProfileAdded(int index) {
+    updatingControls_ = true;
+    deviceCombo_->addItem(deviceLabel(*library_->at(index).profile));
+    updatingControls_ = false;
+    if (active_ < 0) {
+        setActiveDevice(index);
+        return;
+    }
+    const ModelInfo& m = library_->at(index).profile->model;
+    if (m.depth != activeProfile()->model.depth || m.tokens != activeProfile()->model.tokens) return;
+    collectProfiles();
+    updateReadouts();
+}
+
+void ScheduleEditor::collectProfiles() {
+    profiles_.clear();
+    shown_.clear();
+    const ModelInfo& model = activeProfile()->model;
+    for (int i = 0; i < library_->size(); ++i) {
+        const auto& p = library_->at(i).profile;
+        if (p->model.depth != model.depth || p->model.tokens != model.tokens) continue;
+        profiles_.push_back(p);
+        shown_.push_back(i);
+    }
+    readAnalyses();
+}
+
+void ScheduleEditor::readAnalyses() {
+    analyses_.clear();
+    for (int i : shown_) analyses_.push_back(library_->analysis(i));
 }
 
 void ScheduleEditor::setActiveDevice(int index) {
-    if (index < 0 || index >= static_cast<int>(profiles_.size())) return;
-    const ModelInfo& model = profiles_[static_cast<std::size_t>(index)]->model;
+    if (!library_ || index < 0 || index >= library_->size()) return;
+    const ModelInfo& model = library_->at(index).profile->model;
     const bool sameModel = activeProfile() && activeProfile()->model.name == model.name &&
                            activeProfile()->model.depth == model.depth && activeProfile()->model.tokens == model.tokens;
     active_ = index;
+    collectProfiles();
     updatingControls_ = true;
     deviceCombo_->setCurrentIndex(index);
     updatingControls_ = false;
@@ -177,7 +229,7 @@ void ScheduleEditor::setActiveDevice(int index) {
                              .arg(model.batch)
                              .arg(QString::fromStdString(model.dtype)));
     Schedule s = sameModel ? schedule() : unpruned_schedule(model);
-    s.device = profiles_[static_cast<std::size_t>(index)]->device;
+    s.device = activeProfile()->device;
     if (!sameModel) {
         s.method = methodCombo_->currentText().toStdString();
         s.name = "untitled";
@@ -188,11 +240,7 @@ void ScheduleEditor::setActiveDevice(int index) {
     } else {
         document_->apply(s);  // same schedule, other device: not an edit
     }
-}
-
-void ScheduleEditor::setLatencySource(std::shared_ptr<LatencySource> source) {
-    latencySource_ = std::move(source);
-    updateReadouts();
+    Q_EMIT activeDeviceChanged();
 }
 
 void ScheduleEditor::setAccuracySource(std::shared_ptr<AccuracySource> source) {
@@ -327,11 +375,11 @@ bool ScheduleEditor::moveSelectedPoint(int dblock, int dtokens) {
 
 bool ScheduleEditor::snapSelectedPointBelow() {
     const int index = selectedPoint();
-    const StepCache* steps = activeSteps();
-    if (index < 0 || !steps) return false;
+    const ProfileAnalysis* analysis = activeAnalysis();
+    if (index < 0 || !analysis) return false;
     const auto points = schedule().pruning_points();
     const PruningPoint p = points[static_cast<std::size_t>(index)];
-    const MagnetOffer offer = magnet_offer_below(*steps, p.block, p.tokens);
+    const MagnetOffer offer = magnet_offer_below(*analysis, p.block, p.tokens);
     if (!offer.valid || offer.tokens >= p.tokens) {
         showStatus("No \"one more token\" point below on this cut's curve.", false);
         return false;
@@ -397,8 +445,8 @@ void ScheduleEditor::onDragMoved(int index, double block, double tokens, Qt::Key
                                  before.depth(), before.input_tokens(), before.method);
     magnet_.reset();
     snapped_ = false;
-    if (const StepCache* steps = activeSteps()) {
-        MagnetOffer offer = magnet_offer(*steps, p.block, p.tokens);
+    if (const ProfileAnalysis* analysis = activeAnalysis()) {
+        MagnetOffer offer = magnet_offer(*analysis, p.block, p.tokens);
         if (offer.valid) {
             magnet_ = offer;
             const PruningPoint target = clamp_point(points, index, {p.block, offer.tokens}, before.depth(),
@@ -420,7 +468,7 @@ void ScheduleEditor::onDragMoved(int index, double block, double tokens, Qt::Key
                        .arg(p.tokens)
                        .arg(snapped_ ? "snapped to" : "magnet offers")
                        .arg(magnet_->tokens)
-                       .arg(magnet_->curve, magnet_->finding));
+                       .arg(QString::fromStdString(magnet_->curve), QString::fromStdString(magnet_->finding)));
     else
         showStatus(QString("Block %1, %2 tokens — no step or periodic pattern found on this cut's curve.")
                        .arg(p.block)
@@ -522,28 +570,34 @@ void ScheduleEditor::updateReadouts() {
     const bool measuredHere = measuredTokens_ == s.tokens_after_block && measuredMethod_ == s.method;
     for (std::size_t i = 0; i < profiles_.size(); ++i) {
         const Profile& p = *profiles_[i];
+        const ProfileAnalysis& analysis = *analyses_[i];
         DeviceLatency row;
         row.device = deviceLabel(p);
-        row.active = static_cast<int>(i) == active_;
-        if (!latencySource_) {
-            row.prediction.reason = "latency predictor not available";
-        } else if (p.model.depth != s.model.depth || p.model.tokens != s.model.tokens) {
-            row.prediction.reason = "profile is for another model";
+        row.active = shown_[i] == active_;
+        if (p.model.depth != s.model.depth || p.model.tokens != s.model.tokens) {
+            row.reason = "profile is for another model";
+        } else if (!analysis.predictor()) {
+            row.reason = "cannot predict on this profile: " + failureText(analysis.predictor_failure());
         } else {
-            row.prediction = latencySource_->predict(p, s);
+            try {
+                row.prediction = analysis.predict(s);
+                row.basis = QString::fromStdString(analysis.basis(*row.prediction));
+            } catch (const std::exception& e) {
+                row.reason = QString::fromUtf8(e.what());
+            }
         }
         if (measuredHere)
             for (const Measurement& m : measurements_)
                 if (m.kind == "latency" && m.device == p.device.identity()) row.measured = m;
-        if (row.active) {
-            blockMs = row.prediction.block_ms;
-            unprunedMs = row.prediction.unpruned_block_ms;
+        if (row.active && row.prediction) {
+            blockMs = row.prediction->block_ms;
+            unprunedMs = analysis.unpruned_block_ms();
         }
         rows.push_back(std::move(row));
     }
     latency_->setDevices(rows);
     blocks_->setContributions(blockMs, unprunedMs);
-    if (const StepCache* steps = activeSteps()) blocks_->setEdges(block_edge_positions(*steps, s));
+    if (const ProfileAnalysis* analysis = activeAnalysis()) blocks_->setEdges(block_edge_positions(*analysis, s));
     PredictedAccuracy accuracy;
     if (accuracySource_) accuracy = accuracySource_->predict(s, accuracy_->split());
     else accuracy.reason = "no accuracy model loaded for " + QString::fromStdString(s.model.name);

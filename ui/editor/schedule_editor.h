@@ -4,11 +4,11 @@
 #include <optional>
 #include <vector>
 
+#include "core/analysis/profile_analysis.h"
 #include "core/model/profile.h"
-#include "ui/editor/magnet.h"
+#include "core/schedule/magnet.h"
 #include "ui/editor/prediction_sources.h"
 #include "ui/editor/schedule_document.h"
-#include "ui/editor/step_cache.h"
 
 class QComboBox;
 class QLabel;
@@ -22,11 +22,14 @@ class SchedulePlot;
 class LatencyReadout;
 class AccuracyReadout;
 class BlockReadout;
+class ProfileLibrary;
 
 // The schedule editor: drag pruning points on a tokens-vs-block plot (with the "one more token"
 // magnet), edit them with the keyboard, pick the method and its parameters, and read predicted
-// latency (active and overlaid devices), predicted accuracy, per-block contributions and edges
-// live on every move.
+// latency (the active device and the other loaded profiles of its model), predicted accuracy,
+// per-block contributions and edges live on every move. Its profiles are the studio's loaded ones
+// (ProfileLibrary), independent of what the Curves tab shows; steps and predictions come from their
+// shared analyses, so a sensitivity set in the Curves tab reaches the magnet and the predictions.
 class ScheduleEditor : public QWidget {
     Q_OBJECT
 public:
@@ -36,15 +39,20 @@ public:
     explicit ScheduleEditor(QWidget* parent = nullptr);
     ~ScheduleEditor() override;
 
-    // Profiles of the devices to predict on (same model); `active` is the one edited for. The
-    // schedule is reset to the model's unpruned schedule when the model changes.
-    void setProfiles(const std::vector<std::shared_ptr<const Profile>>& profiles, int active = 0);
+    // The loaded profiles the editor offers as devices (follows profiles added later); the first
+    // becomes the active one.
+    void setLibrary(ProfileLibrary* library);
+    ProfileLibrary* library() const { return library_; }
+    // Edits for library profile `index`. The schedule is reset to the model's unpruned schedule
+    // when the model changes.
     void setActiveDevice(int index);
     int activeDevice() const { return active_; }
     const Profile* activeProfile() const;
+    // The profiles predicted on: the loaded ones of the active profile's model, in library order.
     const std::vector<std::shared_ptr<const Profile>>& profiles() const { return profiles_; }
+    // The active profile's analysis (steps for the magnet and the edges, its predictor).
+    const ProfileAnalysis* activeAnalysis() const;
 
-    void setLatencySource(std::shared_ptr<LatencySource> source);
     void setAccuracySource(std::shared_ptr<AccuracySource> source);
 
     // Replaces the edited schedule (open from the store or a file): checked first; a schedule for
@@ -80,6 +88,7 @@ public:
 
 Q_SIGNALS:
     void calibrateRequested(const tp::Schedule& schedule);
+    void activeDeviceChanged();
     void scheduleChanged();
 
 protected:
@@ -94,12 +103,15 @@ private:
     void rebuildParameterForm();
     bool commitPoints(int index, PruningPoint moved, const QString& text);
     void showStatus(const QString& text, bool error = false);
-    const StepCache* activeSteps() const;
+    void onProfileAdded(int index);
+    void collectProfiles();
+    void readAnalyses();
 
+    ProfileLibrary* library_ = nullptr;
+    std::vector<int> shown_;  // library indices of profiles_
     std::vector<std::shared_ptr<const Profile>> profiles_;
-    std::vector<std::unique_ptr<StepCache>> steps_;
-    int active_ = -1;
-    std::shared_ptr<LatencySource> latencySource_;
+    std::vector<std::shared_ptr<const ProfileAnalysis>> analyses_;  // one per profiles_ entry
+    int active_ = -1;         // library index
     std::shared_ptr<AccuracySource> accuracySource_;
     std::vector<Measurement> measurements_;
     std::vector<int> measuredTokens_;

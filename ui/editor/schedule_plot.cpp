@@ -126,7 +126,7 @@ void SchedulePlot::setMagnet(const std::optional<MagnetOffer>& offer, int block,
         magnetLabel_->setText(QString("%1 %2 on %3 — %4")
                                   .arg(snapped ? "snapped to" : "magnet:")
                                   .arg(offer->tokens)
-                                  .arg(offer->curve, offer->finding));
+                                  .arg(QString::fromStdString(offer->curve), QString::fromStdString(offer->finding)));
     }
     redrawOverlay();
 }

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "core/model/schedule.h"
-#include "ui/editor/magnet.h"
+#include "core/schedule/magnet.h"
 #include "ui/qcustomplot_include.h"
 
 namespace tp::ui {

@@ -1,10 +1,21 @@
-#include "ui/editor/magnet.h"
+#include "core/schedule/magnet.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
-namespace tp::ui {
+#include "core/schedule/cut_curves.h"
+
+namespace tp {
 namespace {
+
+// printf into a std::string (findings are short).
+template <typename... Args>
+std::string format(const char* pattern, Args... args) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, pattern, args...);
+    return buf;
+}
 
 // The plateau right after `p` in token order, or nullptr.
 const Plateau* next_plateau(const StepAnalysis& a, const Plateau& p) {
@@ -21,7 +32,7 @@ bool is_one_more_token_point(const StepAnalysis& a, int tokens) {
     return next && next->level_at(next->first_tokens) > p->level_at(p->last_tokens);
 }
 
-MagnetOffer edge_offer(const StepAnalysis& a, const QString& curve, int tokens, bool allow_up) {
+MagnetOffer edge_offer(const StepAnalysis& a, const std::string& curve, int tokens, bool allow_up) {
     // Candidates: the right edge of the plateau holding `tokens` (same latency, more tokens kept)
     // and the right edge of the lower plateau just below; the nearer one wins.
     int up = 0;
@@ -42,17 +53,14 @@ MagnetOffer edge_offer(const StepAnalysis& a, const QString& curve, int tokens, 
         const double before = high->level_at(high->first_tokens);
         const double after = low->level_at(target);
         const double saved = before > 0 ? 100.0 * (before - after) / before : 0;
-        o.finding = QString("one more token: edge %1→%2 saves %3%")
-                        .arg(high->first_tokens)
-                        .arg(target)
-                        .arg(saved, 0, 'f', 1);
+        o.finding = format("one more token: edge %d→%d saves %.1f%%", high->first_tokens, target, saved);
     } else {
-        o.finding = QString("one more token: right edge of the plateau at %1").arg(target);
+        o.finding = format("one more token: right edge of the plateau at %d", target);
     }
     return o;
 }
 
-MagnetOffer periodic_offer(const PeriodicFinding& f, const QString& curve, int tokens) {
+MagnetOffer periodic_offer(const PeriodicFinding& f, const std::string& curve, int tokens) {
     MagnetOffer o;
     if (!f.found || f.period <= 0 || f.fast_residues.empty()) return o;
     for (int n = tokens; n >= std::max(1, tokens - f.period); --n) {
@@ -61,36 +69,31 @@ MagnetOffer periodic_offer(const PeriodicFinding& f, const QString& curve, int t
         o.valid = true;
         o.tokens = n;
         o.curve = curve;
-        o.finding = QString("periodic: n mod %1 = %2 runs %3% under the trend")
-                        .arg(f.period)
-                        .arg(r)
-                        .arg(std::abs(f.fast_pct), 0, 'f', 1);
+        o.finding = format("periodic: n mod %d = %d runs %.1f%% under the trend", f.period, r, std::abs(f.fast_pct));
         return o;
     }
     return o;
 }
 
-MagnetOffer offer_on_cut_curve(const StepCache& steps, int block, int tokens, bool below_only) {
-    const Curve* curve = steps.cutCurve(block);
-    if (!curve) return {};
-    const StepAnalysis* a = steps.analysis(*curve);
+MagnetOffer offer_on_cut_curve(const ProfileAnalysis& analysis, int block, int tokens, bool below_only) {
+    const Curve* curve = cut_curve(analysis.profile(), block);
+    const StepAnalysis* a = curve_steps(analysis, curve);
     if (!a) return {};
-    const QString name = QString::fromStdString(curve->name);
     if (!a->edges.empty()) {
-        MagnetOffer o = edge_offer(*a, name, tokens, !below_only);
+        MagnetOffer o = edge_offer(*a, curve->name, tokens, !below_only);
         if (o.valid) return o;
     }
-    return periodic_offer(a->period, name, below_only ? tokens - 1 : tokens);
+    return periodic_offer(a->period, curve->name, below_only ? tokens - 1 : tokens);
 }
 
 }  // namespace
 
-MagnetOffer magnet_offer(const StepCache& steps, int block, int tokens) {
-    return offer_on_cut_curve(steps, block, tokens, false);
+MagnetOffer magnet_offer(const ProfileAnalysis& analysis, int block, int tokens) {
+    return offer_on_cut_curve(analysis, block, tokens, false);
 }
 
-MagnetOffer magnet_offer_below(const StepCache& steps, int block, int tokens) {
-    return offer_on_cut_curve(steps, block, tokens, true);
+MagnetOffer magnet_offer_below(const ProfileAnalysis& analysis, int block, int tokens) {
+    return offer_on_cut_curve(analysis, block, tokens, true);
 }
 
-}  // namespace tp::ui
+}  // namespace tp
