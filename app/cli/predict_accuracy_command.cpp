@@ -14,7 +14,7 @@
 #ifdef TAILPRUNE_HAS_STORE
 #include <map>
 
-#include "core/accuracy/store_rows.h"
+#include "core/store/accuracy_rows.h"
 #endif
 
 namespace tp::cli {

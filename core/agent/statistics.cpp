@@ -17,11 +17,6 @@ double quantile_sorted(const std::vector<double>& sorted, double q) {
     return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
 }
 
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    return quantile_sorted(values, 0.5);
-}
-
 double median_absolute_deviation(const std::vector<double>& values) {
     if (values.empty()) return 0;
     double m = median(values);

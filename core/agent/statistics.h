@@ -1,6 +1,8 @@
 #pragma once
 #include <vector>
 
+#include "core/util/median.h"
+
 namespace tp::agent {
 
 // Robust summary of one set of latency samples (any unit; the caller keeps it consistent).
@@ -19,7 +21,7 @@ struct SampleSummary {
 // Quantile q in [0, 1] of already sorted values, linear interpolation between order statistics
 // (type 7, the numpy/R default). Empty input gives 0.
 double quantile_sorted(const std::vector<double>& sorted, double q);
-double median(std::vector<double> values);
+using tp::median;  // core/util/median.h
 double median_absolute_deviation(const std::vector<double>& values);
 SampleSummary summarize(std::vector<double> values);
 

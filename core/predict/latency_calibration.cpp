@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "core/util/format_error.h"
-#include "core/steps/robust_stats.h"
+#include "core/util/median.h"
 #include "core/util/json_reader.h"
 
 namespace tp {
@@ -60,7 +60,7 @@ std::map<std::pair<std::string, std::vector<int>>, double> typical_rounds(const 
     std::map<std::pair<std::string, std::vector<int>>, double> typical;
     for (const auto& [key, ms] : rounds) {
         const auto [fastest, slowest] = std::minmax_element(ms.begin(), ms.end());
-        typical[key] = *slowest > *fastest * (1 + kSlowSpell) ? *fastest : steps::median_of(ms);
+        typical[key] = *slowest > *fastest * (1 + kSlowSpell) ? *fastest : median(ms);
     }
     return typical;
 }
@@ -74,12 +74,12 @@ double uncalibrated_ms(const LatencyPredictor& p, const std::string& method, con
 // Whether a median stands clear of zero: at least two standard errors (the median's, 1.25·σ/√n,
 // σ from the median absolute deviation). Five noisy schedules of a method otherwise teach it a
 // correction of ±0.5 ms per cut that is only the host's noise.
-bool clearly_nonzero(const std::vector<double>& values, double median) {
+bool clearly_nonzero(const std::vector<double>& values, double centre) {
     std::vector<double> deviations;
-    for (double v : values) deviations.push_back(std::abs(v - median));
-    const double sigma = 1.4826 * steps::median_of(deviations);
+    for (double v : values) deviations.push_back(std::abs(v - centre));
+    const double sigma = 1.4826 * median(deviations);
     const double standard_error = 1.2533 * sigma / std::sqrt(double(values.size()));
-    return std::abs(median) > 2.0 * standard_error;
+    return std::abs(centre) > 2.0 * standard_error;
 }
 
 }  // namespace
@@ -98,9 +98,9 @@ std::map<std::string, LatencyPredictor::MethodCorrection> fit_method_corrections
     std::map<std::string, LatencyPredictor::MethodCorrection> out;
     for (auto& [method, values] : per_cut) {
         if (static_cast<int>(values.size()) < min_samples) continue;
-        const double median = steps::median_of(values);
-        if (!clearly_nonzero(values, median)) continue;
-        out[method] = {median, static_cast<int>(values.size())};
+        const double per_cut = median(values);
+        if (!clearly_nonzero(values, per_cut)) continue;
+        out[method] = {per_cut, static_cast<int>(values.size())};
     }
     return out;
 }
@@ -115,7 +115,7 @@ double fit_record_scale(const LatencyPredictor& predictor, const std::vector<Mea
         if (base > 0) ratios.push_back(measured / base - 1);
     }
     if (ratios.empty()) return 0.0;
-    const double level = steps::median_of(ratios);
+    const double level = median(ratios);
     return clearly_nonzero(ratios, level) ? level : 0.0;
 }
 

@@ -89,7 +89,7 @@ std::vector<double> relative_residuals(const std::vector<int>& t, const std::vec
                 const double lo = line[std::size_t(i) - 1] + smooth[std::size_t(i) - 1], hi = line[std::size_t(i)] + smooth[std::size_t(i)];
                 if (lo > 0) slopes.push_back((hi - lo) / lo / double(t[std::size_t(i)] - t[std::size_t(i) - 1]));
             }
-        *trend_slope = median_of(std::move(slopes));
+        *trend_slope = median(std::move(slopes));
     }
     return out;
 }
@@ -109,7 +109,7 @@ PeriodicFinding describe_residues(const std::vector<int>& t, const std::vector<d
     std::vector<double> residue_means;
     for (int r = 0; r < p; ++r)
         if (s.count[std::size_t(r)] > 0) residue_means.push_back(s.sum[std::size_t(r)] / s.count[std::size_t(r)]);
-    const double baseline = median_of(residue_means);
+    const double baseline = median(residue_means);
     for (int r = 0; r < p; ++r) {
         const double n = s.count[std::size_t(r)];
         if (n == 0) continue;

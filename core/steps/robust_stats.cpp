@@ -5,32 +5,23 @@
 
 namespace tp::steps {
 
-double median_of(std::vector<double> v) {
-    if (v.empty()) return 0;
-    const std::size_t mid = v.size() / 2;
-    std::nth_element(v.begin(), v.begin() + mid, v.end());
-    double m = v[mid];
-    if (v.size() % 2 == 0) m = 0.5 * (m + *std::max_element(v.begin(), v.begin() + mid));
-    return m;
-}
-
 double noise_sigma_from_differences(const std::vector<double>& y) {
     if (y.size() < 3) return 0;
     std::vector<double> d(y.size() - 1);
     for (std::size_t i = 1; i < y.size(); ++i) d[i - 1] = y[i] - y[i - 1];
-    const double centre = median_of(d);
+    const double centre = median(d);
     for (double& x : d) x = std::abs(x - centre);
-    return median_of(std::move(d)) / (0.6745 * std::sqrt(2.0));
+    return median(std::move(d)) / (0.6745 * std::sqrt(2.0));
 }
 
 double noise_sigma_step_robust(const std::vector<double>& y) {
     if (y.size() < 4) return noise_sigma_from_differences(y);
     std::vector<double> d(y.size() - 1);
     for (std::size_t i = 1; i < y.size(); ++i) d[i - 1] = y[i] - y[i - 1];
-    const double centre = median_of(d);
+    const double centre = median(d);
     std::vector<double> m(d.size() - 1);
     for (std::size_t i = 0; i + 1 < d.size(); ++i) m[i] = std::min(std::abs(d[i] - centre), std::abs(d[i + 1] - centre));
-    return median_of(std::move(m)) / 0.5751 / (0.6745 * std::sqrt(2.0));
+    return median(std::move(m)) / 0.5751 / (0.6745 * std::sqrt(2.0));
 }
 
 double median_adjacent_slope(const std::vector<int>& t, const std::vector<double>& y) {
@@ -38,7 +29,7 @@ double median_adjacent_slope(const std::vector<int>& t, const std::vector<double
     s.reserve(t.size());
     for (std::size_t i = 1; i < t.size(); ++i)
         if (t[i] > t[i - 1]) s.push_back((y[i] - y[i - 1]) / double(t[i] - t[i - 1]));
-    return median_of(std::move(s));
+    return median(std::move(s));
 }
 
 std::vector<double> remove_short_outliers(const std::vector<double>& y, int max_run, double threshold) {
@@ -68,7 +59,7 @@ double local_median_slope(const std::vector<int>& t, const std::vector<double>& 
     for (int i = lo; i < hi; ++i)
         if (t[std::size_t(i)] > t[std::size_t(i) - 1])
             s.push_back((y[std::size_t(i)] - y[std::size_t(i) - 1]) / double(t[std::size_t(i)] - t[std::size_t(i) - 1]));
-    return median_of(std::move(s));
+    return median(std::move(s));
 }
 
 void running_median(const std::vector<double>& y, int begin, int end, int window, std::vector<double>& out) {
@@ -78,7 +69,7 @@ void running_median(const std::vector<double>& y, int begin, int end, int window
     for (int i = begin; i < end; ++i) {
         const int lo = std::max(begin, i - half), hi = std::min(end, i + half + 1);
         buf.assign(y.begin() + lo, y.begin() + hi);
-        out[std::size_t(i)] = median_of(buf);
+        out[std::size_t(i)] = median(buf);
     }
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 #include <vector>
 
+#include "core/util/median.h"  // the median itself
+
 namespace tp::steps {
 
 // Small robust-statistics helpers used by the step and period detectors.
-double median_of(std::vector<double> values);  // by value: partially sorts its copy; 0 for empty
 // Noise sigma from the data: MAD of first differences / (0.6745·√2) (methods.md §6.1).
 double noise_sigma_from_differences(const std::vector<double>& y);
 // The same σ, robust to steps however dense (a step every 2 points or more): the median of the

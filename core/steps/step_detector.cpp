@@ -188,7 +188,7 @@ double local_plateau_slope(const std::vector<int>& t, const std::vector<double>&
     while (j > 0 && segs[j].first > lo) --j;
     for (; j < segs.size() && segs[j].first < hi; ++j)
         for (int k = std::max(lo, segs[j].first + 1); k < std::min(hi, segs[j].second); ++k) scratch.push_back(adjacent[std::size_t(k)]);
-    return scratch.size() >= 8 ? steps::median_of(scratch) : fallback;
+    return scratch.size() >= 8 ? median(scratch) : fallback;
 }
 
 std::vector<double> adjacent_slopes(const std::vector<int>& t, const std::vector<double>& y) {
@@ -223,9 +223,9 @@ Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segmen
         auto mad = [&](std::size_t lo, std::size_t hi) {
             std::vector<double> d;
             for (std::size_t k = lo + 1; k < hi; ++k) d.push_back((*values)[k] - (*values)[k - 1]);
-            const double centre = steps::median_of(d);
+            const double centre = median(d);
             for (double& x : d) x = std::abs(x - centre);
-            return steps::median_of(std::move(d));
+            return median(std::move(d));
         };
         if (third >= 16) {
             const double a = mad(0, third), b = mad(n - third, n);
@@ -244,10 +244,10 @@ Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segmen
                 for (int k = std::max(lo, segs[j].first + 1); k < std::min(hi, segs[j].second); ++k)
                     d.push_back((*values)[std::size_t(k)] - (*values)[std::size_t(k) - 1]);
             if (d.size() < 16) continue;
-            const double centre = steps::median_of(d);
+            const double centre = median(d);
             for (double& x : d) x = std::abs(x - centre);
             // (Only clearly larger: a MAD of ~60 differences scatters by ~10% on white noise.)
-            const double local = steps::median_of(d) / (0.6745 * std::sqrt(2.0));
+            const double local = median(d) / (0.6745 * std::sqrt(2.0));
             if (local > 1.25 * sigma) noise_at[std::size_t(at)] = local;
         }
     }
@@ -331,7 +331,7 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
     Segmentation out;
     std::vector<double> magnitudes(y.size());
     for (std::size_t i = 0; i < y.size(); ++i) magnitudes[i] = std::abs(y[i]);
-    const double floor = std::max(1e-12, 1e-6 * steps::median_of(magnitudes));
+    const double floor = std::max(1e-12, 1e-6 * median(magnitudes));
     auto sigma_of = [&](double slope, const Segments* within) {
         std::vector<double> d;
         d.reserve(y.size());
@@ -343,9 +343,9 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
                     d.push_back((y[std::size_t(i)] - slope * t[std::size_t(i)]) - (y[std::size_t(i) - 1] - slope * t[std::size_t(i) - 1]));
         }
         if (d.size() < 2) return floor;
-        const double centre = steps::median_of(d);
+        const double centre = median(d);
         for (double& x : d) x = std::abs(x - centre);
-        return std::max(floor, steps::median_of(std::move(d)) / (0.6745 * std::sqrt(2.0)));
+        return std::max(floor, median(std::move(d)) / (0.6745 * std::sqrt(2.0)));
     };
     // Within the plateaus, the step-robust σ of each plateau's differences (a step the last pass missed
     // sits in one of each two adjacent differences).
@@ -356,14 +356,14 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
             for (int i = b + 1; i < e; ++i)
                 d.push_back((y[std::size_t(i)] - slope * t[std::size_t(i)]) - (y[std::size_t(i) - 1] - slope * t[std::size_t(i) - 1]));
         if (d.size() < 3) return floor;
-        const double centre = steps::median_of(d);
+        const double centre = median(d);
         std::size_t k = 0;
         for (const auto& [b, e] : segs) {
             for (int i = b + 1; i + 1 < e; ++i, ++k) m.push_back(std::min(std::abs(d[k] - centre), std::abs(d[k + 1] - centre)));
             if (e - b > 1) ++k;
         }
         if (m.size() < 2) return floor;
-        return std::max(floor, steps::median_of(std::move(m)) / 0.5751 / (0.6745 * std::sqrt(2.0)));
+        return std::max(floor, median(std::move(m)) / 0.5751 / (0.6745 * std::sqrt(2.0)));
     };
     out.common_slope = s.allow_slope ? steps::median_adjacent_slope(t, y) : 0.0;
     std::vector<double> detrended(y.size());
@@ -388,7 +388,7 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
             for (const auto& [b, e] : plateaus)
                 for (int i = b + 1; i < e; ++i)
                     slopes.push_back((y[std::size_t(i)] - y[std::size_t(i) - 1]) / double(t[std::size_t(i)] - t[std::size_t(i) - 1]));
-            out.common_slope = steps::median_of(std::move(slopes));
+            out.common_slope = median(std::move(slopes));
         }
         out.sigma = std::min(out.sigma, sigma_within(out.common_slope, plateaus));
     }
@@ -412,7 +412,7 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
             for (const auto& [b, e] : out.segments)
                 for (int i = b + 1; i < e; ++i)
                     slopes.push_back((y[std::size_t(i)] - y[std::size_t(i) - 1]) / double(t[std::size_t(i)] - t[std::size_t(i) - 1]));
-            slope = steps::median_of(std::move(slopes));
+            slope = median(std::move(slopes));
         }
         const double sigma = sigma_within(slope, candidates);
         const double median_dt = double(t.back() - t.front()) / double(t.size() - 1);
@@ -536,7 +536,7 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
     for (int round = 0; round < 2 && seg.segments.size() >= 9 && (round > 0 || !seg.known_staircase); ++round) {
         std::vector<double> lengths;
         for (const auto& [b, e] : seg.segments) lengths.push_back(e - b);
-        if (steps::median_of(lengths) >= settings.min_points_for_own_slope + 4) break;
+        if (median(lengths) >= settings.min_points_for_own_slope + 4) break;
         std::vector<int> cuts;
         for (std::size_t i = 1; i < seg.segments.size(); ++i) cuts.push_back(seg.segments[i].first);
         Segmentation dense = segment(t, curve, settings, false, &cuts);
@@ -589,8 +589,8 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         previous_index = index;
     }
     out.staircase.found = out.staircase.rising_steps > 0;
-    out.staircase.median_spacing_tokens = steps::median_of(spacing_tokens);
-    out.staircase.median_spacing_points = steps::median_of(spacing_points);
+    out.staircase.median_spacing_tokens = median(spacing_tokens);
+    out.staircase.median_spacing_points = median(spacing_points);
     return out;
 }
 

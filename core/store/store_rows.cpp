@@ -3,17 +3,11 @@
 
 #include "core/model/profile_json.h"
 #include "core/store/store_impl.h"
+#include "core/util/utc_time.h"
 
 namespace tp::store {
 
-std::string now_iso8601() {
-    std::time_t t = std::time(nullptr);
-    std::tm utc{};
-    gmtime_r(&t, &utc);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buf;
-}
+std::string now_iso8601() { return iso8601_utc_now(); }
 
 std::string text_or_empty(const SQLite::Column& column) { return column.isNull() ? std::string() : column.getString(); }
 

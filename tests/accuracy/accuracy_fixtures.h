@@ -12,22 +12,9 @@
 #include "core/accuracy/accuracy_data.h"
 #include "core/accuracy/calibration_plan.h"
 #include "core/model/schedule.h"
+#include "tests/model_fixtures.h"
 
 namespace tp::test {
-
-inline ModelInfo accuracy_model_info() {
-    ModelInfo m;
-    m.name = "fixture_vit";
-    m.depth = 8;
-    m.tokens = 50;
-    m.embed_dim = 96;
-    m.heads = 3;
-    m.patch = 4;
-    m.image_size = 28;
-    m.channels = 1;
-    m.num_classes = 10;
-    return m;
-}
 
 // Truth: early blocks are more sensitive; damage grows with the square of the fraction removed;
 // several pruning points compound with exponent `gamma`. Not in the fitted family (quadratic, not
@@ -75,7 +62,7 @@ inline AccuracyEvaluation sampled(const Truth& truth, const PlannedEvaluation& p
 inline AccuracyCalibration synthetic_calibration(const std::string& method, const Truth& truth, int images,
                                                  std::uint64_t seed) {
     AccuracyCalibration cal;
-    cal.model = accuracy_model_info();
+    cal.model = small_vit_model();
     cal.subset.size = images > 0 ? images : 1000000;
     cal.subset.seed = seed;
     std::mt19937_64 rng(seed);

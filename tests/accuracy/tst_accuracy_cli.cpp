@@ -37,7 +37,7 @@ private Q_SLOTS:
         AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 4);
         save_accuracy_calibration(cal, cal_path.toStdString());
         Schedule s;
-        s.model = accuracy_model_info();
+        s.model = small_vit_model();
         s.name = "cli";
         s.method = "pomt";
         s.tokens_after_block = tokens_from_points(8, 50, {{1, 20}, {4, 12}});
@@ -96,7 +96,7 @@ private Q_SLOTS:
                 nlohmann::json{{"format", "tailprune-model-card"}, {"anchors", anchors_to_json(anchors(cardAnchors, 0.78))}}.dump()));
         }
         Schedule s;
-        s.model = accuracy_model_info();
+        s.model = small_vit_model();
         s.name = "cli";
         s.method = "pomt";
         s.tokens_after_block = tokens_from_points(8, 50, {{1, 20}, {4, 12}});
@@ -122,7 +122,7 @@ private Q_SLOTS:
         const QString cal_path = dir.filePath("cal.json"), schedule_path = dir.filePath("s.json");
         save_accuracy_calibration(synthetic_calibration("pomt", Truth{}, 2000, 4), cal_path.toStdString());
         Schedule s;
-        s.model = accuracy_model_info();
+        s.model = small_vit_model();
         s.name = "cli";
         s.method = "pomt";
         s.tokens_after_block = tokens_from_points(8, 50, {{1, 20}});

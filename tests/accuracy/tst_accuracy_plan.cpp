@@ -32,7 +32,7 @@ private Q_SLOTS:
         QFETCH(int, minSingles);
         QFETCH(int, minMulti);
         QFETCH(int, minFewCuts);
-        const ModelInfo model = accuracy_model_info();
+        const ModelInfo model = small_vit_model();
         auto plan = calibration_plan(model, method.toStdString());
         QCOMPARE(QString::fromStdString(plan.front().kind), QString("baseline"));
         QCOMPARE(plan.front().tokens_after_block, std::vector<int>(8, 50));
@@ -69,7 +69,7 @@ private Q_SLOTS:
     }
 
     void resumingSkipsWhatIsDone() {
-        const ModelInfo model = accuracy_model_info();
+        const ModelInfo model = small_vit_model();
         auto plan = calibration_plan(model, "pomt");
         AccuracyCalibration done;
         done.model = model;
@@ -90,7 +90,7 @@ private Q_SLOTS:
         QFETCH(QString, method);
         QFETCH(QString, message);
         try {
-            calibration_plan(accuracy_model_info(), method.toStdString());
+            calibration_plan(small_vit_model(), method.toStdString());
             QFAIL("planned for a bad method");
         } catch (const FormatError& e) {
             QVERIFY2(QString(e.what()).contains(message), e.what());

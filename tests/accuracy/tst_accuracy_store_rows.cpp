@@ -4,7 +4,7 @@
 
 #include "accuracy_fixtures.h"
 #include "core/accuracy/accuracy_model.h"
-#include "core/accuracy/store_rows.h"
+#include "core/store/accuracy_rows.h"
 #include "core/model/schedule_json.h"
 #include "tests/cli/cli_runner.h"
 
@@ -50,7 +50,7 @@ private Q_SLOTS:
                 for (const auto& row : to_store_rows(cal, e, "2026-01-01T00:00:00Z")) db.add_calibration(row);
         }
         Schedule s;
-        s.model = accuracy_model_info();
+        s.model = small_vit_model();
         s.name = "cli";
         s.method = "pomt";
         s.tokens_after_block = tokens_from_points(8, 50, {{2, 25}});

@@ -3,21 +3,14 @@
 
 #include "core/util/format_error.h"
 #include "core/model/schedule_json.h"
+#include "tests/model_fixtures.h"
 
 using namespace tp;
 
 namespace {
 ModelInfo small_model() {
-    ModelInfo m;
+    ModelInfo m = test::small_vit_model();
     m.name = "fmnist_vit8";
-    m.depth = 8;
-    m.embed_dim = 96;
-    m.heads = 3;
-    m.tokens = 50;
-    m.patch = 4;
-    m.image_size = 28;
-    m.channels = 1;
-    m.num_classes = 10;
     return m;
 }
 Schedule schedule_with(std::vector<int> tokens, std::string method = "pomt") {

@@ -40,18 +40,6 @@ Curve make_curve(const Scope& scope, int max_tokens, const DeviceShape& d, std::
 
 }  // namespace
 
-ModelInfo deit_small_model() {
-    ModelInfo m;
-    m.name = "deit_small_patch16_224";
-    m.depth = 12;
-    m.embed_dim = 384;
-    m.heads = 6;
-    m.tokens = 197;
-    m.batch = 1;
-    m.dtype = "fp32";
-    return m;
-}
-
 std::vector<DeviceShape> device_shapes() {
     std::vector<DeviceShape> d(5);
     d[0] = {"gpu-16sm-tile32", "cuda", 16, 32, 0.20, 0.060, 0.0002, 0.002, 0, {}, 11};

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/model/profile.h"
+#include "tests/model_fixtures.h"  // deit_small_model()
 
 namespace tp::test {
 
@@ -26,7 +27,6 @@ struct DeviceShape {
     unsigned seed = 1;
 };
 
-ModelInfo deit_small_model();
 // The device shapes used by tests and the bench: [0] a 16-SM GPU with 32-token tiles, [1] a
 // 132-SM GPU with 16-token tiles, [2] an 8-SM edge GPU with 64-token tiles, [3] a 2-core CPU with an
 // n mod 4 pattern, [4] a 46-SM GPU with 48-token tiles.

@@ -42,7 +42,7 @@ private Q_SLOTS:
         cal.anchors = anchors(recordAnchors, 0.80);
         CoreAccuracySource source(cal, anchors(cardAnchors, 0.78));
         Schedule s;
-        s.model = accuracy_model_info();
+        s.model = small_vit_model();
         s.method = "pomt";
         s.tokens_after_block = tokens_from_points(8, 50, {{1, 25}});
         AccuracyReadout readout;

@@ -9,22 +9,9 @@
 
 #include "core/model/profile.h"
 #include "core/predict/latency_predictor.h"
+#include "tests/model_fixtures.h"
 
 namespace tp::test {
-
-inline ModelInfo fixture_model(int depth = 8, int tokens = 50) {
-    ModelInfo m;
-    m.name = "fixture_vit";
-    m.depth = depth;
-    m.embed_dim = 96;
-    m.heads = 3;
-    m.tokens = tokens;
-    m.patch = 4;
-    m.image_size = 28;
-    m.channels = 1;
-    m.num_classes = 10;
-    return m;
-}
 
 inline Curve curve_of(const Scope& scope, int first, int last, int stride, const std::function<double(int)>& ms) {
     Curve c;
@@ -73,7 +60,7 @@ inline Profile linear_profile(int depth = 8, int tokens = 50) {
     p.id = "fixture";
     p.device.name = "fixture-cpu";
     p.device.host = "local";
-    p.model = fixture_model(depth, tokens);
+    p.model = small_vit_model(depth, tokens);
     p.curves.push_back(curve_of(fixed_scope("embed"), tokens, tokens, 1, [](int) { return 0.3; }));
     p.curves.push_back(curve_of(fixed_scope("head"), 1, tokens, 1, [](int n) { return 0.1 + 0.001 * n; }));
     for (int b = 0; b < depth; ++b) {

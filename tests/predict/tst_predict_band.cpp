@@ -60,7 +60,7 @@ private Q_SLOTS:
         QVERIFY2(std::abs(band.high_rel - high) < 1e-9, qPrintable(QString::number(band.high_rel)));
         QCOMPARE(QString::fromStdString(band.source), source);
         predictor.set_band(band);
-        LatencyPrediction p = predictor.predict(unpruned_schedule(fixture_model()));
+        LatencyPrediction p = predictor.predict(unpruned_schedule(small_vit_model()));
         QVERIFY(std::abs(p.low_ms - p.latency_ms * (1 + low)) < 1e-9);
         QVERIFY(std::abs(p.high_ms - p.latency_ms * (1 + high)) < 1e-9);
     }

@@ -33,7 +33,7 @@ struct Files {
     QString profile, schedule;
 };
 
-void write_files(Files& f, const std::vector<int>& after, const ModelInfo& schedule_model = fixture_model()) {
+void write_files(Files& f, const std::vector<int>& after, const ModelInfo& schedule_model = small_vit_model()) {
     f.profile = f.dir.filePath("cpu.json");
     f.schedule = f.dir.filePath("s.schedule.json");
     save_profile(linear_profile(), f.profile.toStdString());
@@ -108,7 +108,7 @@ private Q_SLOTS:
         Files f;
         QStringList args;
         if (problem == "model") {
-            write_files(f, {50, 50, 50, 50, 50, 50}, fixture_model(6, 50));
+            write_files(f, {50, 50, 50, 50, 50, 50}, small_vit_model(6, 50));
         } else {
             write_files(f, std::vector<int>(8, 50));
         }

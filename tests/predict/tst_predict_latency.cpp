@@ -61,18 +61,18 @@ private Q_SLOTS:
         const double expected = expected_ms(tokens, 50, 0.0);
         QVERIFY2(qFuzzyCompare(predictor.predict_ms(tokens, "random"), expected),
                  qPrintable(QString::number(predictor.predict_ms(tokens, "random")) + " vs " + QString::number(expected)));
-        LatencyPrediction p = predictor.predict(schedule_of(fixture_model(), tokens, "random"));
+        LatencyPrediction p = predictor.predict(schedule_of(small_vit_model(), tokens, "random"));
         QVERIFY(qFuzzyCompare(p.latency_ms, expected));
         double sum = 0;
         for (const auto& t : p.terms) sum += t.ms;
         QVERIFY(qFuzzyCompare(sum, expected));
-        for (const auto& pt : predictor.predict(schedule_of(fixture_model(), tokens, "random")).terms)
+        for (const auto& pt : predictor.predict(schedule_of(small_vit_model(), tokens, "random")).terms)
             if (pt.kind != "prune") QVERIFY2(pt.measured, qPrintable(QString::fromStdString(pt.kind + " " + pt.source)));
     }
 
     void pruningBlockTermsNameTheirTokens() {
         LatencyPredictor predictor(linear_profile(), pointwise_analysis);
-        LatencyPrediction p = predictor.predict(schedule_of(fixture_model(), {50, 50, 50, 20, 20, 20, 20, 20}, "none"));
+        LatencyPrediction p = predictor.predict(schedule_of(small_vit_model(), {50, 50, 50, 20, 20, 20, 20, 20}, "none"));
         const LatencyTerm* attn = find_term(p, "attn", 3);
         const LatencyTerm* mlp = find_term(p, "mlp", 3);
         QVERIFY(attn && mlp);
@@ -117,7 +117,7 @@ private Q_SLOTS:
         LatencyPredictor predictor(profile, pointwise_analysis);
         std::vector<int> after(8, tokensOut);
         for (int b = 0; b < block; ++b) after[std::size_t(b)] = b == block - 1 ? tokensIn : 50;
-        LatencyPrediction p = predictor.predict(schedule_of(fixture_model(), after, "pomt"));
+        LatencyPrediction p = predictor.predict(schedule_of(small_vit_model(), after, "pomt"));
         const LatencyTerm* op = find_term(p, "prune", block);
         QVERIFY(op);
         QCOMPARE(op->tokens_in, tokensIn);
@@ -125,7 +125,7 @@ private Q_SLOTS:
         QVERIFY2(std::abs(op->ms - expectedOpMs) < 1e-12, qPrintable(QString::number(op->ms) + " " + QString::fromStdString(op->source)));
         QVERIFY2(measured || op->source.rfind("inferred from ", 0) == 0, op->source.c_str());
         // Another method's op is not profiled: assumed 0 with a warning, never silently.
-        LatencyPrediction other = predictor.predict(schedule_of(fixture_model(), after, "topk"));
+        LatencyPrediction other = predictor.predict(schedule_of(small_vit_model(), after, "topk"));
         QCOMPARE(find_term(other, "prune", block)->ms, 0.0);
         QVERIFY(!other.warnings.empty());
     }
@@ -154,7 +154,7 @@ private Q_SLOTS:
         LatencyPredictor predictor(profile, pointwise_analysis);
         std::vector<int> after{50, 50, 50, 20, 20, 20, 20, 20};
         if (block == 5) after = {50, 50, 50, 50, 50, 50, 50, 50};
-        LatencyPrediction p = predictor.predict(schedule_of(fixture_model(), after, "none"));
+        LatencyPrediction p = predictor.predict(schedule_of(small_vit_model(), after, "none"));
         const LatencyTerm* t = find_term(p, termKind.toStdString(), block);
         QVERIFY(t);
         QVERIFY(!t->measured);
@@ -177,7 +177,7 @@ private Q_SLOTS:
         QVERIFY(std::abs(predictor.context_offset_ms() - 0.2) < 1e-9);
         const Curve* model = profile.find_curve(Scope{});
         QVERIFY(std::abs(predictor.unpruned_ms() - model->find(50)->median_ms) < 1e-9);
-        const LatencyTerm* context = find_term(predictor.predict(unpruned_schedule(fixture_model())), "context", -1);
+        const LatencyTerm* context = find_term(predictor.predict(unpruned_schedule(small_vit_model())), "context", -1);
         QVERIFY(context && !context->measured);
     }
 
@@ -197,7 +197,7 @@ private Q_SLOTS:
 
     void onlyAWholeModelCurveStillPredicts() {
         Profile profile;
-        profile.model = fixture_model();
+        profile.model = small_vit_model();
         profile.curves.push_back(curve_of(scope(ScopeKind::Model), 1, 50, 1, [](int n) { return 0.5 + 0.08 * n; }));
         LatencyPredictor predictor(profile, pointwise_analysis);
         QVERIFY(std::abs(predictor.unpruned_ms() - (0.5 + 0.08 * 50)) < 1e-9);
@@ -217,7 +217,7 @@ private Q_SLOTS:
         QFETCH(QString, message);
         LatencyPredictor predictor(linear_profile(), pointwise_analysis);
         try {
-            predictor.predict(unpruned_schedule(fixture_model(depth, tokens)));
+            predictor.predict(unpruned_schedule(small_vit_model(depth, tokens)));
             QFAIL("accepted a schedule for another model");
         } catch (const FormatError& e) {
             QVERIFY2(QString(e.what()).contains(message), e.what());
@@ -226,7 +226,7 @@ private Q_SLOTS:
 
     void emptyProfileIsAClearError() {
         Profile profile;
-        profile.model = fixture_model();
+        profile.model = small_vit_model();
         QVERIFY_THROWS_EXCEPTION(FormatError, LatencyPredictor(profile, pointwise_analysis));
     }
 };

@@ -27,7 +27,7 @@ Profile noisy_profile(double noise, unsigned seed) {
     std::mt19937 rng(seed);
     std::normal_distribution<double> z(0.0, 1.0);
     Profile p;
-    p.model = fixture_model(8, 50);
+    p.model = small_vit_model(8, 50);
     for (int b = 0; b < 8; ++b) {
         p.curves.push_back(curve_of(scope(ScopeKind::Block, b), 1, 50, 1, [&](int n) { return staircase(n) * (1 + noise * z(rng)); }));
         p.curves.push_back(curve_of(scope(ScopeKind::Attention, b), 1, 50, 1, [&](int n) { return 0.4 * staircase(n) * (1 + noise * z(rng)); }));

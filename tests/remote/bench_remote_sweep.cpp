@@ -16,15 +16,13 @@
 #include "core/remote/child_process.h"
 #include "core/remote/device_list.h"
 #include "core/remote/ssh_command.h"
+#include "core/util/median.h"
 #include "tests/cli/cli_runner.h"
 #include "test_sshd.h"
 
 namespace {
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
-}
+using tp::median;  // core/util/median.h
 
 double timed(const QStringList& args, int* exitCode) {
     QElapsedTimer t;

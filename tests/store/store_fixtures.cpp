@@ -6,16 +6,13 @@
 #include <sstream>
 
 #include "core/util/sha256.h"
+#include "tests/model_fixtures.h"
 
 namespace tp::store_test {
 
 ModelInfo vit_model() {
-    ModelInfo m;
+    ModelInfo m = test::deit_tiny_model();
     m.name = "deit_tiny_synthetic";
-    m.depth = 12;
-    m.embed_dim = 192;
-    m.heads = 3;
-    m.tokens = 197;
     m.weights_hash = "abc123";
     return m;
 }

@@ -23,8 +23,9 @@
 #include "core/util/format_error.h"
 #include "core/model/profile_json.h"
 #include "core/runtime/vit_runner.h"
+#include "core/util/utc_time.h"
 #ifdef TAILPRUNE_HAS_STORE
-#include "core/accuracy/store_rows.h"
+#include "core/store/accuracy_rows.h"
 #endif
 
 namespace tp::cli {
@@ -50,13 +51,6 @@ bool file_exists(const std::string& path) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (f) std::fclose(f);
     return f != nullptr;
-}
-
-std::string utc_now() {
-    std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
 }
 
 std::string tokens_text(const std::vector<int>& tokens) {
@@ -199,7 +193,7 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
                 save_accuracy_calibration(cal, path);  // after every evaluation: a cancel keeps it
 #ifdef TAILPRUNE_HAS_STORE
                 if (db)
-                    for (const auto& row : to_store_rows(cal, e, utc_now())) db->add_calibration(row);
+                    for (const auto& row : to_store_rows(cal, e, iso8601_utc_now())) db->add_calibration(row);
 #endif
                 ++done;
                 spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,7 +1,7 @@
 #pragma once
 // Header-only conversion between the accuracy calibration and the store's calibration rows (one
-// row per metric), included only where the store is built (TAILPRUNE_HAS_STORE), so core/accuracy
-// does not depend on SQLite.
+// row per metric). It lives with the store (included only where the store is built,
+// TAILPRUNE_HAS_STORE), so core/accuracy does not depend on SQLite.
 #include <map>
 #include <tuple>
 #include <vector>
