@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/util/input_limits.h"
+
 namespace tp::agent {
 
 // The agent's JSON-lines protocol (docs/agent-protocol.md). One JSON object per line each way.
@@ -12,8 +14,8 @@ namespace tp::agent {
 inline constexpr int kProtocolVersion = 2;
 inline constexpr int kOldestProtocol = 1;
 inline constexpr std::size_t kMaxNonceBytes = 128;
-inline constexpr std::size_t kMaxQueuedJobs = 256;  // more are answered with error "busy"
-inline constexpr std::size_t kMaxLineBytes = 4 * 1024 * 1024;
+inline constexpr std::size_t kMaxQueuedJobs = limits::kQueuedJobs;  // more are answered with error "busy"
+inline constexpr std::size_t kMaxLineBytes = limits::kProtocolLineBytes;
 
 // A request as read from one line: the id (string or number, echoed verbatim in every event),
 // the command and the whole object (commands read their own fields; unknown fields are ignored).

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/util/format_error.h"
+#include "core/util/input_limits.h"
 
 namespace tp::agent {
 
@@ -34,7 +35,14 @@ std::vector<int> coarse_token_grid(int lo, int hi, int step) {
 }
 
 std::vector<int> parse_token_spec(const std::string& text, int max_tokens) {
-    std::vector<int> out;
+    if (max_tokens < 1 || max_tokens > limits::kTokens)
+        throw FormatError("tokens", "the model's token count " + std::to_string(max_tokens) + " is outside 1.." +
+                                        std::to_string(limits::kTokens));
+    // Counts are marked, not appended, and the expansion work is bounded: a crafted
+    // "all,all,..." or "1..N,1..N,..." must not cost a list (or a pass) of N per item.
+    std::vector<char> chosen(static_cast<std::size_t>(max_tokens) + 1, 0);
+    bool all = false;
+    std::size_t expanded = 0;
     std::string rest = text;
     std::size_t start = 0;
     while (start <= rest.size()) {
@@ -43,7 +51,7 @@ std::vector<int> parse_token_spec(const std::string& text, int max_tokens) {
         start = comma == std::string::npos ? rest.size() + 1 : comma + 1;
         if (item.empty()) throw FormatError("tokens '" + text + "'", "empty item in the token list");
         if (item == "all") {
-            for (int n = 1; n <= max_tokens; ++n) out.push_back(n);
+            all = true;
             continue;
         }
         std::size_t dots = item.find("..");
@@ -52,7 +60,7 @@ std::vector<int> parse_token_spec(const std::string& text, int max_tokens) {
             if (n < 1 || n > max_tokens)
                 throw FormatError("tokens '" + item + "'", "token count " + std::to_string(n) + " is outside 1.." +
                                                                std::to_string(max_tokens));
-            out.push_back(n);
+            chosen[static_cast<std::size_t>(n)] = 1;
             continue;
         }
         std::string lo_text = item.substr(0, dots);
@@ -69,11 +77,15 @@ std::vector<int> parse_token_spec(const std::string& text, int max_tokens) {
         if (lo > hi) throw FormatError("tokens '" + item + "'", "the range runs backwards");
         if (lo < 1 || hi > max_tokens)
             throw FormatError("tokens '" + item + "'", "the range leaves 1.." + std::to_string(max_tokens));
-        auto grid = coarse_token_grid(lo, hi, step);
-        out.insert(out.end(), grid.begin(), grid.end());
+        expanded += static_cast<std::size_t>((hi - lo) / step) + 1;
+        if (expanded > limits::kTokenSpecEntries)
+            throw FormatError("tokens", "the list expands to more than " + std::to_string(limits::kTokenSpecEntries) +
+                                            " token counts (use 'all' or a stride)");
+        for (int n : coarse_token_grid(lo, hi, step)) chosen[static_cast<std::size_t>(n)] = 1;
     }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
+    std::vector<int> out;
+    for (int n = 1; n <= max_tokens; ++n)
+        if (all || chosen[static_cast<std::size_t>(n)]) out.push_back(n);
     if (out.empty()) throw FormatError("tokens", "no token counts given");
     return out;
 }

@@ -1,5 +1,6 @@
 #include "core/model/profile_json.h"
 
+#include "core/util/input_limits.h"
 #include "core/util/json_reader.h"
 
 namespace tp {
@@ -44,7 +45,7 @@ Scope read_scope(const JsonReader& r) {
     s.kind = *kind;
     s.block = read_int_or(r, "block", -1, -1, 100000);
     s.method = r.str_or("method", "");
-    s.tokens_in = read_int_or(r, "tokens_in", 0, 0, 10000000);
+    s.tokens_in = read_int_or(r, "tokens_in", 0, 0, limits::kTokens);
     s.part = r.str_or("part", "");
     if (s.kind == ScopeKind::PruneOp && (s.method.empty() || s.tokens_in <= 0 || s.block < 0))
         r.fail("kind", "a prune scope needs method, block and tokens_in");
@@ -68,7 +69,7 @@ CurvePoint read_point(const JsonReader& r) {
     r.only_keys({"tokens", "samples", "median_ms", "mean_ms", "p10_ms", "p90_ms", "min_ms", "rel_noise",
                  "stop_reason", "raw_ms", "discarded", "sm_clock_mhz", "temperature_c", "power_w", "cpu_mhz"});
     CurvePoint p;
-    p.tokens = read_int(r, "tokens", 1, 10000000);
+    p.tokens = read_int(r, "tokens", 1, limits::kTokens);
     p.median_ms = r.num("median_ms");
     p.samples = read_int_or(r, "samples", 0, 0, 1LL << 40);
     p.mean_ms = r.num_or("mean_ms", p.median_ms);
@@ -211,18 +212,18 @@ ModelInfo model_from_json(const json& node, const std::string& path) {
     m.name = r.str("name");
     if (m.name.empty()) r.fail("name", "must not be empty");
     m.architecture = r.str_or("architecture", "vit");
-    m.depth = read_int(r, "depth", 1, 10000);
-    m.embed_dim = read_int(r, "embed_dim", 1, 1000000);
-    m.heads = read_int(r, "heads", 1, 10000);
+    m.depth = read_int(r, "depth", 1, limits::kModelDepth);
+    m.embed_dim = read_int(r, "embed_dim", 1, limits::kEmbedDim);
+    m.heads = read_int(r, "heads", 1, limits::kHeads);
     if (m.embed_dim % m.heads != 0) r.fail("heads", "embed_dim must be divisible by heads");
     double ratio = r.num_or("mlp_ratio", 4.0);
     if (ratio <= 0 || ratio > 64) r.fail("mlp_ratio", "out of range");
     m.mlp_ratio_x100 = static_cast<int>(ratio * 100 + 0.5);
-    m.patch = read_int_or(r, "patch", 16, 1, 100000);
-    m.image_size = read_int_or(r, "image_size", 224, 1, 1000000);
+    m.patch = read_int_or(r, "patch", 16, 1, limits::kImageSide);
+    m.image_size = read_int_or(r, "image_size", 224, 1, limits::kImageSide);
     m.channels = read_int_or(r, "channels", 3, 1, 1000);
-    m.num_classes = read_int_or(r, "num_classes", 1000, 1, 10000000);
-    m.tokens = read_int(r, "tokens", 1, 10000000);
+    m.num_classes = read_int_or(r, "num_classes", 1000, 1, limits::kClasses);
+    m.tokens = read_int(r, "tokens", 1, limits::kTokens);
     m.dtype = r.str_or("dtype", "fp32");
     if (m.dtype != "fp32" && m.dtype != "fp16" && m.dtype != "bf16") r.fail("dtype", "must be fp32, fp16 or bf16");
     m.batch = read_int_or(r, "batch", 1, 1, 1000000);

@@ -8,10 +8,10 @@
 
 #include "core/model/format_error.h"
 #include "core/runtime/evaluator.h"
-#include "core/runtime/fashion_mnist.h"
-#include "core/runtime/model_card.h"
+#include "core/data/fashion_mnist.h"
+#include "core/formats/model_card.h"
 #include "core/runtime/pruning/reducer_factory.h"
-#include "core/runtime/safetensors.h"
+#include "core/formats/safetensors.h"
 #include "core/runtime/vit.h"
 #include "core/runtime/vit_runner.h"
 #include "core/runtime/vit_weights.h"
@@ -71,8 +71,8 @@ nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
         throw FormatError("device", "no CUDA device is available for '" + request.device + "'");
     if (request.dataset != "fashion-mnist")
         throw FormatError("dataset", "unknown dataset '" + request.dataset + "' (this agent has fashion-mnist)");
-    const std::string card_path = card_path_for(request.model.weights);
-    ModelCard card = read_model_card(card_path);
+    const std::string card_path = formats::card_path_for(request.model.weights);
+    formats::ModelCard card = formats::read_model_card(card_path);
     if (card.data.dataset != request.dataset)
         throw FormatError("dataset", "the model was trained on '" + card.data.dataset + "', not '" + request.dataset + "'");
     if (request.schedule.depth() != card.architecture.depth ||
@@ -80,7 +80,7 @@ nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
         throw FormatError("schedule", "does not fit the model's " + std::to_string(card.architecture.depth) +
                                           " blocks and " + std::to_string(card.architecture.tokens) + " tokens");
     VisionTransformer model(card.architecture);
-    load_weights(model, SafetensorsFile::read(request.model.weights), card_path);
+    load_weights(model, formats::SafetensorsFile::read(request.model.weights), card_path);
     model->eval();
     torch::Device device = agent::cuda_index(request.device) >= 0
                                ? torch::Device(torch::kCUDA, agent::cuda_index(request.device))
@@ -89,7 +89,7 @@ nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
     auto reducer = request.schedule.pruning_points().empty()
                        ? nullptr
                        : make_reducer(request.schedule.method, request.schedule.parameters, card.architecture.depth);
-    FashionMnist data = FashionMnist::load(default_fashion_mnist_dir(), request.split);
+    data::FashionMnist data = data::FashionMnist::load(data::default_fashion_mnist_dir(), request.split);
     const std::size_t count = request.limit > 0 ? std::min<std::size_t>(request.limit, data.size()) : data.size();
     std::vector<std::size_t> indices(count);
     std::iota(indices.begin(), indices.end(), 0);

@@ -4,12 +4,12 @@
 
 #include "core/model/profile_json.h"
 #include "core/runtime/agent_evaluate.h"
-#include "core/runtime/fashion_mnist.h"
-#include "core/runtime/model_card.h"
+#include "core/data/fashion_mnist.h"
+#include "core/formats/model_card.h"
 #include "core/runtime/profiler.h"
-#include "core/runtime/timing_environment.h"
+#include "core/platform/timing_environment.h"
 #include "core/runtime/torch_info.h"
-#include "core/runtime/vit_config.h"
+#include "core/formats/vit_config.h"
 #include "core/runtime/vit_runner.h"
 
 namespace tp::runtime {
@@ -21,17 +21,17 @@ namespace {
 
 json models_seen() {
     json out = json::array();
-    for (const auto& name : vit_preset_names()) {
-        ModelInfo m = vit_preset(name);
+    for (const auto& name : formats::vit_preset_names()) {
+        ModelInfo m = formats::vit_preset(name);
         out.push_back({{"name", name}, {"preset", true}, {"tokens", m.tokens}, {"depth", m.depth}});
     }
     const fs::path dir = fs::path(TAILPRUNE_SOURCE_DIR) / "resources" / "models";
     std::error_code ec;
     for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
         if (entry.path().extension() != ".safetensors") continue;
-        const std::string card = card_path_for(entry.path().string());
+        const std::string card = formats::card_path_for(entry.path().string());
         try {
-            ModelCard c = read_model_card(card);
+            formats::ModelCard c = formats::read_model_card(card);
             out.push_back({{"name", c.name},
                            {"path", fs::absolute(entry.path()).string()},
                            {"tokens", c.architecture.tokens},
@@ -46,7 +46,7 @@ json models_seen() {
 
 json datasets_seen() {
     json out = json::array();
-    const fs::path dir = default_fashion_mnist_dir();
+    const fs::path dir = data::default_fashion_mnist_dir();
     std::error_code ec;
     if (fs::exists(dir / "t10k-images-idx3-ubyte.gz", ec))
         out.push_back({{"name", "fashion-mnist"}, {"path", dir.string()}, {"splits", json::array({"train", "test"})}});
@@ -70,7 +70,7 @@ ProfileCallbacks callbacks_for(agent::JobContext& ctx) {
 }  // namespace
 
 json RuntimeJobHandler::hello() {
-    CpuDescription cpu = describe_cpu();
+    platform::CpuDescription cpu = platform::describe_cpu();
     const bool cuda = cuda_available();
     json devices = json::array();
     devices.push_back({{"device", "cpu"}, {"kind", "cpu"}, {"name", cpu.model}, {"sm_count", cpu.logical_cpus}});
@@ -82,7 +82,7 @@ json RuntimeJobHandler::hello() {
             {"commands", json::array({"hello", "profile", "measure", "evaluate", "describe", "cancel"})},
             {"devices", devices},
             {"host", {{"hostname", cpu.hostname}, {"kernel", cpu.kernel}, {"memory_gb", cpu.memory_gb},
-                      {"blas", blas_description()}, {"governor", cpu.governor}}},
+                      {"blas", platform::blas_description()}, {"governor", cpu.governor}}},
             {"capabilities",
              {{"cuda", cuda},
               {"nvml", cuda},

@@ -2,22 +2,22 @@
 
 #include <algorithm>
 
-#include "core/runtime/input_pipeline.h"
+#include "core/data/input_pipeline.h"
 
 namespace tp::runtime {
 
-torch::Tensor make_batch(const ImageSource& images, const std::vector<size_t>& indices, size_t first, size_t count,
-                         const std::vector<PipelineStep>& pipeline, int channels, int size) {
+torch::Tensor make_batch(const data::ImageSource& images, const std::vector<size_t>& indices, size_t first, size_t count,
+                         const std::vector<formats::PipelineStep>& pipeline, int channels, int size) {
     auto batch = torch::empty({static_cast<int64_t>(count), channels, size, size}, torch::kFloat32);
     float* out = batch.data_ptr<float>();
     const size_t per_image = static_cast<size_t>(channels) * size * size;
     for (size_t i = 0; i < count; ++i)
-        apply_pipeline(pipeline, images.image(indices[first + i]), channels, size, out + i * per_image);
+        data::apply_pipeline(pipeline, images.image(indices[first + i]), channels, size, out + i * per_image);
     return batch;
 }
 
-EvalCounts evaluate_images(const Logits& logits, const ImageSource& images, const std::vector<size_t>& indices,
-                           const std::vector<PipelineStep>& pipeline, int channels, int size, int batch,
+EvalCounts evaluate_images(const Logits& logits, const data::ImageSource& images, const std::vector<size_t>& indices,
+                           const std::vector<formats::PipelineStep>& pipeline, int channels, int size, int batch,
                            const EvalProgress& progress, const std::atomic<bool>* cancel, torch::Device device,
                            torch::ScalarType dtype) {
     c10::InferenceMode guard;

@@ -15,7 +15,7 @@
 #include "core/model/format_error.h"
 #include "core/model/profile_json.h"
 #include "core/runtime/profiler_bench.h"
-#include "core/runtime/timing_environment.h"
+#include "core/platform/timing_environment.h"
 #include "core/steps/step_detector.h"
 
 namespace tp::runtime {
@@ -64,11 +64,11 @@ void describe(Profile& p, const ForwardBench& bench, const agent::TimingSpec& t,
     s.date = iso_now();
     s.tool_version = TAILPRUNE_VERSION;
     s.who = who;
-    s.environment = timing_environment_variables();
+    s.environment = platform::timing_environment_variables();
     if (!s.environment.count("OPENBLAS_CORETYPE")) s.environment["OPENBLAS_CORETYPE"] = "(unset)";
     if (bench.blas_threads() < 0) s.environment["blas_threads"] = "unknown (BLAS is not OpenBLAS)";
     if (p.device.kind == "cpu") s.environment["malloc"] = "mallopt M_MMAP_THRESHOLD=32MiB M_TRIM_THRESHOLD=1GiB";
-    s.environment["load_average_start"] = format_load(load_average());
+    s.environment["load_average_start"] = format_load(platform::load_average());
     s.environment["weights"] = bench.weights_note();
 }
 
@@ -358,7 +358,7 @@ ProfileOutcome run_profile(const agent::ProfileRequest& request, const ProfileCa
             if (!curve.find(n) && !sweep.failed.count({c, n})) ++missing;
         curve.partial = missing > 0;
     }
-    profile.settings.environment["load_average_end"] = format_load(load_average());
+    profile.settings.environment["load_average_end"] = format_load(platform::load_average());
     if (sweep.cancelled) profile.settings.environment["cancelled_at"] = iso_now();
     for (auto& curve : profile.curves) normalise_and_check(curve);
     validate(profile);

@@ -9,14 +9,14 @@
 #include "core/agent/agent_session.h"
 #include "core/model/format_error.h"
 #include "core/util/sha256.h"
-#include "core/runtime/model_card.h"
+#include "core/formats/model_card.h"
 #include "core/runtime/pruning/reducer_factory.h"
-#include "core/runtime/safetensors.h"
-#include "core/runtime/timing_environment.h"
+#include "core/formats/safetensors.h"
+#include "core/platform/timing_environment.h"
 #include "core/runtime/torch_compat.h"
 #include "core/runtime/torch_info.h"
 #include "core/runtime/vit.h"
-#include "core/runtime/vit_config.h"
+#include "core/formats/vit_config.h"
 #include "core/runtime/vit_weights.h"
 #if TAILPRUNE_HAS_CUDA
 #include "core/runtime/cuda/cuda_bench.h"
@@ -45,31 +45,31 @@ torch::ScalarType scalar_type(const std::string& dtype) {
 }
 
 std::string resolve_preset(const std::string& name) {
-    for (const auto& known : vit_preset_names())
+    for (const auto& known : formats::vit_preset_names())
         if (known == name || known == name + "_patch16_224") return known;
-    vit_preset(name);  // throws the error listing the presets
+    formats::vit_preset(name);  // throws the error listing the presets
     return name;
 }
 
 struct Loaded {
     ModelInfo info;
     std::string note;
-    std::optional<ModelCard> card;
+    std::optional<formats::ModelCard> card;
 };
 
 Loaded describe_choice(const agent::ModelChoice& choice) {
     Loaded l;
     if (!choice.preset.empty()) {
-        l.info = vit_preset(resolve_preset(choice.preset));
+        l.info = formats::vit_preset(resolve_preset(choice.preset));
         l.note = "random weights (timm initialisation, seed 0): valid for latency only";
         return l;
     }
     if (!std::filesystem::exists(choice.weights))
         throw FormatError("weights", "file '" + choice.weights + "' does not exist");
-    const std::string card_path = card_path_for(choice.weights);
+    const std::string card_path = formats::card_path_for(choice.weights);
     if (!std::filesystem::exists(card_path))
         throw FormatError("weights", "no model card '" + card_path + "' next to the weights");
-    l.card = read_model_card(card_path);
+    l.card = formats::read_model_card(card_path);
     l.info = l.card->architecture;
     if (l.info.name.empty()) l.info.name = l.card->name;
     l.info.weights_hash = sha256_file_hex(choice.weights);
@@ -93,7 +93,7 @@ LoadedNet load_net(const agent::ModelChoice& choice, const agent::TimingSpec& ti
     out.note = l.note;
     torch::manual_seed(0);
     out.net = VisionTransformer(l.info);
-    if (l.card) load_weights(out.net, SafetensorsFile::read(choice.weights), card_path_for(choice.weights));
+    if (l.card) load_weights(out.net, formats::SafetensorsFile::read(choice.weights), formats::card_path_for(choice.weights));
     out.net->eval();
     return out;
 }
@@ -103,9 +103,9 @@ LoadedNet load_net(const agent::ModelChoice& choice, const agent::TimingSpec& ti
 class CpuBench : public ForwardBench {
 public:
     CpuBench(LoadedNet loaded, const agent::TimingSpec& timing) : timing_(timing) {
-        settle_allocator();
+        platform::settle_allocator();
         torch::set_num_threads(timing.threads);
-        blas_threads_ = set_blas_threads(timing.threads).value_or(-1);
+        blas_threads_ = platform::set_blas_threads(timing.threads).value_or(-1);
         torch_threads_ = torch::get_num_threads();
         model_ = loaded.info;
         weights_note_ = loaded.note;
@@ -154,7 +154,7 @@ public:
 
     SensorReading sensors() override {
         SensorReading r;
-        r.cpu_mhz = current_cpu_mhz();
+        r.cpu_mhz = platform::current_cpu_mhz();
         return r;
     }
 
@@ -253,15 +253,15 @@ private:
     void run_schedule() { net_->forward(images_, schedule_, schedule_reducer_.get()); }
 
     void fill_device() {
-        CpuDescription cpu = describe_cpu();
+        platform::CpuDescription cpu = platform::describe_cpu();
         device_.kind = "cpu";
         device_.name = cpu.model + " (" + std::to_string(cpu.logical_cpus) + " CPUs)";
         device_.host = "local";
         device_.sm_count = cpu.logical_cpus;
         device_.memory_gb = cpu.memory_gb;
-        device_.sm_clock_mhz = cpu.max_mhz.value_or(current_cpu_mhz().value_or(0));
+        device_.sm_clock_mhz = cpu.max_mhz.value_or(platform::current_cpu_mhz().value_or(0));
         device_.torch_version = torch_version();
-        device_.blas = blas_description();
+        device_.blas = platform::blas_description();
         device_.attention_backend = compat::attention_backend();
         if (!cpu.governor.empty()) device_.extra["governor"] = cpu.governor;
         device_.extra["hostname"] = cpu.hostname;

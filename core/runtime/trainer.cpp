@@ -10,16 +10,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/data/fashion_mnist.h"
+#include "core/data/subsets.h"
+#include "core/formats/safetensors.h"
+#include "core/formats/vit_config.h"
 #include "core/model/format_error.h"
-#include "core/runtime/evaluator.h"
-#include "core/runtime/fashion_mnist.h"
-#include "core/runtime/input_pipeline.h"
-#include "core/runtime/safetensors.h"
-#include "core/runtime/subsets.h"
+#include "core/runtime/grad_scaler.h"
+#include "core/runtime/torch_compat.h"
 #include "core/runtime/torch_info.h"
+#include "core/runtime/training_images.h"
 #include "core/runtime/vit.h"
-#include "core/runtime/vit_config.h"
 #include "core/runtime/vit_weights.h"
+#include "core/util/file_io.h"
+#if TAILPRUNE_HAS_CUDA
+#include "core/runtime/cuda/cuda_device_facts.h"
+#endif
 
 namespace tp::runtime {
 namespace {
@@ -27,6 +32,7 @@ namespace {
 // Fashion-MNIST training-split statistics (pixel mean and std over all 60,000 images / 255).
 constexpr double kMean = 0.2860;
 constexpr double kStd = 0.3530;
+constexpr int kEvalBatch = 250;
 
 std::string now_iso() {
     std::time_t t = std::time(nullptr);
@@ -35,47 +41,111 @@ std::string now_iso() {
     return buf;
 }
 
-// Flip and shift (zero fill) a 28x28 image in place.
-void augment(RawImage& img, bool flip, int dx, int dy) {
-    RawImage out = img;
-    std::fill(out.pixels.begin(), out.pixels.end(), 0);
-    for (int y = 0; y < img.height; ++y) {
-        const int sy = y - dy;
-        if (sy < 0 || sy >= img.height) continue;
-        for (int x = 0; x < img.width; ++x) {
-            int sx = x - dx;
-            if (sx < 0 || sx >= img.width) continue;
-            if (flip) sx = img.width - 1 - sx;
-            out.pixels[static_cast<size_t>(y) * img.width + x] = img.pixels[static_cast<size_t>(sy) * img.width + sx];
-        }
-    }
-    img = std::move(out);
-}
-
-double learning_rate(const TrainOptions& o, long step, long steps_per_epoch) {
+double learning_rate(const TrainOptions& o, int epochs, long step, long steps_per_epoch) {
     const double warmup = o.warmup_epochs * steps_per_epoch;
-    const double total = static_cast<double>(o.epochs) * steps_per_epoch;
+    const double total = static_cast<double>(epochs) * steps_per_epoch;
     if (step < warmup) return o.lr * (step + 1) / warmup;
     const double progress = (step - warmup) / std::max(1.0, total - warmup);
     const double min_lr = o.lr * 0.01;
     return min_lr + 0.5 * (o.lr - min_lr) * (1 + std::cos(M_PI * progress));
 }
 
+// What a checkpoint must agree on to be continued. The device is not part of it: a run may
+// continue elsewhere (the checkpoint is loaded onto the new device).
 nlohmann::json options_identity(const TrainOptions& o) {
     const auto& a = o.architecture;
     return {{"depth", a.depth}, {"embed_dim", a.embed_dim}, {"heads", a.heads}, {"mlp_ratio_x100", a.mlp_ratio_x100},
             {"patch", a.patch}, {"epochs", o.epochs}, {"batch", o.batch}, {"lr", o.lr},
             {"weight_decay", o.weight_decay}, {"warmup_epochs", o.warmup_epochs}, {"hflip", o.hflip},
             {"translate", o.translate}, {"seed", o.seed}, {"holdout", o.holdout}, {"holdout_seed", o.holdout_seed},
-            {"limit_train", o.limit_train}, {"init_weights", o.init_weights}};
+            {"limit_train", o.limit_train}, {"init_weights", o.init_weights}, {"precision", o.precision},
+            {"label_smoothing", o.label_smoothing}, {"time_budget_s", o.time_budget_s}};
 }
+
+struct Precision {
+    bool autocast = false;
+    torch::ScalarType dtype = torch::kFloat32;
+    bool loss_scaling = false;
+    std::string card_text;  // fp32 | bf16-autocast | fp16-autocast+loss-scaling
+};
+
+Precision parse_precision(const std::string& text, const torch::Device& device) {
+    if (text == "fp32") return {false, torch::kFloat32, false, "fp32"};
+    if (text == "bf16") return {true, torch::kBFloat16, false, "bf16-autocast"};
+    if (text == "fp16") {
+        if (!device.is_cuda())
+            throw FormatError("--precision", "fp16 autocast needs a CUDA device (on the CPU use bf16)");
+        return {true, torch::kFloat16, true, "fp16-autocast+loss-scaling"};
+    }
+    throw FormatError("--precision", "'" + text + "' is not fp32, bf16 or fp16");
+}
+
+torch::Device parse_device(const std::string& text) {
+    if (text == "cpu") return torch::kCPU;
+    if (text.rfind("cuda", 0) != 0) throw FormatError("--device", "'" + text + "' is not cpu, cuda or cuda:N");
+    int index = 0;
+    if (text.size() > 4) {
+        if (text[4] != ':' || text.size() == 5 || text.find_first_not_of("0123456789", 5) != std::string::npos)
+            throw FormatError("--device", "'" + text + "' is not cpu, cuda or cuda:N");
+        index = std::stoi(text.substr(5));
+    }
+    const auto count = static_cast<int>(torch::cuda::device_count());
+    if (count == 0)
+        throw FormatError("--device", "this machine (LibTorch " + torch_version() + ") has no CUDA device");
+    if (index >= count)
+        throw FormatError("--device", "CUDA device " + std::to_string(index) + " asked for, but there are only " +
+                                          std::to_string(count) + " CUDA device(s)");
+    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+std::string device_description(const torch::Device& device) {
+    if (!device.is_cuda()) return "cpu";
+#if TAILPRUNE_HAS_CUDA
+    return "cuda (" + cuda_device_facts(device.index() < 0 ? 0 : device.index()).name + ")";
+#else
+    return "cuda";
+#endif
+}
+
+struct Counts {
+    long images = 0, top1 = 0, top5 = 0;
+    double rate() const { return images ? static_cast<double>(top1) / images : 0; }
+};
+
+// Top-1/top-5 over a whole image set held on the device, in batches.
+Counts count_correct(VisionTransformer& model, const TrainingImages& images, const Precision& precision,
+                     const torch::Device& device) {
+    torch::NoGradGuard no_grad;
+    model->eval();
+    auto top1 = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
+    auto top5 = top1.clone();
+    for (size_t first = 0; first < images.size(); first += kEvalBatch) {
+        const size_t count = std::min<size_t>(kEvalBatch, images.size() - first);
+        auto [x, y] = images.plain(first, count);
+        torch::Tensor logits;
+        {
+            compat::AutocastScope autocast(device.type(), precision.dtype, precision.autocast);
+            logits = model->forward(x);
+        }
+        const auto best = logits.topk(std::min<int64_t>(5, logits.size(1)), 1).indices;
+        const auto hit = best.eq(y.unsqueeze(1));
+        top1 += hit.select(1, 0).sum();
+        top5 += hit.any(1).sum();
+    }
+    model->train();
+    return {static_cast<long>(images.size()), top1.item<long>(), top5.item<long>()};
+}
+
+struct Checkpoint {
+    std::filesystem::path model, optimizer, meta;
+};
 
 }  // namespace
 
-std::vector<PipelineStep> fashion_mnist_pipeline() {
-    PipelineStep to_float{"to_float"};
+std::vector<formats::PipelineStep> fashion_mnist_pipeline() {
+    formats::PipelineStep to_float{"to_float"};
     to_float.divide_by = 255;
-    PipelineStep normalize{"normalize"};
+    formats::PipelineStep normalize{"normalize"};
     normalize.mean = {kMean};
     normalize.std = {kStd};
     return {to_float, normalize};
@@ -85,9 +155,14 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
     namespace fs = std::filesystem;
     if (o.out_dir.empty()) throw FormatError("--out", "no output folder given");
     if (o.epochs < 1 || o.batch < 1) throw FormatError("training", "epochs and batch must be positive");
+    if (o.time_budget_s > 0 && o.warmup_epochs < 1)
+        throw FormatError("--time-budget", "needs --warmup-epochs >= 1 (epoch 1 is timed before the number of epochs, "
+                                           "which shapes the cosine schedule, is fixed)");
+    const torch::Device device = parse_device(o.device);
+    const Precision precision = parse_precision(o.precision, device);
     fs::create_directories(o.out_dir);
     torch::set_num_threads(std::max(1, o.threads));
-    torch::manual_seed(o.seed);
+    torch::manual_seed(o.seed);  // every device's generator: the init below is drawn on the CPU
 
     ModelInfo arch = o.architecture;
     arch.name = o.name;
@@ -99,10 +174,10 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
     std::string init_from;
     double init_time = 0;
     if (!o.init_weights.empty()) {
-        load_weights(model, SafetensorsFile::read(o.init_weights), "the model being trained");
-        const std::string init_card = card_path_for(o.init_weights);
+        load_weights(model, formats::SafetensorsFile::read(o.init_weights), "the model being trained");
+        const std::string init_card = formats::card_path_for(o.init_weights);
         if (fs::exists(init_card)) {
-            const auto prior = read_model_card(init_card);
+            const auto prior = formats::read_model_card(init_card);
             if (prior.data.holdout_images != o.holdout || prior.data.holdout_seed != o.holdout_seed)
                 throw FormatError(init_card, "was trained with another holdout (" +
                                                  std::to_string(prior.data.holdout_images) + " images, seed " +
@@ -118,20 +193,27 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
         if (init_from.empty()) init_from = o.init_weights;
         log("starting from " + init_from);
     }
+    model->to(device);
 
-    const std::string dir = o.data_dir.empty() ? default_fashion_mnist_dir() : o.data_dir;
-    const auto train_set = FashionMnist::load(dir, "train");
-    const auto test_set = FashionMnist::load(dir, "test");
-    const auto split = split_holdout(train_set.labels(), static_cast<size_t>(o.holdout), o.holdout_seed);
+    const std::string dir = o.data_dir.empty() ? data::default_fashion_mnist_dir() : o.data_dir;
+    const auto train_set = data::FashionMnist::load(dir, "train");
+    const auto test_set = data::FashionMnist::load(dir, "test");
+    const auto split = data::split_holdout(train_set.labels(), static_cast<size_t>(o.holdout), o.holdout_seed);
     std::vector<size_t> train_idx = split.train;
     if (o.limit_train > 0 && static_cast<size_t>(o.limit_train) < train_idx.size()) {
         std::vector<int> sub_labels;
         for (auto i : train_idx) sub_labels.push_back(train_set.label(i));
         std::vector<size_t> picked;
-        for (auto j : stratified_subset(sub_labels, static_cast<size_t>(o.limit_train), o.seed)) picked.push_back(train_idx[j]);
+        for (auto j : data::stratified_subset(sub_labels, static_cast<size_t>(o.limit_train), o.seed)) picked.push_back(train_idx[j]);
         train_idx = picked;
     }
-    const auto pipeline = fashion_mnist_pipeline();
+    std::vector<size_t> all_test(test_set.size());
+    for (size_t i = 0; i < all_test.size(); ++i) all_test[i] = i;
+    const Normalisation norm{255, kMean, kStd};
+    const TrainingImages train_images(train_set, train_idx, device, norm);
+    const TrainingImages holdout_images(train_set, split.holdout, device, norm);
+    const TrainingImages test_images(test_set, all_test, device, norm);
+    const Augmentation augmentation{o.hflip, o.translate};
 
     // timm-style AdamW groups: no weight decay on biases, norms, pos_embed and cls_token.
     std::vector<torch::Tensor> decay, no_decay;
@@ -145,127 +227,169 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
     groups.emplace_back(no_decay,
                         std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(o.lr).weight_decay(0)));
     torch::optim::AdamW optimizer(std::move(groups));
+    const auto parameters = model->parameters();
 
-    const fs::path ckpt_model = fs::path(o.out_dir) / (o.name + ".checkpoint_model.pt");
-    const fs::path ckpt_optim = fs::path(o.out_dir) / (o.name + ".checkpoint_optim.pt");
-    const fs::path ckpt_meta = fs::path(o.out_dir) / (o.name + ".checkpoint.json");
+    const Checkpoint ckpt{fs::path(o.out_dir) / (o.name + ".checkpoint_model.pt"),
+                          fs::path(o.out_dir) / (o.name + ".checkpoint_optim.pt"),
+                          fs::path(o.out_dir) / (o.name + ".checkpoint.json")};
     int start_epoch = 0;
+    int epochs = o.epochs;  // the planned count: --time-budget may lower it after epoch 1
     double previous_time = 0;
-    if (o.resume && fs::exists(ckpt_meta)) {
-        std::ifstream in(ckpt_meta);
+    GradScalerState scaler_state;
+    if (o.resume && fs::exists(ckpt.meta)) {
+        std::ifstream in(ckpt.meta);
         nlohmann::json meta = nlohmann::json::parse(in, nullptr, false);
-        if (meta.is_discarded()) throw FormatError(ckpt_meta.string(), "checkpoint metadata is not valid JSON");
+        if (meta.is_discarded()) throw FormatError(ckpt.meta.string(), "checkpoint metadata is not valid JSON");
         if (meta.value("options", nlohmann::json{}) != options_identity(o))
-            throw FormatError(ckpt_meta.string(), "checkpoint was made with different options: " +
+            throw FormatError(ckpt.meta.string(), "checkpoint was made with different options: " +
                                                       meta.value("options", nlohmann::json{}).dump());
-        torch::load(model, ckpt_model.string());
-        torch::load(optimizer, ckpt_optim.string());
+        torch::load(model, ckpt.model.string(), device);
+        torch::load(optimizer, ckpt.optimizer.string(), device);
         start_epoch = meta.at("epochs_done").get<int>();
+        epochs = meta.value("planned_epochs", o.epochs);
         previous_time = meta.at("time_s").get<double>();
-        log("resuming after epoch " + std::to_string(start_epoch) + " (" + std::to_string(static_cast<int>(previous_time)) +
-            " s so far)");
+        scaler_state.scale = meta.value("loss_scale", scaler_state.scale);
+        scaler_state.clean_steps = meta.value("loss_scale_clean_steps", 0);
+        log("resuming after epoch " + std::to_string(start_epoch) + " of " + std::to_string(epochs) + " (" +
+            std::to_string(static_cast<int>(previous_time)) + " s so far)");
     }
+    GradScaler scaler(precision.loss_scaling, scaler_state);
 
     const long steps_per_epoch = static_cast<long>((train_idx.size() + o.batch - 1) / o.batch);
     const auto started = std::chrono::steady_clock::now();
     auto elapsed = [&] {
         return previous_time + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     };
-    auto logits_fn = [&](const torch::Tensor& x) { return model->forward(x); };
     TrainReport report;
     {
         std::ostringstream s;
         s << "training " << o.name << ": depth " << arch.depth << ", dim " << arch.embed_dim << ", " << arch.heads
           << " heads, patch " << arch.patch << ", " << arch.tokens << " tokens; " << train_idx.size() << " images, "
-          << split.holdout.size() << " held out; " << o.epochs << " epochs of " << steps_per_epoch << " steps";
+          << split.holdout.size() << " held out; " << epochs << " epochs of " << steps_per_epoch << " steps on "
+          << device_description(device) << ", " << precision.card_text;
         log(s.str());
     }
-    for (int epoch = start_epoch; epoch < o.epochs; ++epoch) {
-        model->train();
-        const auto order = seeded_permutation(train_idx.size(), o.seed * 7919ULL + static_cast<uint64_t>(epoch));
+    model->train();
+    for (int epoch = start_epoch; epoch < epochs; ++epoch) {
+        const auto order = data::seeded_permutation(train_idx.size(), o.seed * 7919ULL + static_cast<uint64_t>(epoch));
         std::mt19937_64 rng(o.seed * 104729ULL + static_cast<uint64_t>(epoch));
-        double loss_sum = 0;
-        long loss_count = 0, correct = 0, seen = 0;
+        // Sums stay on the device; reading them (a synchronisation) happens only when logging.
+        auto loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
+        auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
+        long seen = 0, skipped = 0;
+        const long timed_from = steps_per_epoch / 5;  // epoch-1 timing skips the first steps (warm-up of kernels)
+        double timed_start = 0;
+        const auto epoch_started = std::chrono::steady_clock::now();
         for (long step = 0; step < steps_per_epoch; ++step) {
             if (cancel && cancel->load()) {
                 report.cancelled = true;
                 log("cancelled; the last checkpoint is kept");
                 return report;
             }
+            if (step == timed_from) {
+                loss_sum.item<double>();  // waits for the device: the clock then sees finished work
+                timed_start = elapsed();
+            }
             const size_t first = static_cast<size_t>(step) * o.batch;
             const size_t count = std::min(static_cast<size_t>(o.batch), train_idx.size() - first);
-            auto x = torch::empty({static_cast<int64_t>(count), 1, 28, 28});
-            auto y = torch::empty({static_cast<int64_t>(count)}, torch::kLong);
-            for (size_t i = 0; i < count; ++i) {
-                const size_t index = train_idx[order[first + i]];
-                RawImage img = train_set.image(index);
-                const bool flip = o.hflip && (rng() & 1);
-                const int span = 2 * o.translate + 1;
-                const int dx = o.translate ? static_cast<int>(rng() % span) - o.translate : 0;
-                const int dy = o.translate ? static_cast<int>(rng() % span) - o.translate : 0;
-                if (flip || dx || dy) augment(img, flip, dx, dy);
-                apply_pipeline(pipeline, img, 1, 28, x.data_ptr<float>() + i * 28 * 28);
-                y[static_cast<int64_t>(i)] = train_set.label(index);
-            }
-            const double lr = learning_rate(o, epoch * steps_per_epoch + step, steps_per_epoch);
+            auto [x, y] = train_images.batch(order, first, count, augmentation, rng);
+            const double lr = learning_rate(o, epochs, epoch * steps_per_epoch + step, steps_per_epoch);
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
             optimizer.zero_grad();
-            auto out = model->forward(x);
-            auto loss = torch::nn::functional::cross_entropy(out, y);
-            loss.backward();
-            torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
-            optimizer.step();
-            loss_sum += loss.item<double>() * count;
-            loss_count += static_cast<long>(count);
-            correct += out.argmax(1).eq(y).sum().item<long>();
+            torch::Tensor logits;
+            {
+                compat::AutocastScope autocast(device.type(), precision.dtype, precision.autocast);
+                logits = model->forward(x);
+            }
+            auto loss = torch::nn::functional::cross_entropy(
+                logits.to(torch::kFloat32), y,
+                torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(o.label_smoothing));
+            scaler.scale(loss).backward();
+            const bool finite = scaler.unscale(parameters);
+            if (finite) {
+                torch::nn::utils::clip_grad_norm_(parameters, 1.0);
+                optimizer.step();
+            } else {
+                ++skipped;
+            }
+            scaler.update(finite);
+            {
+                torch::NoGradGuard no_grad;
+                loss_sum += loss.detach().to(torch::kDouble) * static_cast<double>(count);
+                correct += logits.argmax(1).eq(y).sum();
+            }
             seen += static_cast<long>(count);
             if ((step + 1) % 50 == 0 || step + 1 == steps_per_epoch) {
                 std::ostringstream s;
                 s.precision(4);
-                s << "epoch " << epoch + 1 << "/" << o.epochs << " step " << step + 1 << "/" << steps_per_epoch
-                  << " loss " << loss_sum / loss_count << " train-acc " << static_cast<double>(correct) / seen << " lr "
-                  << lr << " elapsed " << static_cast<int>(elapsed()) << " s";
+                s << "epoch " << epoch + 1 << "/" << epochs << " step " << step + 1 << "/" << steps_per_epoch << " loss "
+                  << loss_sum.item<double>() / seen << " train-acc " << static_cast<double>(correct.item<long>()) / seen
+                  << " lr " << lr;
+                if (scaler.enabled()) s << " loss-scale " << scaler.state().scale << " skipped " << skipped;
+                s << " elapsed " << static_cast<int>(elapsed()) << " s";
                 log(s.str());
             }
         }
-        model->eval();
-        const auto hold = evaluate_images(logits_fn, train_set, split.holdout, pipeline, 1, 28, 250);
-        torch::save(model, ckpt_model.string());
-        torch::save(optimizer, ckpt_optim.string());
-        {
-            nlohmann::json meta{{"epochs_done", epoch + 1}, {"time_s", elapsed()}, {"options", options_identity(o)},
-                                {"holdout_top1", static_cast<double>(hold.top1) / std::max(1L, hold.images)}};
-            std::ofstream out(ckpt_meta.string() + ".tmp");
-            out << meta.dump(2) << "\n";
-            out.close();
-            fs::rename(ckpt_meta.string() + ".tmp", ckpt_meta);
+        const double train_loss = loss_sum.item<double>() / std::max(1L, seen);  // also waits for the device
+        const double trained_until = elapsed();
+        const auto hold = count_correct(model, holdout_images, precision, device);
+        if (epoch == 0 && start_epoch == 0 && o.time_budget_s > 0) {
+            // Epoch 1 was all warmup (checked above), so choosing the count now changes nothing in it.
+            const double steady = (trained_until - timed_start) * steps_per_epoch / std::max(1L, steps_per_epoch - timed_from);
+            const double per_epoch = steady + (elapsed() - trained_until);
+            const int fit = static_cast<int>(o.time_budget_s / std::max(1e-9, per_epoch));
+            epochs = std::max(1, std::min(o.epochs, fit));
+            std::ostringstream s;
+            s.precision(3);
+            s << "time budget " << o.time_budget_s << " s: an epoch takes ~" << per_epoch << " s (epoch 1: "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_started).count() << " s) -> "
+              << epochs << " of " << o.epochs << " epochs";
+            log(s.str());
         }
-        std::ostringstream s;
-        s << "epoch " << epoch + 1 << " done: holdout top-1 " << static_cast<double>(hold.top1) / hold.images << " ("
-          << hold.images << " images), " << static_cast<int>(elapsed()) << " s";
-        log(s.str());
+        torch::save(model, ckpt.model.string());
+        torch::save(optimizer, ckpt.optimizer.string());
+        {
+            nlohmann::json meta{{"epochs_done", epoch + 1},      {"planned_epochs", epochs},
+                                {"time_s", elapsed()},           {"options", options_identity(o)},
+                                {"holdout_top1", hold.rate()},   {"train_loss", train_loss},
+                                {"loss_scale", scaler.state().scale},
+                                {"loss_scale_clean_steps", scaler.state().clean_steps}};
+            write_text_file_atomically(ckpt.meta.string(), meta.dump(2) + "\n");
+        }
+        {
+            std::ostringstream s;
+            s.precision(6);
+            s << "epoch " << epoch + 1 << " done: train loss " << train_loss << ", holdout top-1 " << hold.rate() << " ("
+              << hold.images << " images), " << static_cast<int>(elapsed()) << " s";
+            log(s.str());
+        }
+        if (o.epochs_this_run > 0 && epoch + 1 - start_epoch >= o.epochs_this_run && epoch + 1 < epochs) {
+            log("stopped after epoch " + std::to_string(epoch + 1) + " of " + std::to_string(epochs) +
+                "; continue with --resume");
+            report.stopped = true;
+            return report;
+        }
     }
 
-    model->eval();
+    // The card's figures are measured in fp32, as `tailprune evaluate` measures on the CPU.
     const double train_time = elapsed();
-    const auto hold = evaluate_images(logits_fn, train_set, split.holdout, pipeline, 1, 28, 250);
-    std::vector<size_t> all_test(test_set.size());
-    for (size_t i = 0; i < all_test.size(); ++i) all_test[i] = i;
-    const auto test = evaluate_images(logits_fn, test_set, all_test, pipeline, 1, 28, 250);
+    const Precision fp32 = parse_precision("fp32", device);
+    const auto hold = count_correct(model, holdout_images, fp32, device);
+    const auto test = count_correct(model, test_images, fp32, device);
 
-    ModelCard& card = report.card;
+    formats::ModelCard& card = report.card;
     card.name = o.name;
     card.architecture = arch;
-    card.input_pipeline = pipeline;
+    card.input_pipeline = fashion_mnist_pipeline();
     card.data.dataset = "fashion-mnist";
     card.data.source = dir;
     card.data.train_images = static_cast<int>(train_idx.size());
     card.data.holdout_images = static_cast<int>(split.holdout.size());
     card.data.holdout_seed = o.holdout_seed;
     card.data.classes = train_set.class_names();
-    CardTraining t;
-    t.epochs = o.epochs;
+    formats::CardTraining t;
+    t.epochs = epochs;
     t.batch = o.batch;
     t.optimizer = "adamw";
     t.lr = o.lr;
@@ -274,27 +398,30 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
     t.lr_schedule = "cosine";
     if (o.hflip) t.augmentation.push_back("hflip(p=0.5)");
     if (o.translate) t.augmentation.push_back("translate(+-" + std::to_string(o.translate) + "px, zero fill)");
+    t.label_smoothing = o.label_smoothing;
     t.seed = o.seed;
     t.threads = o.threads;
     t.time_s = train_time + init_time;
     t.init_from = init_from;
-    t.device = "cpu";
+    t.device = device_description(device);
+    t.precision = precision.card_text;
     t.torch_version = torch_version();
     t.command = o.command;
     card.training = t;
-    CardResults r;
-    r.holdout_top1 = static_cast<double>(hold.top1) / hold.images;
+    formats::CardResults r;
+    r.holdout_top1 = hold.rate();
     r.holdout_images = static_cast<int>(hold.images);
-    r.test_top1 = static_cast<double>(test.top1) / test.images;
+    r.test_top1 = test.rate();
     r.test_top5 = static_cast<double>(test.top5) / test.images;
     r.test_images = static_cast<int>(test.images);
     card.results = r;
     card.weights_file = o.name + ".safetensors";
+    card.weights_dtype = o.save_dtype == formats::TensorDtype::F32 ? "" : formats::dtype_name(o.save_dtype);
     card.created = now_iso();
     report.weights_path = (fs::path(o.out_dir) / card.weights_file).string();
-    report.card_path = card_path_for(report.weights_path);
-    save_weights(model, report.weights_path, {{"format", "pt"}, {"producer", "tailprune train"}});
-    write_model_card(report.card_path, card);
+    report.card_path = formats::card_path_for(report.weights_path);
+    save_weights(model, report.weights_path, {{"format", "pt"}, {"producer", "tailprune train"}}, o.save_dtype);
+    formats::write_model_card(report.card_path, card);
     std::ostringstream s;
     s << "done in " << static_cast<int>(train_time) << " s: holdout top-1 " << r.holdout_top1 << ", test top-1 "
       << r.test_top1 << ", top-5 " << r.test_top5;

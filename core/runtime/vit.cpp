@@ -6,7 +6,7 @@
 
 #include "core/model/format_error.h"
 #include "core/runtime/torch_compat.h"
-#include "core/runtime/vit_config.h"
+#include "core/formats/vit_config.h"
 
 namespace tp::runtime {
 namespace F = torch::nn::functional;
@@ -33,8 +33,8 @@ PatchEmbedImpl::PatchEmbedImpl(int channels, int dim, int patch) {
 }
 
 VisionTransformerImpl::VisionTransformerImpl(const ModelInfo& model) : info_(model) {
-    validate_architecture(model);
-    tokens_ = sequence_length(model);
+    formats::validate_architecture(model);
+    tokens_ = formats::sequence_length(model);
     info_.tokens = tokens_;
     const int dim = model.embed_dim;
     cls_token = register_parameter("cls_token", torch::zeros({1, 1, dim}));
@@ -42,7 +42,7 @@ VisionTransformerImpl::VisionTransformerImpl(const ModelInfo& model) : info_(mod
     patch_embed = register_module("patch_embed", PatchEmbed(model.channels, dim, model.patch));
     blocks = register_module("blocks", torch::nn::ModuleList());
     for (int i = 0; i < model.depth; ++i) {
-        Block b(dim, model.heads, mlp_hidden(model));
+        Block b(dim, model.heads, formats::mlp_hidden(model));
         blocks->push_back(b);
         block_list_.push_back(b);
     }

@@ -7,12 +7,12 @@
 #include "core/model/format_error.h"
 #include "core/util/sha256.h"
 #include "core/runtime/evaluator.h"
-#include "core/runtime/fashion_mnist.h"
-#include "core/runtime/image_folder.h"
+#include "core/data/fashion_mnist.h"
+#include "core/data/image_folder.h"
 #include "core/runtime/pruning/reducer_factory.h"
-#include "core/runtime/subsets.h"
+#include "core/data/subsets.h"
 #include "core/runtime/vit.h"
-#include "core/runtime/vit_config.h"
+#include "core/formats/vit_config.h"
 #include "core/runtime/vit_weights.h"
 
 namespace tp::runtime {
@@ -25,26 +25,31 @@ struct Loaded {
 
 Loaded load(const std::string& weights, int heads) {
     Loaded out;
-    auto file = SafetensorsFile::read(weights);
+    auto file = formats::SafetensorsFile::read(weights);
     out.info.weights = weights;
-    out.info.card_path = card_path_for(weights);
+    out.info.card_path = formats::card_path_for(weights);
     std::error_code ec;
     if (std::filesystem::exists(out.info.card_path, ec)) {
-        out.info.card = read_model_card(out.info.card_path);
+        out.info.card = formats::read_model_card(out.info.card_path);
         out.info.has_card = true;
         if (heads > 0 && heads != out.info.card.architecture.heads)
             throw FormatError(out.info.card_path, "--heads " + std::to_string(heads) + " contradicts the card's " +
                                                       std::to_string(out.info.card.architecture.heads));
     } else {
-        ModelCard card;
+        formats::ModelCard card;
         card.architecture = infer_architecture(file, heads);
         card.name = std::filesystem::path(weights).stem().string();
         card.architecture.name = card.name;
-        card.input_pipeline = timm_eval_pipeline(card.architecture.image_size);
+        card.input_pipeline = formats::timm_eval_pipeline(card.architecture.image_size);
         card.data.dataset = "unknown";
         card.weights_file = std::filesystem::path(weights).filename().string();
         out.info.card = card;
     }
+    if (!out.info.card.weights_dtype.empty())
+        for (const auto& [name, entry] : file.tensors())
+            if (formats::dtype_name(entry.dtype) != out.info.card.weights_dtype)
+                throw FormatError(out.info.card_path, "says weights_dtype " + out.info.card.weights_dtype + " but tensor '" +
+                                                          name + "' is stored as " + formats::dtype_name(entry.dtype));
     out.info.card.architecture.weights_hash = sha256_file_hex(weights);
     out.model = VisionTransformer(out.info.card.architecture);
     load_weights(out.model, file, out.info.has_card ? "the model card " + out.info.card_path : "");
@@ -82,7 +87,7 @@ torch::Device parse_device(const std::string& text) {
 LoadedModelInfo describe_model(const std::string& weights, int heads) { return load(weights, heads).info; }
 
 std::vector<size_t> select_images(const std::vector<int>& labels, int limit, uint64_t seed) {
-    return stratified_subset(labels, limit > 0 ? static_cast<size_t>(limit) : labels.size(), seed);
+    return data::stratified_subset(labels, limit > 0 ? static_cast<size_t>(limit) : labels.size(), seed);
 }
 
 EvaluateResult evaluate_model(const EvaluateOptions& o, const ProgressFn& progress, const std::atomic<bool>* cancel) {
@@ -96,19 +101,19 @@ EvaluateResult evaluate_model(const EvaluateOptions& o, const ProgressFn& progre
     m.model->to(device, dtype);
 
     // Data: the images of the split, then the stratified limit.
-    std::unique_ptr<ImageSource> source;
+    std::unique_ptr<data::ImageSource> source;
     std::vector<size_t> pool;
     EvaluateResult result;
     if (o.dataset == "fashion-mnist") {
-        const std::string dir = o.data_dir.empty() ? default_fashion_mnist_dir() : o.data_dir;
+        const std::string dir = o.data_dir.empty() ? data::default_fashion_mnist_dir() : o.data_dir;
         if (o.split == "test") {
-            source = std::make_unique<FashionMnist>(FashionMnist::load(dir, "test"));
+            source = std::make_unique<data::FashionMnist>(data::FashionMnist::load(dir, "test"));
             for (size_t i = 0; i < source->size(); ++i) pool.push_back(i);
         } else if (o.split == "holdout" || o.split == "train") {
-            source = std::make_unique<FashionMnist>(FashionMnist::load(dir, "train"));
+            source = std::make_unique<data::FashionMnist>(data::FashionMnist::load(dir, "train"));
             const auto& data = m.info.card.data;
             const int holdout = data.dataset == "fashion-mnist" && data.holdout_images > 0 ? data.holdout_images : 5000;
-            auto split = split_holdout(source->labels(), static_cast<size_t>(holdout), data.holdout_seed);
+            auto split = data::split_holdout(source->labels(), static_cast<size_t>(holdout), data.holdout_seed);
             pool = o.split == "holdout" ? split.holdout : split.train;
         } else {
             throw FormatError("--split", "'" + o.split + "' is not test, holdout or train");
@@ -117,11 +122,11 @@ EvaluateResult evaluate_model(const EvaluateOptions& o, const ProgressFn& progre
     } else {
         if (o.split != "test")
             throw FormatError("--split", "a folder dataset is used whole; --split applies to fashion-mnist only");
-        auto folder = ImageFolder::open(o.dataset, arch.channels);
+        auto folder = data::ImageFolder::open(o.dataset, arch.channels);
         if (static_cast<int>(folder.class_names().size()) > arch.num_classes)
             throw FormatError(o.dataset, std::to_string(folder.class_names().size()) + " class folders but the model has " +
                                              std::to_string(arch.num_classes) + " classes");
-        source = std::make_unique<ImageFolder>(std::move(folder));
+        source = std::make_unique<data::ImageFolder>(std::move(folder));
         for (size_t i = 0; i < source->size(); ++i) pool.push_back(i);
         result.dataset = "folder " + o.dataset;
     }

@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "core/model/schedule.h"
-#include "core/runtime/model_card.h"
+#include "core/formats/model_card.h"
 
 namespace tp::runtime {
 
 struct LoadedModelInfo {
-    ModelCard card;            // from NAME.card.json, or inferred from the tensors (has_card = false)
+    formats::ModelCard card;            // from NAME.card.json, or inferred from the tensors (has_card = false)
     bool has_card = false;
     std::string weights;
     std::string card_path;
@@ -29,7 +29,7 @@ LoadedModelInfo describe_model(const std::string& weights, int heads = 0);
 struct EvaluateOptions {
     std::string weights;
     int heads = 0;                        // only for weights without a card
-    std::string dataset = "fashion-mnist";  // fashion-mnist | a folder in ImageFolder layout
+    std::string dataset = "fashion-mnist";  // fashion-mnist | a folder in data::ImageFolder layout
     std::string data_dir;                 // Fashion-MNIST IDX folder (default: Debian's)
     std::string split = "test";           // fashion-mnist: test | holdout | train (train minus holdout)
     int limit = 0;                        // > 0: seeded class-stratified subset of this many images

@@ -2,6 +2,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "core/util/input_limits.h"
+
 namespace tp {
 
 // How deeply `text` nests JSON arrays and objects (brackets inside strings do not count), found
@@ -11,6 +13,6 @@ namespace tp {
 std::size_t json_nesting_depth(std::string_view text, std::size_t stop_after);
 
 // Deepest nesting any TailPrune document or protocol line needs is well below this.
-inline constexpr std::size_t kMaxJsonDepth = 128;
+inline constexpr std::size_t kMaxJsonDepth = limits::kJsonDepth;
 
 }  // namespace tp

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/util/json_depth.h"
 #include "core/util/json_lines.h"
 
 namespace tp {
@@ -91,6 +92,11 @@ const json* JsonReader::opt_array(const char* key) const {
 }
 
 json parse_json_text(const std::string& text, const std::string& source) {
+    // Parsing, copying and destroying a document recurse once per level: a crafted file is refused
+    // before any of that.
+    if (json_nesting_depth(text, limits::kJsonDepth) > limits::kJsonDepth)
+        throw FormatError(source, "nests arrays/objects deeper than " + std::to_string(limits::kJsonDepth) +
+                                      " levels (the limit for any TailPrune file)");
     try {
         return json::parse(text);
     } catch (const json::parse_error& e) {
@@ -109,43 +115,12 @@ json parse_json_text(const std::string& text, const std::string& source) {
 }
 
 void rethrow_with_line(const FormatError& error, const std::string& text, const std::string& source) {
-    std::string pointer = error.where();
-    // Walk up until a pointer is found in the text (a missing field points at its parent).
-    int line = 0;
-    for (std::string p = pointer;; ) {
-        line = json_pointer_line(text, p);
-        if (line > 0 || p.empty()) break;
-        auto slash = p.rfind('/');
-        p = slash == std::string::npos ? std::string() : p.substr(0, slash);
-    }
+    const std::string pointer = error.where();
+    const int line = json_pointer_line(text, pointer);  // a missing field points at its object
     std::string where = source;
     if (line > 0) where += ":" + std::to_string(line);
     where += " (field " + (pointer.empty() ? std::string("/") : pointer) + ")";
     throw FormatError(where, error.problem());
-}
-
-std::string read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw FormatError(path, std::string("cannot open: ") + std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw FormatError(path, "read error");
-    return ss.str();
-}
-
-void write_text_file_atomically(const std::string& path, const std::string& text) {
-    std::string tmp = path + ".tmp-tailprune";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw FormatError(path, std::string("cannot write: ") + std::strerror(errno));
-        out << text;
-        out.flush();
-        if (!out) throw FormatError(path, "write failed (disk full?)");
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw FormatError(path, std::string("cannot replace: ") + std::strerror(errno));
-    }
 }
 
 }  // namespace tp

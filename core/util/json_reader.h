@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/util/file_io.h"  // read_text_file, write_text_file_atomically: most readers want both
 #include "core/util/format_error.h"
 
 namespace tp {
@@ -50,7 +51,5 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& sourc
 // Rewrites a FormatError whose where() is a JSON pointer into "<source>, line L, field /a/b: ...".
 [[noreturn]] void rethrow_with_line(const FormatError& error, const std::string& text, const std::string& source);
 
-std::string read_text_file(const std::string& path);  // throws FormatError if unreadable
-void write_text_file_atomically(const std::string& path, const std::string& text);  // temp + rename
 
 }  // namespace tp

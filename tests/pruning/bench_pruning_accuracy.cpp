@@ -13,10 +13,10 @@
 #include "core/model/method_rules.h"
 #include "core/model/schedule.h"
 #include "core/runtime/evaluator.h"
-#include "core/runtime/fashion_mnist.h"
-#include "core/runtime/model_card.h"
+#include "core/data/fashion_mnist.h"
+#include "core/formats/model_card.h"
 #include "core/runtime/pruning/reducer_factory.h"
-#include "core/runtime/safetensors.h"
+#include "core/formats/safetensors.h"
 #include "core/runtime/vit.h"
 #include "core/runtime/vit_weights.h"
 
@@ -45,13 +45,13 @@ int main(int argc, char** argv) {
     const size_t last_case = argc > 4 ? size_t(std::atol(argv[4])) : 1000;
     torch::set_num_threads(1);
     try {
-        const std::string card_path = card_path_for(weights);
-        const ModelCard card = read_model_card(card_path);
+        const std::string card_path = tp::formats::card_path_for(weights);
+        const tp::formats::ModelCard card = tp::formats::read_model_card(card_path);
         const auto& arch = card.architecture;
         VisionTransformer model(arch);
-        load_weights(model, SafetensorsFile::read(weights), card_path);
+        load_weights(model, tp::formats::SafetensorsFile::read(weights), card_path);
         model->eval();
-        const FashionMnist data = FashionMnist::load(default_fashion_mnist_dir(), "test");
+        const tp::data::FashionMnist data = tp::data::FashionMnist::load(tp::data::default_fashion_mnist_dir(), "test");
         std::vector<size_t> indices(limit > 0 ? std::min<size_t>(size_t(limit), data.size()) : data.size());
         std::iota(indices.begin(), indices.end(), size_t(0));
 

@@ -10,7 +10,7 @@
 
 #include "core/model/method_rules.h"
 #include "core/model/schedule_json.h"
-#include "core/runtime/model_card.h"
+#include "core/formats/model_card.h"
 #include "core/runtime/trainer.h"
 #include "core/runtime/vit.h"
 #include "core/runtime/vit_weights.h"
@@ -83,7 +83,7 @@ void TestPruningRunCommand::initTestCase() {
     VisionTransformer model(tiny_model());
     weights_ = dir_.filePath("tiny_fmnist.safetensors");
     save_weights(model, weights_.toStdString());
-    ModelCard card;
+    tp::formats::ModelCard card;
     card.name = "tiny_fmnist";
     card.architecture = tiny_model();
     card.input_pipeline = fashion_mnist_pipeline();
@@ -91,7 +91,7 @@ void TestPruningRunCommand::initTestCase() {
     for (int c = 0; c < 10; ++c) card.data.classes.push_back("class" + std::to_string(c));
     card.weights_file = "tiny_fmnist.safetensors";
     card.created = "2026-01-01T00:00:00Z";
-    write_model_card(card_path_for(weights_.toStdString()), card);
+    tp::formats::write_model_card(tp::formats::card_path_for(weights_.toStdString()), card);
     QDir(dir_.path()).mkdir("images");
     images_ = dir_.filePath("images");
     for (int i = 0; i < 3; ++i) write_pgm(images_ + QString("/img%1.pgm").arg(i), i);

@@ -16,10 +16,10 @@
 #include <torch/torch.h>
 
 #include "core/runtime/malloc_tuning.h"
-#include "core/runtime/model_card.h"
-#include "core/runtime/safetensors.h"
+#include "core/formats/model_card.h"
+#include "core/formats/safetensors.h"
 #include "core/runtime/vit.h"
-#include "core/runtime/vit_config.h"
+#include "core/formats/vit_config.h"
 #include "core/runtime/vit_weights.h"
 
 using namespace tp::runtime;
@@ -84,11 +84,11 @@ int main(int argc, char** argv) {
     QTemporaryDir dir;
 
     std::vector<Case> cases;
-    cases.push_back({"deit_tiny_patch16_224 (random weights)", vit_preset("deit_tiny_patch16_224"), "", 1,
+    cases.push_back({"deit_tiny_patch16_224 (random weights)", tp::formats::vit_preset("deit_tiny_patch16_224"), "", 1,
                      {197, 148, 99, 50, 25}});
     const std::string shipped = std::string(TAILPRUNE_SOURCE_DIR) + "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
     try {
-        cases.push_back({"fmnist_vit8 (shipped)", read_model_card(card_path_for(shipped)).architecture, shipped, 64,
+        cases.push_back({"fmnist_vit8 (shipped)", tp::formats::read_model_card(tp::formats::card_path_for(shipped)).architecture, shipped, 64,
                          {50, 38, 26, 14}});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "skipping the shipped model: %s\n", e.what());
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
             weights = dir.filePath("random.safetensors").toStdString();
             save_weights(model, weights);
         } else {
-            load_weights(model, SafetensorsFile::read(weights));
+            load_weights(model, tp::formats::SafetensorsFile::read(weights));
         }
         const auto images = torch::randn({c.batch, c.arch.channels, c.arch.image_size, c.arch.image_size});
         // Alternate rounds of both sides so load changes on the shared machine hit both alike;

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/model/format_error.h"
-#include "core/runtime/model_card.h"
+#include "core/formats/model_card.h"
 #include "core/runtime/vit_runner.h"
 
 using namespace tp::runtime;
@@ -29,24 +29,24 @@ class TstRuntimeCard : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void card_path_sits_next_to_the_weights() {
-        QCOMPARE(card_path_for("/m/vit.safetensors"), std::string("/m/vit.card.json"));
-        QCOMPARE(card_path_for("/m/vit.bin"), std::string("/m/vit.bin.card.json"));
+        QCOMPARE(tp::formats::card_path_for("/m/vit.safetensors"), std::string("/m/vit.card.json"));
+        QCOMPARE(tp::formats::card_path_for("/m/vit.bin"), std::string("/m/vit.bin.card.json"));
     }
 
     void round_trip_keeps_every_field() {
-        ModelCard c = read_model_card(kFixtureCard);
-        c.training = CardTraining{};
+        tp::formats::ModelCard c = tp::formats::read_model_card(kFixtureCard);
+        c.training = tp::formats::CardTraining{};
         c.training->epochs = 6;
         c.training->augmentation = {"hflip(p=0.5)"};
         c.training->time_s = 12.5;
-        c.results = CardResults{};
+        c.results = tp::formats::CardResults{};
         c.results->test_top1 = 0.9;
         c.results->test_images = 10000;
         c.anchors = {{"test", 0.8817, 0.9977, 10000, "2026-12-06T17:08:03Z"}, {"holdout", 0.8914, 0.9986, 5000, ""}};
         QTemporaryDir dir;
         const std::string path = dir.filePath("x.card.json").toStdString();
-        write_model_card(path, c);
-        const ModelCard back = read_model_card(path);
+        tp::formats::write_model_card(path, c);
+        const tp::formats::ModelCard back = tp::formats::read_model_card(path);
         QCOMPARE(back.architecture.heads, 3);
         QCOMPARE(back.architecture.tokens, 10);
         QCOMPARE(back.input_pipeline.size(), size_t(2));
@@ -92,7 +92,7 @@ private Q_SLOTS:
         const std::string path = dir.filePath("bad.card.json").toStdString();
         std::ofstream(path) << doc.dump(2);
         try {
-            read_model_card(path);
+            tp::formats::read_model_card(path);
             QFAIL("no error");
         } catch (const tp::FormatError& e) {
             QVERIFY2(QString::fromStdString(e.what()).contains(expected), e.what());
@@ -120,7 +120,7 @@ private Q_SLOTS:
         auto doc = fixture_card();
         doc["architecture"][field.toStdString()] = value;
         if (field == "patch") doc["architecture"]["tokens"] = 5;
-        std::ofstream(card_path_for(weights)) << doc.dump(2);
+        std::ofstream(tp::formats::card_path_for(weights)) << doc.dump(2);
         try {
             describe_model(weights);
             QFAIL("no error");

@@ -12,7 +12,7 @@
 #include <stb_image_write.h>
 
 #include "core/model/schedule_json.h"
-#include "core/runtime/fashion_mnist.h"
+#include "core/data/fashion_mnist.h"
 #include "core/runtime/vit_runner.h"
 
 namespace {
@@ -65,7 +65,7 @@ private Q_SLOTS:
     // The stratified 100-image test subset saved as PNG class folders gives exactly the accuracy
     // of the IDX files: decoding, class order and the card's input pipeline agree.
     void image_folder_matches_idx() {
-        auto test = tp::runtime::FashionMnist::load(tp::runtime::default_fashion_mnist_dir(), "test");
+        auto test = tp::data::FashionMnist::load(tp::data::default_fashion_mnist_dir(), "test");
         QTemporaryDir dir;
         for (auto i : tp::runtime::select_images(test.labels(), 100, 0)) {
             const QString cls = QString("%1_class").arg(test.label(i), 2, 10, QChar('0'));

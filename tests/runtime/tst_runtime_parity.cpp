@@ -8,10 +8,10 @@
 #include <torch/torch.h>
 
 #include "core/model/format_error.h"
-#include "core/runtime/model_card.h"
-#include "core/runtime/safetensors.h"
+#include "core/formats/model_card.h"
+#include "core/formats/safetensors.h"
 #include "core/runtime/vit.h"
-#include "core/runtime/vit_config.h"
+#include "core/formats/vit_config.h"
 #include "core/runtime/vit_weights.h"
 
 using namespace tp::runtime;
@@ -21,7 +21,7 @@ namespace {
 const std::string kDir = std::string(TAILPRUNE_TESTDATA_DIR) + "/parity/";
 const std::string kTimmDir = std::string(TAILPRUNE_TESTDATA_DIR) + "/parity-timm/";
 
-torch::Tensor read_tensor(const SafetensorsFile& file, const std::string& name) {
+torch::Tensor read_tensor(const tp::formats::SafetensorsFile& file, const std::string& name) {
     const auto& e = file.entry(name);
     auto t = torch::empty(e.shape, torch::kFloat32);
     std::memcpy(t.data_ptr(), file.data(e), e.end - e.begin);
@@ -29,9 +29,9 @@ torch::Tensor read_tensor(const SafetensorsFile& file, const std::string& name) 
 }
 
 VisionTransformer fixture_model(const std::string& dir = kDir) {
-    const auto card = read_model_card(dir + "tiny_vit.card.json");
+    const auto card = tp::formats::read_model_card(dir + "tiny_vit.card.json");
     VisionTransformer model(card.architecture);
-    load_weights(model, SafetensorsFile::read(dir + "tiny_vit.safetensors"));
+    load_weights(model, tp::formats::SafetensorsFile::read(dir + "tiny_vit.safetensors"));
     model->eval();
     return model;
 }
@@ -78,7 +78,7 @@ private Q_SLOTS:
         QFETCH(int, tokens);
         c10::InferenceMode guard;
         auto model = fixture_model(dir.toStdString());
-        const auto ref = SafetensorsFile::read(dir.toStdString() + "reference.safetensors");
+        const auto ref = tp::formats::SafetensorsFile::read(dir.toStdString() + "reference.safetensors");
         const auto images = read_tensor(ref, "images");
         const auto expected = read_tensor(ref, reference.toStdString());
         const auto got = tokens ? model->forward_at(images, tokens) : model->forward(images);
@@ -89,7 +89,7 @@ private Q_SLOTS:
     void attention_probabilities_match_pytorch() {
         c10::InferenceMode guard;
         auto model = fixture_model();
-        const auto ref = SafetensorsFile::read(kDir + "reference.safetensors");
+        const auto ref = tp::formats::SafetensorsFile::read(kDir + "reference.safetensors");
         AttentionExtras extras;
         BlockNeeds needs;
         needs.attention = needs.keys = needs.values = true;
@@ -168,7 +168,7 @@ private Q_SLOTS:
     void presets_have_timm_shapes() {
         QFETCH(QString, preset);
         QFETCH(long long, parameters);
-        VisionTransformer model(vit_preset(preset.toStdString()));
+        VisionTransformer model(tp::formats::vit_preset(preset.toStdString()));
         long long n = 0;
         for (const auto& p : model->parameters()) n += p.numel();
         QCOMPARE(n, parameters);
@@ -187,7 +187,7 @@ private Q_SLOTS:
         if (!torch::cuda::is_available()) QSKIP("no CUDA device: fp16/bf16 run only on CUDA");
         c10::InferenceMode guard;
         auto model = fixture_model();
-        const auto ref = SafetensorsFile::read(kDir + "reference.safetensors");
+        const auto ref = tp::formats::SafetensorsFile::read(kDir + "reference.safetensors");
         const auto type = dtype == "fp16" ? torch::kFloat16 : torch::kBFloat16;
         model->to(torch::kCUDA, type);
         const auto got = model->forward(read_tensor(ref, "images").to(torch::kCUDA, type)).cpu();

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/model/format_error.h"
-#include "core/runtime/safetensors.h"
+#include "core/formats/safetensors.h"
 #include "core/runtime/vit_runner.h"
 
 using namespace tp::runtime;
@@ -68,7 +68,7 @@ private Q_SLOTS:
         auto bytes = file_bytes(header.toStdString(), static_cast<size_t>(dataBytes));
         if (truncateTo >= 0) bytes.resize(static_cast<size_t>(truncateTo));
         try {
-            SafetensorsFile::parse(bytes, "test.safetensors");
+            tp::formats::SafetensorsFile::parse(bytes, "test.safetensors");
             QFAIL("no error");
         } catch (const tp::FormatError& e) {
             QVERIFY2(QString::fromStdString(e.what()).contains(expected), e.what());
@@ -81,9 +81,9 @@ private Q_SLOTS:
         const std::string path = dir.filePath("x.safetensors").toStdString();
         const float f32[3] = {1.5f, -2.0f, 3.25f};
         const uint16_t f16[2] = {0x3c00, 0xc000};  // 1.0, -2.0
-        write_safetensors(path, {{"a.weight", TensorDtype::F32, {3}, f32}, {"b", TensorDtype::F16, {1, 2}, f16}},
+        tp::formats::write_safetensors(path, {{"a.weight", tp::formats::TensorDtype::F32, {3}, f32}, {"b", tp::formats::TensorDtype::F16, {1, 2}, f16}},
                           {{"producer", "test"}});
-        auto file = SafetensorsFile::read(path);
+        auto file = tp::formats::SafetensorsFile::read(path);
         QCOMPARE(file.tensors().size(), size_t(2));
         QCOMPARE(file.metadata().at("producer"), std::string("test"));
         const auto& a = file.entry("a.weight");
@@ -91,7 +91,7 @@ private Q_SLOTS:
         float back[3];
         std::memcpy(back, file.data(a), sizeof back);
         QCOMPARE(back[2], 3.25f);
-        QCOMPARE(file.entry("b").dtype, TensorDtype::F16);
+        QCOMPARE(file.entry("b").dtype, tp::formats::TensorDtype::F16);
     }
 
     // Weights against the model built from the card: each problem names the tensor.
@@ -109,8 +109,8 @@ private Q_SLOTS:
         QFETCH(QString, add);
         QFETCH(QString, reshape);
         QFETCH(QString, expected);
-        auto source = SafetensorsFile::read(parity_weights());
-        std::vector<TensorToWrite> out;
+        auto source = tp::formats::SafetensorsFile::read(parity_weights());
+        std::vector<tp::formats::TensorToWrite> out;
         std::vector<float> extra(24, 1.0f);
         for (const auto& [name, e] : source.tensors()) {
             if (name == drop.toStdString()) continue;
@@ -118,10 +118,10 @@ private Q_SLOTS:
             if (name == reshape.toStdString()) shape = {e.numel()};
             out.push_back({name, e.dtype, shape, source.data(e)});
         }
-        if (!add.isEmpty()) out.push_back({add.toStdString(), TensorDtype::F32, {24}, extra.data()});
+        if (!add.isEmpty()) out.push_back({add.toStdString(), tp::formats::TensorDtype::F32, {24}, extra.data()});
         QTemporaryDir dir;
         const std::string weights = dir.filePath("tiny_vit.safetensors").toStdString();
-        write_safetensors(weights, out);
+        tp::formats::write_safetensors(weights, out);
         std::filesystem::copy_file(std::string(TAILPRUNE_TESTDATA_DIR) + "/parity/tiny_vit.card.json",
                                    dir.filePath("tiny_vit.card.json").toStdString());
         try {

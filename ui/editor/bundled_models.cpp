@@ -1,10 +1,11 @@
 #include "ui/editor/bundled_models.h"
 
 #include <QDir>
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QProcessEnvironment>
+#include <QtDebug>
+
+#include "core/formats/model_card.h"
+#include "core/model/format_error.h"
 
 namespace tp::ui {
 
@@ -20,13 +21,18 @@ std::vector<BundledModel> bundled_models() {
     for (const QString& folder : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
         QDir dir(root.filePath(folder));
         for (const QString& cardName : dir.entryList({"*.card.json"}, QDir::Files, QDir::Name)) {
-            QFile card(dir.filePath(cardName));
-            if (!card.open(QIODevice::ReadOnly)) continue;
-            const QJsonObject o = QJsonDocument::fromJson(card.readAll()).object();
-            const QString weightsFile = o.value("weights_file").toString();
+            // The same strict reader the runtime and the CLI use: a card they would refuse is not offered.
+            formats::ModelCard card;
+            try {
+                card = formats::read_model_card(dir.filePath(cardName).toStdString());
+            } catch (const FormatError& e) {
+                qWarning().noquote() << "skipping a bundled model:" << QString::fromStdString(e.what());
+                continue;
+            }
+            const QString weightsFile = QString::fromStdString(card.weights_file);
             if (weightsFile.isEmpty() || !dir.exists(weightsFile)) continue;  // a card without its weights is not usable
             BundledModel m;
-            m.name = o.value("name").toString();
+            m.name = QString::fromStdString(card.name);
             m.weights = dir.filePath(weightsFile);
             QString stem = m.weights;
             if (stem.endsWith(".safetensors")) stem.chop(int(qstrlen(".safetensors")));

@@ -1,8 +1,8 @@
 #include "ui/editor/schedule_store_io.h"
 
 #include <algorithm>
-#include <fstream>
 
+#include "core/util/file_io.h"
 #include "core/util/format_error.h"
 #include "core/model/schedule_json.h"
 #ifdef TAILPRUNE_HAS_STORE
@@ -60,10 +60,7 @@ void export_schedule(const Schedule& schedule, const QString& path) {
 #ifndef TAILPRUNE_HAS_STORE
         throw FormatError(path.toStdString(), "CSV export needs the store's format (this build has no store)");
 #else
-        std::ofstream out(path.toStdString(), std::ios::binary);
-        if (!out) throw FormatError(path.toStdString(), "cannot open for writing");
-        out << store::schedule_to_csv(schedule);
-        if (!out.flush()) throw FormatError(path.toStdString(), "write failed");
+        write_text_file_atomically(path.toStdString(), store::schedule_to_csv(schedule));
 #endif
     } else {
         save_schedule(schedule, path.toStdString());

@@ -7,7 +7,7 @@
 #include "app/cli/command_registry.h"
 #include "core/agent/agent_session.h"
 #include "core/runtime/agent_handler.h"
-#include "core/runtime/timing_environment.h"
+#include "core/platform/timing_environment.h"
 
 namespace tp::cli {
 namespace {
@@ -21,7 +21,7 @@ const CommandRegistrar reg(60, [](CLI::App& app) {
         std::signal(SIGPIPE, SIG_IGN);  // a vanished reader is seen as a failed write, not a crash
         std::signal(SIGINT, on_stop_signal);
         std::signal(SIGTERM, on_stop_signal);
-        runtime::settle_allocator();
+        platform::settle_allocator();
         agent::ProtocolWriter writer(agent::take_over_stdout());
         runtime::RuntimeJobHandler handler;
         agent::run_agent_session(STDIN_FILENO, writer, handler, g_stop);

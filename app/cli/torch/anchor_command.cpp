@@ -104,9 +104,9 @@ const CommandRegistrar reg(63, [](CLI::App& app) {
 
         std::vector<std::string> written;
         if (!o->no_card) {
-            runtime::ModelCard card = runtime::read_model_card(loaded.card_path);
+            formats::ModelCard card = formats::read_model_card(loaded.card_path);
             for (const auto& a : measured) set_anchor(card.anchors, a);
-            runtime::write_model_card(loaded.card_path, card);
+            formats::write_model_card(loaded.card_path, card);
             written.push_back(loaded.card_path);
         }
         if (have_calibration) {

@@ -6,7 +6,7 @@
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
 #include "core/model/schedule_json.h"
-#include "core/runtime/pruning/image_files.h"
+#include "core/data/image_files.h"
 #include "core/runtime/pruning/schedule_runner.h"
 
 namespace tp::cli {
@@ -29,7 +29,7 @@ void run(RunArgs& a) {
     a.options.schedule = load_schedule(a.schedule_path);  // strict: FormatError naming the field
     std::vector<std::string> images;
     for (const auto& input : a.inputs)
-        for (auto& f : runtime::image_files_at(input)) images.push_back(std::move(f));
+        for (auto& f : data::image_files_at(input)) images.push_back(std::move(f));
     const Schedule schedule = runtime::effective_schedule(a.options);
     const auto predictions = runtime::run_schedule(a.options, images);
 

@@ -4,11 +4,11 @@
 
 #include "core/model/format_error.h"
 #include "core/model/method_rules.h"
-#include "core/runtime/input_pipeline.h"
-#include "core/runtime/model_card.h"
-#include "core/runtime/pruning/image_files.h"
+#include "core/data/input_pipeline.h"
+#include "core/formats/model_card.h"
+#include "core/data/image_files.h"
 #include "core/runtime/pruning/reducer_factory.h"
-#include "core/runtime/safetensors.h"
+#include "core/formats/safetensors.h"
 #include "core/runtime/vit.h"
 #include "core/runtime/vit_weights.h"
 
@@ -24,7 +24,7 @@ Schedule with_method(const RunOptions& options) {
     return s;
 }
 
-void check_fits(const Schedule& s, const ModelCard& card, const std::string& card_path) {
+void check_fits(const Schedule& s, const formats::ModelCard& card, const std::string& card_path) {
     if (s.depth() != card.architecture.depth || s.input_tokens() != card.architecture.tokens)
         throw FormatError("schedule", "is for " + std::to_string(s.depth()) + " blocks and " +
                                           std::to_string(s.input_tokens()) + " tokens, but " + card_path +
@@ -36,8 +36,8 @@ void check_fits(const Schedule& s, const ModelCard& card, const std::string& car
 }  // namespace
 
 Schedule effective_schedule(const RunOptions& options) {
-    const std::string card_path = card_path_for(options.weights);
-    const ModelCard card = read_model_card(card_path);
+    const std::string card_path = formats::card_path_for(options.weights);
+    const formats::ModelCard card = formats::read_model_card(card_path);
     Schedule s = with_method(options);
     check_fits(s, card, card_path);
     return s;
@@ -45,14 +45,14 @@ Schedule effective_schedule(const RunOptions& options) {
 
 std::vector<Prediction> run_schedule(const RunOptions& options, const std::vector<std::string>& images) {
     if (options.batch < 1) throw FormatError("--batch", "must be at least 1");
-    const std::string card_path = card_path_for(options.weights);
-    const ModelCard card = read_model_card(card_path);
+    const std::string card_path = formats::card_path_for(options.weights);
+    const formats::ModelCard card = formats::read_model_card(card_path);
     const Schedule schedule = with_method(options);
     check_fits(schedule, card, card_path);
 
     const auto& arch = card.architecture;
     VisionTransformer model(arch);
-    load_weights(model, SafetensorsFile::read(options.weights), card_path);
+    load_weights(model, formats::SafetensorsFile::read(options.weights), card_path);
     model->eval();
     auto reducer = make_reducer(schedule.method, schedule.parameters, arch.depth);
     const int top = std::clamp(options.top, 1, arch.num_classes);
@@ -65,9 +65,9 @@ std::vector<Prediction> run_schedule(const RunOptions& options, const std::vecto
         auto batch = torch::empty({static_cast<int64_t>(count), arch.channels, arch.image_size, arch.image_size});
         for (std::size_t i = 0; i < count; ++i) {
             const std::string& path = images[first + i];
-            const RawImage image = read_image_file(path);  // names the file when it fails
+            const data::RawImage image = data::read_image_file(path);  // names the file when it fails
             try {
-                apply_pipeline(card.input_pipeline, image, arch.channels, arch.image_size,
+                data::apply_pipeline(card.input_pipeline, image, arch.channels, arch.image_size,
                                batch.data_ptr<float>() + i * pixels);
             } catch (const FormatError& e) {
                 throw FormatError(path, e.what());  // e.g. an RGB image for a grayscale model
