@@ -127,7 +127,7 @@ Counts count_correct(VisionTransformer& model, const TrainingImages& images, con
             compat::AutocastScope autocast(device.type(), precision.dtype, precision.autocast);
             logits = model->forward(x);
         }
-        const auto best = logits.topk(std::min<int64_t>(5, logits.size(1)), 1).indices;
+        const auto best = std::get<1>(logits.topk(std::min<int64_t>(5, logits.size(1)), 1));
         const auto hit = best.eq(y.unsqueeze(1));
         top1 += hit.select(1, 0).sum();
         top5 += hit.any(1).sum();
