@@ -84,7 +84,9 @@ LatencyReadout::LatencyReadout(QWidget* parent) : QWidget(parent) {
     layout->addWidget(plot_, 1);
 }
 
-void LatencyReadout::setDevices(const std::vector<DeviceLatency>& devices) {
+void LatencyReadout::setDevices(std::vector<DeviceLatency> rows) {
+    devices_ = std::move(rows);
+    const std::vector<DeviceLatency>& devices = devices_;
     const int n = static_cast<int>(devices.size());
     if (table_->rowCount() != n) {
         table_->setRowCount(n);

@@ -29,7 +29,9 @@ class LatencyReadout : public QWidget {
     Q_OBJECT
 public:
     explicit LatencyReadout(QWidget* parent = nullptr);
-    void setDevices(const std::vector<DeviceLatency>& devices);
+    void setDevices(std::vector<DeviceLatency> devices);
+    // The rows shown (for tests: the predictions behind the text).
+    const std::vector<DeviceLatency>& devices() const { return devices_; }
     // Text of one cell (device row, column), for tests.
     QString cellText(int row, int column) const;
     int rowCount() const;
@@ -45,6 +47,7 @@ private:
     QCPGraph* measured_ = nullptr;
     QCPErrorBars* measuredBand_ = nullptr;
     int shownDevices_ = -1;
+    std::vector<DeviceLatency> devices_;
 };
 
 }  // namespace tp::ui

@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QSplitter>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <cmath>
@@ -54,7 +55,8 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
     status_ = new QLabel;
     status_->setObjectName("editorStatus");
     status_->setWordWrap(true);
-    // A fixed box: a label that resized with its text would relayout the editor on every move.
+    // A box of fixed height, fitted to the wrapped text (fitStatusHeight): a label that resized with
+    // every text would relayout the editor on every move.
     status_->setFixedHeight(2 * status_->fontMetrics().lineSpacing() + 6);
     status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -111,7 +113,7 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
     auto* right = new QWidget;
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
-    rightLayout->addWidget(new QLabel("<b>Predicted latency</b> (active ▶ and overlaid devices)"));
+    rightLayout->addWidget(new QLabel("<b>Predicted latency</b> (active ▶ and the other loaded devices of its model)"));
     rightLayout->addWidget(latency_, 2);
     rightLayout->addWidget(accuracy_);
     actionArea_ = new QVBoxLayout;
@@ -235,8 +237,8 @@ void ScheduleEditor::setActiveDevice(int index) {
         s.name = "untitled";
         s.parameters = resolve_method_parameters(s.method, {});
         document_->reset(s);
-        showStatus("Drag a point, or press Insert to add one. Arrows move the selected point, Ctrl+Down jumps to "
-                   "the next \"one more token\" point, Alt while dragging turns the magnet off.");
+        showStatus("Press Insert or click Add point to add a pruning point, then drag it. Arrows move the selected "
+                   "point, Ctrl+Down jumps to the next \"one more token\" point, Alt while dragging turns the magnet off.");
     } else {
         document_->apply(s);  // same schedule, other device: not an edit
     }
@@ -595,7 +597,7 @@ void ScheduleEditor::updateReadouts() {
         }
         rows.push_back(std::move(row));
     }
-    latency_->setDevices(rows);
+    latency_->setDevices(std::move(rows));
     blocks_->setContributions(blockMs, unprunedMs);
     if (const ProfileAnalysis* analysis = activeAnalysis()) blocks_->setEdges(block_edge_positions(*analysis, s));
     PredictedAccuracy accuracy;
@@ -612,6 +614,31 @@ void ScheduleEditor::updateReadouts() {
 void ScheduleEditor::showStatus(const QString& text, bool error) {
     status_->setText(text);
     status_->setStyleSheet(error ? "color: #b00020;" : "");
+    fitStatusHeight();
+}
+
+void ScheduleEditor::fitStatusHeight() {
+    // At least two lines, more when a long hint wraps further (it must never be cut off). Not while
+    // a point is dragged (its one-line readouts fit, and a move must not relayout the editor), nor
+    // before the label is laid out (a narrow label would ask for one word a line).
+    if (plot_->dragging() || !status_->isVisible() ||
+        status_->width() < 20 * status_->fontMetrics().averageCharWidth())
+        return;
+    const int minimum = 2 * status_->fontMetrics().lineSpacing() + 6;
+    const QRect text = status_->fontMetrics().boundingRect(QRect(0, 0, status_->contentsRect().width(), 1 << 20),
+                                                           Qt::TextWordWrap, status_->text());
+    const int wanted = std::max(minimum, text.height() + 6);
+    if (wanted != status_->height()) status_->setFixedHeight(wanted);
+}
+
+void ScheduleEditor::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    QTimer::singleShot(0, this, &ScheduleEditor::fitStatusHeight);  // once the layout gave the label its width
+}
+
+void ScheduleEditor::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    QTimer::singleShot(0, this, &ScheduleEditor::fitStatusHeight);
 }
 
 QString ScheduleEditor::statusText() const { return status_->text(); }

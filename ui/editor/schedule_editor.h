@@ -93,6 +93,8 @@ Q_SIGNALS:
 
 protected:
     void keyPressEvent(QKeyEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void onDragStarted(int index);
@@ -103,6 +105,7 @@ private:
     void rebuildParameterForm();
     bool commitPoints(int index, PruningPoint moved, const QString& text);
     void showStatus(const QString& text, bool error = false);
+    void fitStatusHeight();
     void onProfileAdded(int index);
     void collectProfiles();
     void readAnalyses();

@@ -7,6 +7,8 @@
 namespace tp::ui {
 namespace {
 constexpr double kHandleRadiusPx = 12;
+// Room above the full token count, so the unpruned schedule's line stays clear of the top frame.
+constexpr double kHeadroom = 1.15;
 }
 
 SchedulePlot::SchedulePlot(QWidget* parent) : QCustomPlot(parent) {
@@ -53,6 +55,19 @@ SchedulePlot::SchedulePlot(QWidget* parent) : QCustomPlot(parent) {
     magnetLabel_->setBrush(QColor(255, 255, 255, 220));
     magnetLabel_->setPadding(QMargins(3, 1, 3, 1));
     magnetLabel_->setVisible(false);
+    emptyHint_ = new QCPItemText(this);
+    emptyHint_->setLayer(overlay_);
+    emptyHint_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    emptyHint_->position->setCoords(0.5, 0.45);
+    emptyHint_->setText("No pruning point yet: this is the unpruned schedule.\n"
+                        "Press Insert or click \"Add point\" to add one,\n"
+                        "then drag it down to keep fewer tokens.");
+    emptyHint_->setTextAlignment(Qt::AlignCenter);
+    emptyHint_->setColor(QColor(60, 60, 60));
+    emptyHint_->setBrush(QColor(255, 255, 255, 230));
+    emptyHint_->setPen(QPen(QColor(30, 90, 180, 120)));
+    emptyHint_->setPadding(QMargins(8, 5, 8, 5));
+    emptyHint_->setVisible(false);
     for (int i = 0; i < graphCount(); ++i) graph(i)->setSelectable(QCP::stNone);
 }
 
@@ -68,12 +83,13 @@ void SchedulePlot::setSchedule(const std::vector<int>& tokens, int input_tokens)
         previous = tokens[static_cast<std::size_t>(b)];
     }
     if (selected_ >= static_cast<int>(points_.size())) selected_ = -1;
+    // The staircase, handles and hint first: a new model's first schedule (the unpruned one) must
+    // show its line too, not only the axes.
+    redrawOverlay();
     if (resize) {
         xAxis->setRange(-1.5, depth - 0.5);
-        yAxis->setRange(0, input_tokens * 1.08);
+        yAxis->setRange(0, input_tokens * kHeadroom);
         replot();  // axes changed: every layer
-    } else {
-        redrawOverlay();
     }
 }
 
@@ -106,6 +122,7 @@ void SchedulePlot::redrawOverlay() {
     }
     handles_->setData(hx, hy, true);
     selectedHandle_->setData(sx, sy, true);
+    emptyHint_->setVisible(depth_ > 0 && points_.empty());
     overlay_->replot();
 }
 
@@ -130,6 +147,8 @@ void SchedulePlot::setMagnet(const std::optional<MagnetOffer>& offer, int block,
     }
     redrawOverlay();
 }
+
+QString SchedulePlot::emptyHint() const { return emptyHint_->visible() ? emptyHint_->text() : QString(); }
 
 QPoint SchedulePlot::pixelFor(double block, double tokens) const {
     return QPoint(qRound(xAxis->coordToPixel(block)), qRound(yAxis->coordToPixel(tokens)));

@@ -24,6 +24,8 @@ public:
     // The magnet's offer for the point being dragged (none: hide the marker).
     void setMagnet(const std::optional<MagnetOffer>& offer, int block, bool snapped);
     bool dragging() const { return dragged_ >= 0; }
+    // The hint drawn in the plot while the schedule has no pruning point ("" when it has one).
+    QString emptyHint() const;
 
     // Pixel position of pruning point `index` (for tests and the bench).
     QPoint handlePixel(int index) const;
@@ -52,6 +54,7 @@ private:
     QCPGraph* selectedHandle_ = nullptr;
     QCPItemStraightLine* magnetLine_ = nullptr;
     QCPItemText* magnetLabel_ = nullptr;
+    QCPItemText* emptyHint_ = nullptr;  // shown while the schedule has no pruning point
     std::vector<PruningPoint> points_;
     int depth_ = 0, inputTokens_ = 0;
     int selected_ = -1;
