@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Checks every TailPrune JSON document in the repository against the JSON Schemas.
 
-A document is any *.json whose top-level "format" is tailprune-profile, tailprune-schedule,
+A document is any *.json (or *.json.gz, read decompressed) whose top-level "format" is tailprune-profile, tailprune-schedule,
 tailprune-model-card or tailprune-accuracy-calibration.
 Documents under a folder named `bad/` must be rejected; every other one must be accepted.
 The C++ validator runs over the same list (tests/core/tst_fixtures.cpp), so the schema and
 the code cannot drift apart. Usage: check_fixtures.py REPO_ROOT
 """
+import gzip
 import json
 import pathlib
 import sys
@@ -23,13 +24,14 @@ FORMATS = {"tailprune-profile": "profile", "tailprune-schedule": "schedule",
 
 
 def documents(root):
-    for path in sorted(root.rglob("*.json")):
+    for path in sorted([*root.rglob("*.json"), *root.rglob("*.json.gz")]):
         rel = path.relative_to(root)
         if rel.parts[0].startswith("build") or SKIP_DIRS & set(rel.parts):
             continue
         try:
-            doc = json.loads(path.read_text())
-        except (ValueError, UnicodeDecodeError):
+            raw = path.read_bytes()
+            doc = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+        except (ValueError, UnicodeDecodeError, OSError, EOFError):
             if "bad" in rel.parts:
                 yield rel, None, None
             continue

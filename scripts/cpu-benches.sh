@@ -13,7 +13,7 @@ out="${OUT_DIR:-/tmp/tailprune-benches}"
 mkdir -p "$out"
 cli="$build/app/tailprune"
 weights="$here/resources/models/fmnist_vit8/fmnist_vit8.safetensors"
-profile="${LATENCY_PROFILE:-$here/profiles/cpu-2core_fmnist_vit8_fp32_b1.json}"
+profile="${LATENCY_PROFILE:-$here/profiles/cpu-2core_fmnist_vit8_fp32_b1.json.gz}"
 methods=(pomt pomt_nomerge topk zerotprune tome random)
 cmake --build "$build" --target bench_latency_prediction bench_pruning_accuracy bench_accuracy_prediction > "$out/build.log" 2>&1 ||
     { echo "bench build failed: $out/build.log" >&2; exit 1; }

@@ -42,10 +42,10 @@ run() {  # name, then tailprune profile arguments; the stopping rule is "${rule[
     echo "   $name: $((SECONDS - t0)) s" >&2
     "$cli" validate "$file"
 }
-merge_parts() {  # model stem: its blocks, deployed and pruneops parts into profiles/<stem>.json
+merge_parts() {  # model stem: its blocks, deployed and pruneops parts into profiles/<stem>.json.gz (compressed, read transparently)
     local p=("$parts/$1_blocks.json" "$parts/$1_deployed.json" "$parts/$1_pruneops.json")
     for f in "${p[@]}"; do [ -f "$f" ] || { echo "   $1: $f missing, not merged" >&2; return 0; }; done
-    "$cli" merge "${p[@]}" -o "$out/$1.json"
+    "$cli" merge "${p[@]}" -o "$out/$1.json.gz"
 }
 
 dest="$parts"

@@ -15,8 +15,8 @@ QStringList bundled_profile_files() {
     QDir dir(bundled_profiles_dir());
     QStringList out;
     // A profile's latency calibration record lives beside it and is not a profile.
-    for (const QString& name : dir.entryList({"*.json"}, QDir::Files, QDir::Name))
-        if (!name.endsWith(".calibration.json")) out << dir.filePath(name);
+    for (const QString& name : dir.entryList({"*.json", "*.json.gz"}, QDir::Files, QDir::Name))
+        if (!name.endsWith(".calibration.json") && !name.endsWith(".calibration.json.gz")) out << dir.filePath(name);
     return out;
 }
 

@@ -193,7 +193,7 @@ void MainWindow::buildMenus() {
         QSettings s;
         const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open profiles"),
                                                                 s.value("ui/lastDir", bundled_profiles_dir()).toString(),
-                                                                tr("Profiles (*.json);;All files (*)"));
+                                                                tr("Profiles (*.json *.json.gz);;All files (*)"));
         if (paths.isEmpty()) return;
         s.setValue("ui/lastDir", QFileInfo(paths.front()).absolutePath());
         openFiles(paths);

@@ -3,16 +3,25 @@
 #include <QAbstractItemModel>
 #include <QStringList>
 
+#include "core/util/csv_cell.h"
+
 namespace tp::ui {
 
-QString csvField(const QString& text) {
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')) &&
-        !text.contains(QLatin1Char('\r')))
-        return text;
-    QString quoted = text;
-    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
+QString csvField(const QString& text) { return QString::fromStdString(csv_text_cell(text.toStdString())); }
+
+namespace {
+
+bool isNumber(const QVariant& v) {
+    switch (v.typeId()) {
+    case QMetaType::Double: case QMetaType::Float: case QMetaType::Int: case QMetaType::UInt:
+    case QMetaType::LongLong: case QMetaType::ULongLong:
+        return true;
+    default:
+        return false;
+    }
 }
+
+}  // namespace
 
 QString tableToCsv(const QAbstractItemModel& model) {
     QString out;
@@ -26,7 +35,10 @@ QString tableToCsv(const QAbstractItemModel& model) {
             const QModelIndex i = model.index(r, c);
             QVariant v = model.data(i, Qt::EditRole);
             if (!v.isValid()) v = model.data(i, Qt::DisplayRole);
-            fields << csvField(v.typeId() == QMetaType::Double ? QString::number(v.toDouble(), 'g', 10) : v.toString());
+            // Numbers as numbers (a negative one keeps its sign); text neutralised against formulas.
+            if (v.typeId() == QMetaType::Double || v.typeId() == QMetaType::Float) fields << QString::number(v.toDouble(), 'g', 10);
+            else if (isNumber(v)) fields << v.toString();
+            else fields << csvField(v.toString());
         }
         out += fields.join(',') + "\r\n";
     }

@@ -1,5 +1,7 @@
 #include "core/predict/latency_calibration.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -142,11 +144,19 @@ void check_calibration_fits(const LatencyCalibration& record, const Profile& pro
 }
 
 std::string latency_calibration_path(const std::string& profile_path) {
-    const std::string suffix = ".json";
     std::string stem = profile_path;
-    if (stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
-        stem.resize(stem.size() - suffix.size());
-    return stem + ".calibration.json";
+    for (const std::string suffix : {".json.gz", ".json"}) {
+        if (stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            stem.resize(stem.size() - suffix.size());
+            break;
+        }
+    }
+    // The record may be compressed too; a plain one is where a new record is written.
+    const std::string plain = stem + ".calibration.json";
+    const std::string compressed = plain + ".gz";
+    struct stat st {};
+    if (::stat(plain.c_str(), &st) != 0 && ::stat(compressed.c_str(), &st) == 0) return compressed;
+    return plain;
 }
 
 namespace {

@@ -69,7 +69,8 @@ void apply_latency_calibration(LatencyPredictor& predictor, const std::vector<Me
 // model, or an entry does not have one count per block of the profile's model.
 void check_calibration_fits(const LatencyCalibration& record, const Profile& profile, const std::string& source);
 
-// "<dir>/<stem>.calibration.json" for "<dir>/<stem>.json".
+// "<dir>/<stem>.calibration.json" for "<dir>/<stem>.json" or "<dir>/<stem>.json.gz"
+// ("<stem>.calibration.json.gz" when only that one exists).
 std::string latency_calibration_path(const std::string& profile_path);
 
 // Strict JSON ("format": "tailprune-latency-calibration"); errors name file, line and field.

@@ -97,6 +97,7 @@ json RuntimeJobHandler::hello() {
 }
 
 json RuntimeJobHandler::run(const agent::Request& request, agent::JobContext& ctx) {
+    agent::check_request_paths(paths_, request.body);
     if (request.cmd == "profile") {
         agent::ProfileRequest p = agent::profile_request_from_json(request.body);
         ProfileCallbacks cb = callbacks_for(ctx);

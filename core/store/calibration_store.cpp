@@ -48,7 +48,7 @@ std::vector<Calibration> Store::list_calibrations(const std::string& model_name)
                 parse_stored_json(q.getColumn(i++).getString(), "calibration tokens").get<std::vector<int>>();
             c.metric = q.getColumn(i++).getString();
             c.value = q.getColumn(i++).getDouble();
-            c.images = q.getColumn(i++).getInt();
+            c.images = stored_int(q.getColumn(i++));
             c.date = q.getColumn(i++).getString();
             c.who = q.getColumn(i++).getString();
             rows.push_back(std::move(c));

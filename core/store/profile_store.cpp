@@ -1,6 +1,7 @@
 // Profiles in the store: import (deduplicated by content hash), exact reload, listings.
 #include <cstring>
 
+#include "core/util/input_limits.h"
 #include "core/model/profile_json.h"
 #include "core/util/sha256.h"
 #include "core/store/store_impl.h"
@@ -162,13 +163,13 @@ std::vector<Curve> read_curves(SQLite::Database& db, std::int64_t run_id) {
         Curve c;
         ids.push_back(q.getColumn(0).getInt64());
         c.name = q.getColumn(1).getString();
-        c.partial = q.getColumn(2).getInt() != 0;
+        c.partial = stored_int(q.getColumn(2)) != 0;
         auto kind = scope_kind_from_string(q.getColumn(3).getString());
         if (!kind) throw StoreError(StoreError::Kind::Corrupt, "curve '" + c.name + "' has an unknown scope kind");
         c.scope.kind = *kind;
-        c.scope.block = q.getColumn(4).getInt();
+        c.scope.block = stored_int(q.getColumn(4));
         c.scope.method = q.getColumn(5).getString();
-        c.scope.tokens_in = q.getColumn(6).getInt();
+        c.scope.tokens_in = stored_int(q.getColumn(6));
         c.scope.part = q.getColumn(7).getString();
         curves.push_back(std::move(c));
     }
@@ -179,8 +180,8 @@ std::vector<Curve> read_curves(SQLite::Database& db, std::int64_t run_id) {
         points.bind(1, ids[c]);
         while (points.executeStep()) {
             CurvePoint p;
-            p.tokens = points.getColumn(0).getInt();
-            p.samples = points.getColumn(1).getInt();
+            p.tokens = stored_int(points.getColumn(0), 1, limits::kTokens);
+            p.samples = stored_int(points.getColumn(1), 0);
             p.median_ms = points.getColumn(2).getDouble();
             p.mean_ms = points.getColumn(3).getDouble();
             p.p10_ms = points.getColumn(4).getDouble();
@@ -193,7 +194,7 @@ std::vector<Curve> read_curves(SQLite::Database& db, std::int64_t run_id) {
                 p.raw_ms.resize(static_cast<std::size_t>(raw.getBytes()) / sizeof(double));
                 std::memcpy(p.raw_ms.data(), raw.getBlob(), p.raw_ms.size() * sizeof(double));
             }
-            p.discarded = points.getColumn(10).getInt();
+            p.discarded = stored_int(points.getColumn(10));
             p.sm_clock_mhz = optional_column(points.getColumn(11));
             p.temperature_c = optional_column(points.getColumn(12));
             p.power_w = optional_column(points.getColumn(13));
@@ -211,8 +212,8 @@ std::vector<KernelCensus> read_census(SQLite::Database& db, std::int64_t run_id)
                             "WHERE run_id = ? ORDER BY position, kernel_position");
     q.bind(1, run_id);
     while (q.executeStep()) {
-        if (q.getColumn(0).getInt() < 0) {
-            census.push_back({q.getColumn(1).getString(), q.getColumn(2).getInt(), {}});
+        if (stored_int(q.getColumn(0)) < 0) {
+            census.push_back({q.getColumn(1).getString(), stored_int(q.getColumn(2)), {}});
         } else if (!census.empty()) {
             census.back().kernels.push_back({q.getColumn(3).getString(), q.getColumn(4).getInt64(),
                                              q.getColumn(5).getInt64(), q.getColumn(6).getDouble()});
@@ -239,13 +240,13 @@ Profile read_profile(SQLite::Database& db, std::int64_t run_id) {
     Profile p;
     int i = 0;
     auto col = [&]() { return q.getColumn(i++); };
-    p.format_version = col().getInt();
+    p.format_version = stored_int(col());
     p.id = col().getString();
     p.notes = col().getString();
-    p.model.batch = col().getInt();
+    p.model.batch = stored_int(col());
     p.model.dtype = col().getString();
     DeviceInfo& d = p.device;
-    d.sm_count = col().getInt();
+    d.sm_count = stored_int(col());
     d.memory_gb = col().getDouble();
     d.sm_clock_mhz = col().getDouble();
     d.mem_clock_mhz = col().getDouble();
@@ -254,20 +255,20 @@ Profile read_profile(SQLite::Database& db, std::int64_t run_id) {
     d.runtime_version = col().getString();
     d.torch_version = col().getString();
     d.blas = col().getString();
-    d.tf32 = col().getInt() != 0;
+    d.tf32 = stored_int(col()) != 0;
     d.attention_backend = col().getString();
     d.extra = string_map_from(col().getString(), what + " device extra");
     MeasurementSettings& m = p.settings;
     m.mode = col().getString();
     m.l2 = col().getString();
-    m.warmup = col().getInt();
-    m.rounds = col().getInt();
-    m.stopping.min_samples = col().getInt();
+    m.warmup = stored_int(col());
+    m.rounds = stored_int(col());
+    m.stopping.min_samples = stored_int(col());
     m.stopping.min_time_s = col().getDouble();
     m.stopping.target_rel_noise = col().getDouble();
     m.stopping.timeout_s = col().getDouble();
-    m.torch_threads = col().getInt();
-    m.blas_threads = col().getInt();
+    m.torch_threads = stored_int(col());
+    m.blas_threads = stored_int(col());
     m.date = col().getString();
     m.tool_version = col().getString();
     m.who = col().getString();
@@ -321,7 +322,7 @@ std::vector<DeviceRow> Store::list_devices() const {
                                        "FROM devices d ORDER BY d.name, d.host");
         while (q.executeStep())
             rows.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                            q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getInt()});
+                            q.getColumn(3).getString(), q.getColumn(4).getString(), stored_int(q.getColumn(5))});
         return rows;
     });
 }
@@ -339,12 +340,12 @@ std::vector<ModelRow> Store::list_models() const {
             r.name = q.getColumn(1).getString();
             r.architecture = q.getColumn(2).getString();
             r.weights_hash = q.getColumn(3).getString();
-            r.depth = q.getColumn(4).getInt();
-            r.embed_dim = q.getColumn(5).getInt();
-            r.heads = q.getColumn(6).getInt();
-            r.tokens = q.getColumn(7).getInt();
-            r.image_size = q.getColumn(8).getInt();
-            r.runs = q.getColumn(9).getInt();
+            r.depth = stored_int(q.getColumn(4));
+            r.embed_dim = stored_int(q.getColumn(5));
+            r.heads = stored_int(q.getColumn(6));
+            r.tokens = stored_int(q.getColumn(7));
+            r.image_size = stored_int(q.getColumn(8));
+            r.runs = stored_int(q.getColumn(9));
             rows.push_back(std::move(r));
         }
         return rows;
@@ -376,8 +377,8 @@ std::vector<RunRow> Store::list_runs(const RunFilter& filter) const {
             r.torch_version = q.getColumn(i++).getString();
             r.content_hash = q.getColumn(i++).getString();
             r.imported_at = q.getColumn(i++).getString();
-            r.batch = q.getColumn(i++).getInt();
-            r.curves = q.getColumn(i++).getInt();
+            r.batch = stored_int(q.getColumn(i++));
+            r.curves = stored_int(q.getColumn(i++));
             rows.push_back(std::move(r));
         }
         return rows;

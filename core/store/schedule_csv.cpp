@@ -2,20 +2,13 @@
 
 #include <sstream>
 
-#include <nlohmann/json.hpp>
+#include "core/util/csv_cell.h"
 
 namespace tp::store {
 namespace {
 
-std::string cell(const std::string& text) {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string out = "\"";
-    for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
-// Shortest text that reads back as the same double.
-std::string number(double v) { return nlohmann::json(v).dump(); }
+std::string cell(const std::string& text) { return csv_text_cell(text); }
+std::string number(double v) { return csv_number_cell(v); }
 
 }  // namespace
 

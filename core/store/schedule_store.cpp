@@ -48,7 +48,7 @@ RevisionKey revision_key(Store::Impl& impl, std::int64_t schedule_id, int revisi
                          revision > 0 ? "schedule " + std::to_string(schedule_id) + " has no revision " +
                                             std::to_string(revision)
                                       : "no schedule with id " + std::to_string(schedule_id));
-    RevisionKey key{q.getColumn(0).getInt64(), q.getColumn(1).getInt(), q.getColumn(2).getString()};
+    RevisionKey key{q.getColumn(0).getInt64(), stored_int(q.getColumn(1)), q.getColumn(2).getString()};
     q.reset();
     return key;
 }
@@ -113,7 +113,7 @@ SavedRevision insert_revision(SQLite::Database& db, const Schedule& s, std::opti
                                "LEFT JOIN schedule_revisions r ON r.schedule_id = s.id WHERE s.name = ? GROUP BY s.id");
     find.bind(1, s.name);
     find.executeStep();
-    SavedRevision saved{find.getColumn(0).getInt64(), find.getColumn(1).getInt() + 1};
+    SavedRevision saved{find.getColumn(0).getInt64(), stored_int(find.getColumn(1)) + 1};
 
     std::int64_t model_id = model_id_for(db, s.model);
     std::optional<std::int64_t> device_id;
@@ -185,7 +185,7 @@ Schedule read_schedule(Store::Impl& impl, std::int64_t schedule_id, int revision
     s.created = col().getString();
     std::int64_t model_id = col().getInt64();
     std::string device = col().getString();
-    int batch = col().getInt();
+    int batch = stored_int(col());
     std::string dtype = col().getString();
     s.method = col().getString();
     json params = parse_stored_json(col().getString(), what + " parameters");
@@ -194,14 +194,14 @@ Schedule read_schedule(Store::Impl& impl, std::int64_t schedule_id, int revision
     s.notes = col().getString();
     s.author = col().getString();
     s.status = col().getString();
-    s.format_version = col().getInt();
+    s.format_version = stored_int(col());
     SQLite::Column predicted = col();
     if (!predicted.isNull())
         s.predicted_latency = LatencyPrediction{predicted.getDouble(), q.getColumn(i).getDouble(),
                                               q.getColumn(i + 1).getDouble()};
     i += 2;
     s.updated = col().getString();
-    s.revision = col().getInt();
+    s.revision = stored_int(col());
     q.reset();
     s.model = load_model(impl, model_id);
     s.model.batch = batch;
@@ -223,12 +223,13 @@ Schedule read_schedule(Store::Impl& impl, std::int64_t schedule_id, int revision
         x.dataset = m.getColumn(5).getString();
         std::string subset = m.getColumn(6).getString();
         if (!subset.empty()) x.dataset += ":" + subset;
-        x.images = m.getColumn(7).getInt();
+        x.images = stored_int(m.getColumn(7));
         x.date = m.getColumn(8).getString();
         x.tool_version = m.getColumn(9).getString();
         s.measurements.push_back(std::move(x));
     }
     m.reset();
+    validate(s);  // the same rules a schedule file is held to (tokens per block within the model, ...)
     return s;
 }
 
@@ -346,9 +347,9 @@ std::vector<ScheduleRow> Store::list_schedules() const {
             r.author = q.getColumn(i++).getString();
             r.created = q.getColumn(i++).getString();
             r.updated = q.getColumn(i++).getString();
-            r.revision = q.getColumn(i++).getInt();
-            r.batch = q.getColumn(i++).getInt();
-            if (q.getColumn(i++).getInt()) flagged_revisions.push_back(q.getColumn(i).getInt64());
+            r.revision = stored_int(q.getColumn(i++));
+            r.batch = stored_int(q.getColumn(i++));
+            if (stored_int(q.getColumn(i++))) flagged_revisions.push_back(q.getColumn(i).getInt64());
             else flagged_revisions.push_back(0);
             rows.push_back(std::move(r));
         }
@@ -368,7 +369,7 @@ std::vector<RevisionRow> Store::schedule_history(std::int64_t schedule_id) const
         q.bind(1, schedule_id);
         while (q.executeStep()) {
             RevisionRow r;
-            r.revision = q.getColumn(0).getInt();
+            r.revision = stored_int(q.getColumn(0));
             r.status = q.getColumn(1).getString();
             r.author = q.getColumn(2).getString();
             r.updated = q.getColumn(3).getString();

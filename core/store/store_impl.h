@@ -1,4 +1,7 @@
 #pragma once
+#include <climits>
+
+#include "core/util/format_error.h"
 // Internal to core/store: the connection behind a Store and helpers shared by its source files.
 #include <map>
 #include <memory>
@@ -49,13 +52,19 @@ struct Store::Impl {
 // Maps an SQLite failure on the store at `path` to one clear StoreError.
 StoreError translate(const SQLite::Exception& e, const std::string& path);
 
-// Runs `fn` and turns SQLite failures into StoreError.
+// Runs `fn` and turns SQLite failures into StoreError. Rows are input from others too (a shared
+// store, a snapshot someone sent): a stored value our readers refuse, or stored JSON of the wrong
+// shape, is reported as a damaged store, never as a crash or a silently wrong value.
 template <class F>
 auto guarded(const std::string& path, F&& fn) -> decltype(fn()) {
     try {
         return fn();
     } catch (const SQLite::Exception& e) {
         throw translate(e, path);
+    } catch (const FormatError& e) {
+        throw StoreError(StoreError::Kind::Corrupt, path + ": a stored row is invalid: " + e.what());
+    } catch (const nlohmann::json::exception& e) {
+        throw StoreError(StoreError::Kind::Corrupt, path + ": a stored JSON value has the wrong shape: " + e.what());
     }
 }
 
@@ -95,6 +104,8 @@ auto read_transaction(const Store::Impl& const_impl, F&& fn) -> decltype(fn()) {
 
 std::string now_iso8601();
 std::string text_or_empty(const SQLite::Column& column);
+// An integer column, range-checked: a stored 4294967296 is an error naming the column, never 0.
+int stored_int(const SQLite::Column& column, long long lowest = INT_MIN, long long highest = INT_MAX);
 nlohmann::json parse_stored_json(const std::string& text, const std::string& what);
 
 // Row ids of devices and models, inserted when new.

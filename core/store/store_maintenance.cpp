@@ -42,7 +42,7 @@ std::vector<std::string> Store::check() const {
                                     "coalesce(max(r.revision), 0) FROM schedules s "
                                     "LEFT JOIN schedule_revisions r ON r.schedule_id = s.id GROUP BY s.id");
             while (q.executeStep()) {
-                int count = q.getColumn(1).getInt(), lo = q.getColumn(2).getInt(), hi = q.getColumn(3).getInt();
+                int count = stored_int(q.getColumn(1)), lo = stored_int(q.getColumn(2)), hi = stored_int(q.getColumn(3));
                 if (count == 0 || lo != 1 || hi != count)
                     problems.push_back("schedule '" + q.getColumn(0).getString() + "': revisions are not 1.." +
                                        std::to_string(count));
@@ -52,7 +52,7 @@ std::vector<std::string> Store::check() const {
         std::vector<std::pair<std::int64_t, int>> revisions;
         {
             SQLite::Statement q(db, "SELECT schedule_id, revision FROM schedule_revisions ORDER BY id");
-            while (q.executeStep()) revisions.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt());
+            while (q.executeStep()) revisions.emplace_back(q.getColumn(0).getInt64(), stored_int(q.getColumn(1)));
         }
         for (const auto& [id, rev] : revisions) {
             try {

@@ -3,6 +3,8 @@
 
 #include "core/model/profile_json.h"
 #include "core/store/store_impl.h"
+#include "core/util/input_limits.h"
+#include "core/util/json_depth.h"
 #include "core/util/utc_time.h"
 
 namespace tp::store {
@@ -11,7 +13,21 @@ std::string now_iso8601() { return iso8601_utc_now(); }
 
 std::string text_or_empty(const SQLite::Column& column) { return column.isNull() ? std::string() : column.getString(); }
 
+int stored_int(const SQLite::Column& column, long long lowest, long long highest) {
+    const std::string name = column.getName();
+    if (column.isNull()) throw StoreError(StoreError::Kind::Corrupt, "column '" + name + "' holds NULL, not an integer");
+    if (!column.isInteger())
+        throw StoreError(StoreError::Kind::Corrupt, "column '" + name + "' holds '" + column.getString() + "', not an integer");
+    const long long value = column.getInt64();
+    if (value < lowest || value > highest)
+        throw StoreError(StoreError::Kind::Corrupt, "column '" + name + "' holds " + std::to_string(value) +
+                                                        ", outside " + std::to_string(lowest) + ".." + std::to_string(highest));
+    return static_cast<int>(value);
+}
+
 nlohmann::json parse_stored_json(const std::string& text, const std::string& what) {
+    if (json_nesting_depth(text, limits::kJsonDepth) > limits::kJsonDepth)
+        throw StoreError(StoreError::Kind::Corrupt, what + " nests deeper than " + std::to_string(limits::kJsonDepth) + " levels");
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {
@@ -74,18 +90,19 @@ ModelInfo read_model(SQLite::Statement& q, std::int64_t model_id) {
     ModelInfo m;
     m.name = q.getColumn(0).getString();
     m.architecture = q.getColumn(1).getString();
-    m.depth = q.getColumn(2).getInt();
-    m.embed_dim = q.getColumn(3).getInt();
-    m.heads = q.getColumn(4).getInt();
-    m.mlp_ratio_x100 = q.getColumn(5).getInt();
-    m.patch = q.getColumn(6).getInt();
-    m.image_size = q.getColumn(7).getInt();
-    m.channels = q.getColumn(8).getInt();
-    m.num_classes = q.getColumn(9).getInt();
-    m.tokens = q.getColumn(10).getInt();
+    m.depth = stored_int(q.getColumn(2));
+    m.embed_dim = stored_int(q.getColumn(3));
+    m.heads = stored_int(q.getColumn(4));
+    m.mlp_ratio_x100 = stored_int(q.getColumn(5));
+    m.patch = stored_int(q.getColumn(6));
+    m.image_size = stored_int(q.getColumn(7));
+    m.channels = stored_int(q.getColumn(8));
+    m.num_classes = stored_int(q.getColumn(9));
+    m.tokens = stored_int(q.getColumn(10));
     m.weights_hash = q.getColumn(11).getString();
     q.reset();
-    return m;
+    // The one reader of a model's fields checks every bound (depth, width, tokens, ...).
+    return model_from_json(to_json(m), "/models/" + std::to_string(model_id));
 }
 }  // namespace
 

@@ -109,7 +109,7 @@ predict_bench() {  # gpu.md item 3: predicted vs measured schedules + edge-pair 
     qt_env
     local t0=$SECONDS
     mkdir -p "$OUT/predict/schedules"
-    timeout -s KILL "${PREDICT_LIMIT:-330}" "$BUILD/tests/predict/bench_latency_prediction" --profile profiles/h100_deit_small_fp16_b1.json \
+    timeout -s KILL "${PREDICT_LIMIT:-330}" "$BUILD/tests/predict/bench_latency_prediction" --profile profiles/h100_deit_small_fp16_b1.json.gz \
         --cli "$CLI" --device cuda --schedules "${PREDICT_SCHEDULES:-50}" --measure-rounds 2 --out "$OUT/predict/schedules" \
         > "$OUT/predict/table.md" 2> "$OUT/predict/progress.log"
     summary "predict-bench: rc=$? in $((SECONDS - t0)) s, $(grep -c measured "$OUT/predict/progress.log") measurements"
@@ -122,8 +122,8 @@ vs_pytorch() {  # gpu.md item 6: the runtime against PyTorch (timm) on this GPU,
     mkdir -p "$OUT/vs-pytorch"
     local sched="$OUT/vs-pytorch/unpruned.schedule.json"
     python3 - "$sched" <<'PY'
-import json, sys
-doc = json.load(open("profiles/h100_deit_small_fp16_b1.json"))
+import gzip, json, sys
+doc = json.load(gzip.open("profiles/h100_deit_small_fp16_b1.json.gz"))
 json.dump({"format": "tailprune-schedule", "format_version": 1, "name": "unpruned-check", "method": "topk",
            "model": doc["model"], "tokens_after_block": [196] + [196] * 11, "parameters": {}}, open(sys.argv[1], "w"))
 PY

@@ -48,6 +48,15 @@ private Q_SLOTS:
         QTest::newRow("evaluate a preset")
             << "{\"id\":10,\"cmd\":\"evaluate\",\"model\":\"deit_tiny\",\"schedule_path\":\"/nonexistent.json\"}"
             << "bad_request" << "10";
+        // Paths a request names stay inside the agent's folders (core/agent/path_policy.h).
+        QTest::newRow("weights outside the agent's folders")
+            << "{\"id\":11,\"cmd\":\"describe\",\"weights\":\"/etc/passwd\"}" << "bad_request" << "11";
+        QTest::newRow("output outside the agent's folders")
+            << "{\"id\":12,\"cmd\":\"profile\",\"model\":\"deit_tiny\",\"tokens\":\"1\",\"output\":\"/etc/tp.json\"}"
+            << "bad_request" << "12";
+        QTest::newRow("data folder escaping with ..")
+            << "{\"id\":13,\"cmd\":\"evaluate\",\"weights\":\"/tmp/x.safetensors\",\"data_dir\":\"/tmp/../etc\"}"
+            << "bad_request" << "13";
     }
     void badInputGetsOneErrorEach() {
         QFETCH(QString, line);

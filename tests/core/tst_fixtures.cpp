@@ -19,7 +19,7 @@ private Q_SLOTS:
         QTest::addColumn<bool>("expectValid");
         const QDir root(QStringLiteral(TAILPRUNE_SOURCE_DIR));
         int rows = 0;
-        QDirIterator it(root.path(), {"*.json"}, QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator it(root.path(), {"*.json", "*.json.gz"}, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             const QString path = it.next();
             const QString rel = root.relativeFilePath(path);

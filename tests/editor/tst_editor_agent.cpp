@@ -45,8 +45,8 @@ void TestEditorAgent::initTestCase() {
     QVERIFY(QDir(models_.path()).mkpath("fmnist_vit8"));
     for (const QString f : {"fmnist_vit8.card.json", "fmnist_vit8.safetensors"})
         QVERIFY(QFile::copy(source + "/resources/models/fmnist_vit8/" + f, models_.path() + "/fmnist_vit8/" + f));
-    QVERIFY(QFile::copy(source + "/profiles/cpu-2core_fmnist_vit8_fp32_b1_blocks.json",
-                        profiles_.path() + "/fmnist.json"));
+    QVERIFY(QFile::copy(source + "/profiles/cpu-2core_fmnist_vit8_fp32_b1_blocks.json.gz",
+                        profiles_.path() + "/fmnist.json.gz"));
     qputenv("TAILPRUNE_MODELS", models_.path().toUtf8());
     qputenv("TAILPRUNE_PROFILES", profiles_.path().toUtf8());
     QCOMPARE(int(bundled_models().size()), 1);

@@ -114,7 +114,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("expected");
         QTest::newRow("plain") << "gemm_64x64" << "gemm_64x64";
-        // Names as LibTorch 2.11's profiler reported them on the H100 (profiles/h100_deit_small_fp16_b1.json).
+        // Names as LibTorch 2.11's profiler reported them on the H100 (profiles/h100_deit_small_fp16_b1.json.gz).
         QTest::newRow("templated, anonymous namespace")
             << "void at::native::(anonymous namespace)::vectorized_layer_norm_kernel<c10::Half, float, false>(int, float, c10::Half const*)"
             << "vectorized_layer_norm_kernel";

@@ -18,11 +18,11 @@ private Q_SLOTS:
         QTest::addColumn<int>("edgesOnlyUpTo");  // any edge must sit at or below this token count
         // fmnist_vit8 on the 2-core CPU (1 thread): latency rises ~linearly from 0.33 ms at 1 token
         // to ~1.15 ms at 50, with isolated single-point spikes from a busy neighbour core.
-        QTest::newRow("fmnist model ramp") << "cpu-2core_fmnist_vit8_fp32_b1_blocks.json" << "model" << 0 << 0;
-        QTest::newRow("fmnist block 3 ramp") << "cpu-2core_fmnist_vit8_fp32_b1_blocks.json" << "block:3" << 0 << 0;
+        QTest::newRow("fmnist model ramp") << "cpu-2core_fmnist_vit8_fp32_b1_blocks.json.gz" << "model" << 0 << 0;
+        QTest::newRow("fmnist block 3 ramp") << "cpu-2core_fmnist_vit8_fp32_b1_blocks.json.gz" << "block:3" << 0 << 0;
         // The attention half alone jumps +25% between 4 and 5 tokens (4x the neighbouring slope):
         // plausibly the BLAS kernel's M-unroll of 4. Label: at most that one small-M edge.
-        QTest::newRow("fmnist attention 0 small-M edge") << "cpu-2core_fmnist_vit8_fp32_b1_blocks.json" << "attn:0" << 1 << 8;
+        QTest::newRow("fmnist attention 0 small-M edge") << "cpu-2core_fmnist_vit8_fp32_b1_blocks.json.gz" << "attn:0" << 1 << 8;
     }
     void gpuStaircase_data() {
         QTest::addColumn<QString>("profile");
@@ -30,12 +30,12 @@ private Q_SLOTS:
         QTest::addColumn<QList<int>>("mustFind");  // first token count above each edge (±1)
         // timm deit_small fp32 batch 1 on the H100 (TF32 off): SIMT GEMM tiles, steps of 5-38%
         // (read off the plot: 16→17, 32→33, 64→65, 96→97, 128→129).
-        QTest::newRow("H100 timm fp32 tiles") << "h100_timm_deit_small_fp32_b1_model.json" << "model"
+        QTest::newRow("H100 timm fp32 tiles") << "h100_timm_deit_small_fp32_b1_model.json.gz" << "model"
                                               << QList<int>{17, 33, 65, 97, 129};
         // TailPrune's own fp16 sweep: flat but for one +3.1% step at 128→129, on the whole model
         // and on the batch-8 curve (+2.9%).
-        QTest::newRow("H100 fp16 model") << "h100_deit_small_fp16_b1.json" << "model" << QList<int>{129};
-        QTest::newRow("H100 fp16 batch 8") << "h100_deit_small_fp16_b8_model.json" << "model" << QList<int>{129};
+        QTest::newRow("H100 fp16 model") << "h100_deit_small_fp16_b1.json.gz" << "model" << QList<int>{129};
+        QTest::newRow("H100 fp16 batch 8") << "h100_deit_small_fp16_b8_model.json.gz" << "model" << QList<int>{129};
     }
     void gpuStaircase() {
         QFETCH(QString, profile);
@@ -65,7 +65,7 @@ private Q_SLOTS:
     }
     void cpuPeriod() {
         QFETCH(QString, curve);
-        const Profile p = load_profile(TAILPRUNE_SOURCE_DIR "/profiles/cpu-2core_fmnist_vit8_fp32_b1.json");
+        const Profile p = load_profile(TAILPRUNE_SOURCE_DIR "/profiles/cpu-2core_fmnist_vit8_fp32_b1.json.gz");
         const Curve* c = p.find_curve(curve.toStdString());
         QVERIFY2(c, "curve missing from the shipped profile");
         const PeriodicFinding f = detect_steps(*c).period;

@@ -14,6 +14,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include "core/util/file_io.h"
 #include "core/remote/device_list.h"
 #include "tests/remote/tcp_relay.h"
 #include "tests/remote/test_sshd.h"
@@ -188,9 +189,10 @@ private Q_SLOTS:
         // The studio as a user has it: the device list file, the shipped CPU profile, the editor.
         // The shipped CPU profile as if it had been measured on `box` (this machine, reached over ssh).
         QTemporaryDir profiles;
-        QFile shipped(QString(TAILPRUNE_SOURCE_DIR) + "/profiles/cpu-2core_fmnist_vit8_fp32_b1_blocks.json");
-        QVERIFY(shipped.open(QIODevice::ReadOnly));
-        QJsonObject doc = QJsonDocument::fromJson(shipped.readAll()).object();
+        const std::string shipped =
+            tp::read_text_file(TAILPRUNE_SOURCE_DIR "/profiles/cpu-2core_fmnist_vit8_fp32_b1_blocks.json.gz");
+        QJsonObject doc = QJsonDocument::fromJson(QByteArray::fromStdString(shipped)).object();
+        QVERIFY(!doc.isEmpty());
         QJsonObject device = doc.value("device").toObject();
         const QString reached = QString("%1@127.0.0.1:%2").arg(userName()).arg(sshd_.port());
         device.insert("host", reached);
