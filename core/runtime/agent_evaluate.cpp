@@ -6,7 +6,7 @@
 
 #include <torch/torch.h>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/runtime/evaluator.h"
 #include "core/data/fashion_mnist.h"
 #include "core/formats/model_card.h"

@@ -12,11 +12,12 @@
 #include "core/agent/stopping_rule.h"
 #include "core/agent/sweep_plan.h"
 #include "core/agent/token_spec.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/profile_json.h"
 #include "core/runtime/profiler_bench.h"
 #include "core/platform/timing_environment.h"
 #include "core/steps/step_detector.h"
+#include "core/util/utc_time.h"
 
 namespace tp::runtime {
 
@@ -28,13 +29,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-std::string iso_now() {
-    std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
 
 std::string format_load(std::optional<double> load) {
     if (!load) return "unknown";
@@ -61,7 +55,7 @@ void describe(Profile& p, const ForwardBench& bench, const agent::TimingSpec& t,
     s.stopping = t.stopping;
     s.torch_threads = bench.torch_threads();
     s.blas_threads = std::max(bench.blas_threads(), 0);
-    s.date = iso_now();
+    s.date = iso8601_utc_now();
     s.tool_version = TAILPRUNE_VERSION;
     s.who = who;
     s.environment = platform::timing_environment_variables();
@@ -359,7 +353,7 @@ ProfileOutcome run_profile(const agent::ProfileRequest& request, const ProfileCa
         curve.partial = missing > 0;
     }
     profile.settings.environment["load_average_end"] = format_load(platform::load_average());
-    if (sweep.cancelled) profile.settings.environment["cancelled_at"] = iso_now();
+    if (sweep.cancelled) profile.settings.environment["cancelled_at"] = iso8601_utc_now();
     for (auto& curve : profile.curves) normalise_and_check(curve);
     validate(profile);
     out.cancelled = sweep.cancelled;

@@ -7,7 +7,7 @@
 #include <torch/torch.h>
 
 #include "core/agent/agent_session.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/util/sha256.h"
 #include "core/formats/model_card.h"
 #include "core/runtime/pruning/reducer_factory.h"

@@ -14,7 +14,7 @@
 #include "core/data/subsets.h"
 #include "core/formats/safetensors.h"
 #include "core/formats/vit_config.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/runtime/grad_scaler.h"
 #include "core/runtime/torch_compat.h"
 #include "core/runtime/torch_info.h"
@@ -22,6 +22,7 @@
 #include "core/runtime/vit.h"
 #include "core/runtime/vit_weights.h"
 #include "core/util/file_io.h"
+#include "core/util/utc_time.h"
 #if TAILPRUNE_HAS_CUDA
 #include "core/runtime/cuda/cuda_device_facts.h"
 #endif
@@ -33,13 +34,6 @@ namespace {
 constexpr double kMean = 0.2860;
 constexpr double kStd = 0.3530;
 constexpr int kEvalBatch = 250;
-
-std::string now_iso() {
-    std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
 
 double learning_rate(const TrainOptions& o, int epochs, long step, long steps_per_epoch) {
     const double warmup = o.warmup_epochs * steps_per_epoch;
@@ -417,7 +411,7 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
     card.results = r;
     card.weights_file = o.name + ".safetensors";
     card.weights_dtype = o.save_dtype == formats::TensorDtype::F32 ? "" : formats::dtype_name(o.save_dtype);
-    card.created = now_iso();
+    card.created = iso8601_utc_now();
     report.weights_path = (fs::path(o.out_dir) / card.weights_file).string();
     report.card_path = formats::card_path_for(report.weights_path);
     save_weights(model, report.weights_path, {{"format", "pt"}, {"producer", "tailprune train"}}, o.save_dtype);

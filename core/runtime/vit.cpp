@@ -4,7 +4,7 @@
 #include <numeric>
 #include <random>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/runtime/torch_compat.h"
 #include "core/formats/vit_config.h"
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/util/sha256.h"
 #include "core/runtime/evaluator.h"
 #include "core/data/fashion_mnist.h"

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "core/formats/vit_config.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp::runtime {
 namespace {

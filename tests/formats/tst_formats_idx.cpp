@@ -5,7 +5,7 @@
 #include <QtTest>
 #include <zlib.h>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/data/fashion_mnist.h"
 
 using namespace tp::data;

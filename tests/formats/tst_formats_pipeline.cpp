@@ -9,7 +9,7 @@
 #define STB_IMAGE_WRITE_STATIC
 #include <stb_image_write.h>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/data/image_folder.h"
 #include "core/data/input_pipeline.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
 #include "core/model/schedule.h"
 #include "core/runtime/evaluator.h"

@@ -21,6 +21,7 @@
 #include "core/runtime/vit.h"
 #include "core/formats/vit_config.h"
 #include "core/runtime/vit_weights.h"
+#include "core/util/median.h"
 
 using namespace tp::runtime;
 
@@ -34,10 +35,7 @@ struct Case {
     std::vector<int> tokens;
 };
 
-double median(std::vector<double> v) {
-    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-    return v[v.size() / 2];
-}
+using tp::median;  // core/util/median.h
 
 double median_ms(VisionTransformer& model, const torch::Tensor& images, int n, int iterations) {
     c10::InferenceMode guard;

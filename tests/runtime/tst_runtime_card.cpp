@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/formats/model_card.h"
 #include "core/runtime/vit_runner.h"
 

@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/formats/model_card.h"
 #include "core/formats/safetensors.h"
 #include "core/runtime/vit.h"

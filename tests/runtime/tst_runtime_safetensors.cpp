@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/formats/safetensors.h"
 #include "core/runtime/vit_runner.h"
 

@@ -5,7 +5,7 @@
 #include <QtDebug>
 
 #include "core/formats/model_card.h"
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 
 namespace tp::ui {
 

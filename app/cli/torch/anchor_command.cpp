@@ -13,6 +13,7 @@
 #include "app/cli/command_registry.h"
 #include "core/accuracy/accuracy_data.h"
 #include "core/runtime/vit_runner.h"
+#include "core/util/utc_time.h"
 
 namespace tp::cli {
 namespace {
@@ -28,13 +29,6 @@ struct Options {
     bool no_card = false;
     bool json = false;
 };
-
-std::string utc_now() {
-    std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-    return buf;
-}
 
 std::string default_calibration_path(const std::string& weights) {
     std::string stem = weights;
@@ -90,7 +84,7 @@ const CommandRegistrar reg(63, [](CLI::App& app) {
                 eo.data_dir = o->data_dir;
                 const runtime::EvaluateResult r = runtime::evaluate_model(eo, {}, &g_cancel);
                 if (r.cancelled || g_cancel.load()) throw CommandError("cancelled; nothing recorded", 130);
-                AccuracyAnchor a{split, r.top1, r.top5, static_cast<int>(r.images), utc_now()};
+                AccuracyAnchor a{split, r.top1, r.top5, static_cast<int>(r.images), iso8601_utc_now()};
                 measured.push_back(a);
                 std::cerr << std::fixed << std::setprecision(4) << split << ": top-1 " << r.top1 << ", top-5 " << r.top5
                           << " (" << r.images << " images, " << std::setprecision(1) << r.seconds << " s)\n"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/model/format_error.h"
+#include "core/util/format_error.h"
 #include "core/model/method_rules.h"
 #include "core/data/input_pipeline.h"
 #include "core/formats/model_card.h"
