@@ -12,7 +12,9 @@
 namespace tp::ui {
 namespace {
 constexpr int kStderrKeep = 16 * 1024;
-constexpr int kMaxLine = 512 * 1024 * 1024;  // a sweep's done event carries the whole profile
+// Agents of protocol 2 send a sweep's whole profile in one line; from 3 on lines stay under
+// agent::kClientMaxLineBytes (longer events come in chunks).
+constexpr int kMaxLine = 512 * 1024 * 1024;
 const char* const kHelloId = "hello";
 
 // Events reach the widgets as QJsonObject (their existing API); the parsing itself is core's.
@@ -85,6 +87,7 @@ void AgentClient::ensureStarted() {
     handshakeDone_ = false;
     noise_.clear();
     hello_ = nlohmann::json();
+    chunks_ = agent::ChunkAssembler();
     nonce_ = agent::new_nonce();
     process_.setProcessEnvironment(environment_);
     process_.start(program_, arguments_, QIODevice::ReadWrite);
@@ -96,9 +99,21 @@ int AgentClient::request(const QString& cmd, const QJsonObject& fields) {
     const int id = nextId_++;
     pending_.insert(id);
     ensureStarted();
-    // QProcess buffers writes made before the process is up and flushes them once it has started.
-    process_.write(QByteArray::fromStdString(agent::request_line(id, cmd.toStdString(), from_qjson(fields))));
+    if (handshakeDone_) writeRequest(id, cmd.toStdString(), from_qjson(fields));
+    else held_.emplace_back(id, cmd.toStdString(), from_qjson(fields));
     return id;
+}
+
+void AgentClient::writeRequest(int id, const std::string& cmd, const nlohmann::json& fields) {
+    const int protocol = hello_.is_object() ? hello_.value("protocol", 0) : 0;
+    process_.write(QByteArray::fromStdString(agent::job_request_line(id, cmd, fields, protocol)));
+}
+
+void AgentClient::flushHeldRequests() {
+    auto held = std::move(held_);
+    held_.clear();
+    for (auto& [id, cmd, fields] : held)
+        if (pending_.contains(id)) writeRequest(id, cmd, fields);
 }
 
 void AgentClient::cancel(int id) {
@@ -141,12 +156,15 @@ void AgentClient::onHandshakeLine(const std::string& line) {
         case agent::HelloOutcome::Kind::Ready:
             hello_ = std::move(h.result);
             handshakeDone_ = true;
+            flushHeldRequests();
             Q_EMIT ready();
             return;
         case agent::HelloOutcome::Kind::Upgrade:
         case agent::HelloOutcome::Kind::Failed:
-            handshakeDone_ = true;  // later lines are the requests' (errors, from an old agent)
+            handshakeDone_ = true;
+            held_.clear();
             Q_EMIT agentError(QString::fromStdString(h.message));
+            failPending(QString::fromStdString(h.message));
             return;
     }
 }
@@ -157,6 +175,17 @@ void AgentClient::onLine(const QByteArray& line) {
     const std::optional<nlohmann::json> event = agent::parse_event(text);
     if (!event) {
         Q_EMIT agentError(tr("the agent sent a line that is not a protocol event: %1").arg(QString::fromUtf8(line.left(200))));
+        return;
+    }
+    if ((*event)["event"] == "chunk") {  // a long event in pieces (protocol 3): handled once whole
+        std::optional<std::string> whole;
+        try {
+            whole = chunks_.feed(*event);
+        } catch (const std::exception& e) {
+            Q_EMIT agentError(tr("the agent sent a broken chunked event: %1").arg(QString::fromStdString(e.what())));
+            return;
+        }
+        if (whole) onLine(QByteArray::fromStdString(*whole));
         return;
     }
     const nlohmann::json& rawId = (*event)["id"];

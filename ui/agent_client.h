@@ -1,4 +1,6 @@
 #pragma once
+#include <tuple>
+#include <vector>
 #include <QByteArray>
 #include <QJsonObject>
 #include <QObject>
@@ -9,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/agent/event_chunks.h"
 #include "core/remote/agent_connection.h"
 
 namespace tp::ui {
@@ -66,6 +69,8 @@ private:
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onProcessError(QProcess::ProcessError error);
     void failPending(const QString& message);
+    void writeRequest(int id, const std::string& cmd, const nlohmann::json& fields);
+    void flushHeldRequests();
 
     QProcess process_;
     QString program_;
@@ -80,6 +85,10 @@ private:
     QByteArray buffer_;
     QByteArray stderr_;
     QSet<int> pending_;
+    // Requests made before the hello answer: written once the agent's protocol is known (from 3 on
+    // they ask for long events in chunks, which an older agent would refuse as an unknown field).
+    std::vector<std::tuple<int, std::string, nlohmann::json>> held_;
+    agent::ChunkAssembler chunks_;
     int nextId_ = 1;
     bool stopping_ = false;
 };

@@ -16,6 +16,7 @@ namespace {
 
 struct Job {
     Request request;
+    std::size_t max_line_bytes = 0;  // protocol 3: the longest line the client takes (0: any)
     std::atomic<bool> cancelled{false};
 };
 
@@ -47,6 +48,17 @@ public:
         if (request.cmd == "hello") return hello(request);
         if (request.cmd == "cancel") return cancel(request);
         auto job = std::make_shared<Job>();
+        // A session field, not the command's: taken out before the handler's strict readers see the body.
+        if (const auto limit = request.body.find("max_line_bytes"); limit != request.body.end()) {
+            if (!limit->is_number_unsigned() || limit->get<std::uint64_t>() < kMinChunkedLineBytes) {
+                writer_.write(make_error(request.id, "bad_request",
+                                         "\"max_line_bytes\" must be an integer of at least " +
+                                             std::to_string(kMinChunkedLineBytes)));
+                return;
+            }
+            job->max_line_bytes = static_cast<std::size_t>(limit->get<std::uint64_t>());
+            request.body.erase(limit);
+        }
         job->request = std::move(request);
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -127,9 +139,9 @@ private:
     void run(Job& job) {
         const json& id = job.request.id;
         try {
-            JobContext context(writer_, id, job.cancelled);
+            JobContext context(writer_, id, job.cancelled, job.max_line_bytes);
             json result = handler_.run(job.request, context);
-            writer_.write(make_event(id, "done", {{"result", result}}));
+            context.send(make_event(id, "done", {{"result", result}}));
         } catch (const FormatError& e) {
             writer_.write(make_error(id, "bad_request", e.what()));
         } catch (const std::invalid_argument& e) {

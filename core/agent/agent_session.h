@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/agent/event_chunks.h"
 #include "core/agent/protocol.h"
 #include "core/agent/protocol_stream.h"
 
@@ -13,23 +14,30 @@ namespace tp::agent {
 // What a running job may report. Every event carries the job's id.
 class JobContext {
 public:
-    JobContext(ProtocolWriter& writer, nlohmann::json id, const std::atomic<bool>& cancelled)
-        : writer_(writer), id_(std::move(id)), cancelled_(cancelled) {}
+    // `max_line_bytes` (0: no limit) is the longest line the client takes: longer events go out as
+    // chunk events (event_chunks.h).
+    JobContext(ProtocolWriter& writer, nlohmann::json id, const std::atomic<bool>& cancelled,
+               std::size_t max_line_bytes = 0)
+        : writer_(writer), id_(std::move(id)), cancelled_(cancelled), max_line_bytes_(max_line_bytes) {}
     const nlohmann::json& id() const { return id_; }
     // Cancelled by a request, by end of input, or because nobody reads the answers any more.
     bool cancelled() const { return cancelled_.load() || writer_.broken(); }
     const std::atomic<bool>& cancel_flag() const { return cancelled_; }  // for APIs that poll a flag
-    void progress(const nlohmann::json& fields) { writer_.write(make_event(id_, "progress", fields)); }
-    void point(const nlohmann::json& fields) { writer_.write(make_event(id_, "point", fields)); }
-    void event(const std::string& name, const nlohmann::json& fields) { writer_.write(make_event(id_, name, fields)); }
+    void progress(const nlohmann::json& fields) { send(make_event(id_, "progress", fields)); }
+    void point(const nlohmann::json& fields) { send(make_event(id_, "point", fields)); }
+    void event(const std::string& name, const nlohmann::json& fields) { send(make_event(id_, name, fields)); }
     void warning(const std::string& code, const std::string& message) {
-        writer_.write(make_event(id_, "warning", {{"code", code}, {"message", message}}));
+        send(make_event(id_, "warning", {{"code", code}, {"message", message}}));
+    }
+    void send(const nlohmann::json& event) {
+        for (const auto& line : split_event(event, max_line_bytes_)) writer_.write(line);
     }
 
 private:
     ProtocolWriter& writer_;
     nlohmann::json id_;
     const std::atomic<bool>& cancelled_;
+    std::size_t max_line_bytes_;
 };
 
 // Serves the commands that do work. Runs on the session's worker thread, one job at a time.

@@ -16,6 +16,13 @@ std::string request_line(const json& id, const std::string& cmd, const json& fie
     return req.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+std::string job_request_line(const json& id, const std::string& cmd, const json& fields, int agent_protocol) {
+    if (agent_protocol < 3) return request_line(id, cmd, fields);
+    json with_limit = fields.is_object() ? fields : json::object();
+    with_limit["max_line_bytes"] = kClientMaxLineBytes;
+    return request_line(id, cmd, with_limit);
+}
+
 std::string new_nonce() {
     std::random_device rd;
     std::uniform_int_distribution<unsigned> byte(0, 255);

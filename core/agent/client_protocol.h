@@ -21,6 +21,15 @@ inline constexpr int kOldestAgentProtocol = 2;  // the oldest agent this client 
 std::string request_line(const nlohmann::json& id, const std::string& cmd,
                          const nlohmann::json& fields = nlohmann::json::object());
 
+// The longest line clients read whole; longer events come as chunks from agents of protocol 3 on.
+inline constexpr std::size_t kClientMaxLineBytes = 8u * 1024 * 1024;
+
+// A job request for an agent that said `agent_protocol` in its hello: from protocol 3 on it asks
+// for events longer than kClientMaxLineBytes in chunks (event_chunks.h); older agents get the
+// plain request_line.
+std::string job_request_line(const nlohmann::json& id, const std::string& cmd, const nlohmann::json& fields,
+                             int agent_protocol);
+
 // A random nonce for the handshake (hex).
 std::string new_nonce();
 std::string hello_line(const nlohmann::json& id, const std::string& nonce);

@@ -11,7 +11,8 @@ namespace tp::agent {
 // The agent's JSON-lines protocol (docs/agent-protocol.md). One JSON object per line each way.
 // Version 2 added the hello nonce, `describe`, evaluate's seed/data_dir/threads/dtype/method and
 // profile's checkpoint events; an agent answers requests of any version from kOldestProtocol up.
-inline constexpr int kProtocolVersion = 2;
+// Version 3 added a request's "max_line_bytes" and the `chunk` event (event_chunks.h).
+inline constexpr int kProtocolVersion = 3;
 inline constexpr int kOldestProtocol = 1;
 inline constexpr std::size_t kMaxNonceBytes = 128;
 inline constexpr std::size_t kMaxQueuedJobs = limits::kQueuedJobs;  // more are answered with error "busy"

@@ -16,7 +16,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t kStderrKeep = 16 * 1024;
-constexpr std::size_t kMaxEventLine = 512u * 1024 * 1024;  // a sweep's done event carries the whole profile
+// Agents of protocol 2 send a sweep's whole profile in one line; from 3 on lines stay under
+// agent::kClientMaxLineBytes (longer events come in chunks).
+constexpr std::size_t kMaxEventLine = 512u * 1024 * 1024;
 constexpr std::size_t kMaxNoiseLines = 200;
 
 double ms_since(Clock::time_point start) {
@@ -156,7 +158,10 @@ void AgentConnection::handshake() {
 json AgentConnection::call(const std::string& cmd, const json& fields, const EventHandler& on_event,
                            const std::atomic<bool>* interrupt) {
     const json id = next_id_++;
-    if (!child_.write_all(agent::request_line(id, cmd, fields))) fail_from_exit(true);
+    const bool job = cmd != "hello" && cmd != "cancel";
+    const int protocol = hello_.is_object() ? hello_.value("protocol", 0) : 0;
+    if (!child_.write_all(job ? agent::job_request_line(id, cmd, fields, protocol) : agent::request_line(id, cmd, fields)))
+        fail_from_exit(true);
     bool cancel_sent = false;
     auto maybe_cancel = [&] {
         if (interrupt && interrupt->load() && !cancel_sent) {
@@ -170,6 +175,18 @@ json AgentConnection::call(const std::string& cmd, const json& fields, const Eve
         auto event = agent::parse_event(line);
         if (!event) continue;  // not ours to judge: the agent's stdout is protocol only after hello
         if ((*event)["id"] != id) continue;  // e.g. the answer to our cancel
+        if ((*event)["event"] == "chunk") {  // a long event in pieces (protocol 3)
+            std::optional<std::string> whole;
+            try {
+                whole = chunks_.feed(*event);
+            } catch (const std::exception& e) {
+                throw ConnectionError(ConnectionFailure::Other, where_ + ": " + e.what());
+            }
+            if (!whole) continue;
+            event = agent::parse_event(*whole);
+            if (!event || (*event)["id"] != id)
+                throw ConnectionError(ConnectionFailure::Other, where_ + ": a chunked event did not join into one");
+        }
         const std::string name = (*event)["event"].get<std::string>();
         if (name == "done") return event->value("result", json::object());
         if (name == "error")

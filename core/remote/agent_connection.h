@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/agent/event_chunks.h"
 #include "core/remote/child_process.h"
 #include "core/remote/connection_error.h"
 #include "core/remote/device_list.h"
@@ -70,6 +71,7 @@ private:
     std::string out_, err_;
     bool out_eof_ = false;
     nlohmann::json hello_;
+    agent::ChunkAssembler chunks_;
     double handshake_ms_ = 0;
     std::vector<std::string> noise_;
     long long next_id_ = 1;

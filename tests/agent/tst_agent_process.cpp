@@ -2,6 +2,7 @@
 #include <QtTest>
 
 #include "agent_process.h"
+#include "core/agent/event_chunks.h"
 #include "core/model/profile_json.h"
 
 using nlohmann::json;
@@ -20,7 +21,7 @@ private Q_SLOTS:
         const json& done = events.back();
         QCOMPARE(QString::fromStdString(done["event"]), QString("done"));
         const json& r = done["result"];
-        QCOMPARE(r["protocol"].get<int>(), 2);
+        QCOMPARE(r["protocol"].get<int>(), 3);
         QCOMPARE(r["protocol_min"].get<int>(), 1);
         QVERIFY(r["torch"].is_string());
         QVERIFY(r["devices"].size() >= 1);
@@ -102,6 +103,44 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(events.back()["code"]), QString("unavailable"));
         a.close_input();
         QVERIFY(a.finished(10000));
+    }
+
+    void longEventsComeInChunksUnderTheClientsLimit() {
+        // Protocol 3: a client that reads lines of at most 4 KiB gets the sweep's profile in pieces.
+        AgentProcess a;
+        QVERIFY(a.start());
+        json request = tiny_profile("c", "1..30");
+        request["max_line_bytes"] = 4096;
+        a.send(request);
+        auto events = a.until_final("c", 60000);
+        QVERIFY(!events.empty());
+        tp::agent::ChunkAssembler assembler;
+        std::optional<std::string> done_line;
+        int chunks = 0;
+        for (const auto& e : events) {
+            QVERIFY2(e.dump().size() + 1 <= 4096, "a line past the client's limit");
+            if (e["event"] == "chunk") {
+                ++chunks;
+                QCOMPARE(QString::fromStdString(e["of"]), QString("done"));
+                done_line = assembler.feed(e);
+            }
+        }
+        QVERIFY2(chunks >= 2, "the done event fits in one line: the test no longer tests chunking");
+        QVERIFY(done_line.has_value());
+        const json done = json::parse(*done_line);
+        QCOMPARE(QString::fromStdString(done["event"]), QString("done"));
+        QCOMPARE(tp::profile_from_json(done["result"]["profile"]).curves[0].token_counts().size(), std::size_t(30));
+    }
+
+    void tooSmallALineLimitIsRefused() {
+        AgentProcess a;
+        QVERIFY(a.start());
+        json request = tiny_profile("s", "2");
+        request["max_line_bytes"] = 100;
+        a.send(request);
+        auto events = a.until_final("s", 30000);
+        QVERIFY(!events.empty());
+        QCOMPARE(QString::fromStdString(events.back()["code"]), QString("bad_request"));
     }
 
     void tinyProfileStreamsPointsThenDone() {

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/agent/client_protocol.h"
+#include "core/agent/event_chunks.h"
 #include "core/agent/path_policy.h"
 #include "core/agent/token_spec.h"
 #include "core/data/fashion_mnist.h"
@@ -346,6 +348,54 @@ private Q_SLOTS:
         });
         QCOMPARE(error.empty(), allowed);
         if (!allowed) QVERIFY2(QString::fromStdString(error).contains("outside the folders"), error.c_str());
+    }
+
+    void eventsSplitAndJoinAtAnyLimit_data() {
+        QTest::addColumn<int>("limit");
+        QTest::newRow("no limit") << 0;
+        QTest::newRow("4 KiB") << 4096;
+        QTest::newRow("5000 bytes") << 5000;
+        QTest::newRow("1 MiB (fits)") << (1 << 20);
+    }
+    void eventsSplitAndJoinAtAnyLimit() {
+        QFETCH(int, limit);
+        // Quotes, backslashes and multi-byte characters: escaping grows a piece, and no cut may
+        // fall inside a character.
+        std::string text;
+        for (int i = 0; i < 3000; ++i) text += i % 3 == 0 ? "\"\\" : i % 3 == 1 ? "\u00e9\u6f22" : "x,";
+        const json event = {{"v", 3}, {"id", 7}, {"event", "done"}, {"result", {{"text", text}}}};
+        const auto lines = tp::agent::split_event(event, static_cast<std::size_t>(limit));
+        tp::agent::ChunkAssembler assembler;
+        std::optional<json> whole;
+        for (const auto& line : lines) {
+            if (limit > 0) QVERIFY(line.dump().size() + 1 <= static_cast<std::size_t>(limit));
+            if (line["event"] != "chunk") {
+                whole = line;
+                continue;
+            }
+            if (auto joined = assembler.feed(line)) whole = json::parse(*joined);
+        }
+        QVERIFY(whole.has_value());
+        QCOMPARE(QString::fromStdString((*whole)["result"]["text"]), QString::fromStdString(text));
+        QCOMPARE(lines.size() > 1, limit > 0 && limit < (1 << 20));
+    }
+
+    void onlyAgentsOfProtocol3AreAskedForChunks() {
+        // A protocol-2 agent's strict readers would refuse the unknown field.
+        const json old = json::parse(tp::agent::job_request_line(5, "profile", {{"model", "deit_tiny"}}, 2));
+        QVERIFY(!old.contains("max_line_bytes"));
+        const json current = json::parse(tp::agent::job_request_line(5, "profile", {{"model", "deit_tiny"}}, 3));
+        QCOMPARE(current["max_line_bytes"].get<std::size_t>(), tp::agent::kClientMaxLineBytes);
+        QCOMPARE(QString::fromStdString(current["model"]), QString("deit_tiny"));
+    }
+
+    void chunksOutOfOrderAreRefused() {
+        const json event = {{"v", 3}, {"id", 1}, {"event", "done"}, {"result", std::string(20000, 'a')}};
+        auto lines = tp::agent::split_event(event, 4096);
+        QVERIFY(lines.size() > 2);
+        tp::agent::ChunkAssembler assembler;
+        QVERIFY(!assembler.feed(lines[0]).has_value());
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, assembler.feed(lines[2]));
     }
 
     void writeIntoAMissingFolderFailsClearly() {
