@@ -141,6 +141,23 @@ private Q_SLOTS:
         QVERIFY2(QString::fromStdString(error).contains("deep.json"), error.c_str());
     }
 
+    void profileModelSizesAreBounded_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<int>("value");
+        QTest::newRow("depth 10000") << "depth" << 10000;
+        QTest::newRow("10M tokens") << "tokens" << 10000000;
+        QTest::newRow("embed_dim 10^9") << "embed_dim" << 1000000000;
+    }
+    void profileModelSizesAreBounded() {
+        QFETCH(QString, field);
+        QFETCH(int, value);
+        // A few hundred bytes must not make the predictor or the editor allocate per block x token.
+        json doc = json::parse(tp::read_text_file(TAILPRUNE_SOURCE_DIR "/profiles/h100_timm_deit_small_fp16_b1_model.json.gz"));
+        doc["model"][field.toStdString()] = value;
+        const std::string error = error_of([&] { tp::parse_profile(doc.dump(), "big.json"); });
+        QVERIFY2(QString::fromStdString(error).contains(field), error.c_str());
+    }
+
     void pointerLineOnDeepText() {
         // The line scanner is used on texts that passed parsing; still, it must be flat and linear.
         const std::string text = "{\n\"a\":\n" + deep_array(200000) + ",\n\"b\": 1\n}";
