@@ -1,6 +1,7 @@
 #include "core/agent/event_chunks.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 
 #include "core/agent/protocol.h"
@@ -29,12 +30,25 @@ std::vector<nlohmann::json> split_event(const nlohmann::json& event, std::size_t
 }
 
 std::optional<std::string> ChunkAssembler::feed(const nlohmann::json& chunk) {
-    const auto index = chunk.value("index", static_cast<std::size_t>(-1));
-    const auto count = chunk.value("count", std::size_t{0});
-    const auto data = chunk.find("data");
-    if (count == 0 || index >= count || data == chunk.end() || !data->is_string())
+    // Every field's type is checked before it is read: an agent may send anything, and a
+    // nlohmann type_error is not the std::runtime_error the client handles (fuzz_event_chunks).
+    const auto field = [&chunk](const char* name) -> const nlohmann::json* {
+        if (!chunk.is_object()) return nullptr;
+        const auto it = chunk.find(name);
+        return it == chunk.end() ? nullptr : &*it;
+    };
+    const nlohmann::json* index_field = field("index");
+    const nlohmann::json* count_field = field("count");
+    const nlohmann::json* data = field("data");
+    const nlohmann::json* of = field("of");
+    const nlohmann::json* id = field("id");
+    if (!index_field || !index_field->is_number_unsigned() || !count_field || !count_field->is_number_unsigned() ||
+        !data || !data->is_string() || (of && !of->is_string()))
         throw std::runtime_error("a malformed chunk event");
-    const std::string key = chunk["id"].dump() + "/" + chunk.value("of", std::string());
+    const auto index = index_field->get<std::uint64_t>();
+    const auto count = count_field->get<std::uint64_t>();
+    if (count == 0 || index >= count) throw std::runtime_error("a malformed chunk event");
+    const std::string key = (id ? id->dump() : std::string("null")) + "/" + (of ? of->get<std::string>() : std::string());
     Partial& p = partial_[key];
     if (p.next == 0) p.count = count;
     if (index != p.next || count != p.count) {

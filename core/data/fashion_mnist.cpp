@@ -16,7 +16,10 @@ const char* default_fashion_mnist_dir() { return "/usr/share/datasets/fashion-mn
 
 IdxArray read_idx(const std::string& path) {
     // Plain or gzip (decompression bounded by the limits in core/util/input_limits.h).
-    const std::string text = read_text_file(path, limits::kDecompressedBytes);
+    return parse_idx(read_text_file(path, limits::kDecompressedBytes), path);
+}
+
+IdxArray parse_idx(const std::string& text, const std::string& path) {
     const std::vector<uint8_t> bytes(text.begin(), text.end());
     if (bytes.size() < 4) throw FormatError(path, "truncated: no IDX magic number");
     if (bytes[0] != 0 || bytes[1] != 0) throw FormatError(path, "not an IDX file (bad magic number)");

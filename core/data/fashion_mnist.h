@@ -17,6 +17,8 @@ struct IdxArray {
     std::vector<uint8_t> data;
 };
 IdxArray read_idx(const std::string& path);
+// The same checks on bytes already in memory (already decompressed); `where` names them in errors.
+IdxArray parse_idx(const std::string& bytes, const std::string& where);
 
 class FashionMnist : public ImageSource {
 public:

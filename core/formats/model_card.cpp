@@ -173,8 +173,10 @@ void write_model_card(const std::string& path, const ModelCard& c) {
     write_text_file_atomically(path, j.dump(2) + "\n");
 }
 
-ModelCard read_model_card(const std::string& path) {
-    const json j = parse_json_text(read_text_file(path), path);
+ModelCard read_model_card(const std::string& path) { return parse_model_card(read_text_file(path), path); }
+
+ModelCard parse_model_card(const std::string& text, const std::string& path) {
+    const json j = parse_json_text(text, path);
     ModelCard c;
     Reader r(j, "", path);
     if (r.value<std::string>("format") != "tailprune-model-card") r.fail("format", "must be \"tailprune-model-card\"");

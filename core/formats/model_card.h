@@ -87,6 +87,8 @@ std::string card_path_for(const std::string& weights_path);
 
 // Strict: unknown or missing fields are errors naming the file and field (tp::FormatError).
 ModelCard read_model_card(const std::string& path);
+// The same reader on text already in memory; `source` names it in errors.
+ModelCard parse_model_card(const std::string& text, const std::string& source);
 void write_model_card(const std::string& path, const ModelCard& card);
 
 // timm's eval transform for an RGB ImageNet model: resize to image/crop_pct (bicubic), center

@@ -1,11 +1,13 @@
 #include "core/model/csv_import.h"
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <vector>
 
 #include "core/util/format_error.h"
+#include "core/util/input_limits.h"
 #include "core/util/json_reader.h"
 
 namespace tp {
@@ -80,6 +82,10 @@ Curve parse_curve_csv(const std::string& text, const std::string& source, const 
         CurvePoint p;
         double tokens = parse_number(cells[column["tokens"]], where, "tokens");
         if (tokens != std::floor(tokens) || tokens < 1) throw FormatError(where, "tokens must be a positive integer");
+        // Checked before the conversion: a double past int's range cast to int is undefined (fuzz_csv_import).
+        if (tokens > limits::kTokens)
+            throw FormatError(where, "tokens " + cells[column["tokens"]] + " is more than the limit of " +
+                                         std::to_string(limits::kTokens));
         p.tokens = static_cast<int>(tokens);
         p.median_ms = parse_number(cells[column["median_ms"]], where, "median_ms");
         p.mean_ms = p.median_ms;
@@ -88,7 +94,8 @@ Curve parse_curve_csv(const std::string& text, const std::string& source, const 
         p.min_ms = p.p10_ms;
         if (column.count("samples")) {
             double n = parse_number(cells[column["samples"]], where, "samples");
-            if (n < 0 || n != std::floor(n)) throw FormatError(where, "samples must be a non-negative integer");
+            if (n < 0 || n != std::floor(n) || n > std::numeric_limits<int>::max())
+                throw FormatError(where, "samples must be a non-negative integer below 2^31");
             p.samples = static_cast<int>(n);
         }
         p.rel_noise = p.median_ms > 0 ? (p.p90_ms - p.p10_ms) / (2 * p.median_ms) : 0;

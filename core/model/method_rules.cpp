@@ -66,7 +66,8 @@ std::map<std::string, double> resolve_method_parameters(const std::string& metho
                                                         const std::map<std::string, double>& given) {
     const auto& specs = method_parameters(method);
     for (const auto& [name, value] : given) {
-        auto spec = std::find_if(specs.begin(), specs.end(), [&](const auto& p) { return p.name == name; });
+        // (a structured binding is captured by name only from C++20; clang 14 refuses it in C++17)
+        auto spec = std::find_if(specs.begin(), specs.end(), [&, key = name](const auto& p) { return p.name == key; });
         const std::string at = "/parameters/" + name;
         if (spec == specs.end()) {
             std::string known;

@@ -111,6 +111,13 @@ json parse_json_text(const std::string& text, const std::string& source) {
         if (text.empty() || byte >= text.size()) why = "file is empty or truncated (" + why + ")";
         throw FormatError(source + ":" + std::to_string(line) + ":" + std::to_string(column),
                           "malformed JSON: " + why);
+    } catch (const json::exception& e) {
+        // Not a syntax error but still a refusal: a number past double's range ("1e606") is
+        // out_of_range 406 (found by fuzz_device_list and fuzz_model_card).
+        std::string why = e.what();
+        auto bracket = why.find("] ");
+        if (bracket != std::string::npos) why = why.substr(bracket + 2);
+        throw FormatError(source, "malformed JSON: " + why);
     }
 }
 

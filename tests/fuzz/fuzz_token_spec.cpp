@@ -1,0 +1,4 @@
+// libFuzzer target: tp::fuzz::token_spec (tests/fuzz/fuzz_bodies.h says what it feeds and checks).
+#include "tests/fuzz/fuzz_bodies.h"
+
+TP_FUZZ_TARGET(tp::fuzz::token_spec)
