@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/util/median.h"
 #include "core/util/format_error.h"
 
 namespace tp {
@@ -53,10 +54,7 @@ LatencyPredictor::LatencyPredictor(const Profile& profile, const CurveAnalyser& 
         for (const auto& p : c.points)
             if (p.rel_noise > 0) noise.push_back(p.rel_noise);
     double half = 0.05;
-    if (!noise.empty()) {
-        std::nth_element(noise.begin(), noise.begin() + long(noise.size() / 2), noise.end());
-        half = std::max(half, 2.0 * noise[noise.size() / 2]);
-    }
+    if (!noise.empty()) half = std::max(half, 2.0 * median(std::move(noise)));
     default_band_.low_rel = -half;
     default_band_.high_rel = half;
     band_ = default_band_;
