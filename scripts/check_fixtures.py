@@ -4,6 +4,7 @@
 A document is any *.json (or *.json.gz, read decompressed) whose top-level "format" is tailprune-profile, tailprune-schedule,
 tailprune-model-card or tailprune-accuracy-calibration.
 Documents under a folder named `bad/` must be rejected; every other one must be accepted.
+The fuzzing corpora (tests/fuzz/) hold wrong documents on purpose and are left out.
 The C++ validator runs over the same list (tests/core/tst_fixtures.cpp), so the schema and
 the code cannot drift apart. Usage: check_fixtures.py REPO_ROOT
 """
@@ -26,7 +27,7 @@ FORMATS = {"tailprune-profile": "profile", "tailprune-schedule": "schedule",
 def documents(root):
     for path in sorted([*root.rglob("*.json"), *root.rglob("*.json.gz")]):
         rel = path.relative_to(root)
-        if rel.parts[0].startswith("build") or SKIP_DIRS & set(rel.parts):
+        if rel.parts[0].startswith("build") or SKIP_DIRS & set(rel.parts) or rel.parts[:2] == ("tests", "fuzz"):
             continue
         try:
             raw = path.read_bytes()
