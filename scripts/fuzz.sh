@@ -56,7 +56,11 @@ artifacts="$build/artifacts/$target"
 mkdir -p "$work" "$artifacts"
 # -timeout: one input taking longer is a finding of its own (exit 70); -rss_limit_mb: an input
 # that makes the parser allocate more than this is one too (the limits should stop it first).
+# The inputs fuzzers once crashed on (tests/fuzz/regressions) are seeds too, so each run replays
+# them under the sanitizers first.
+seeds=("$root/tests/fuzz/corpus/$target")
+[ -d "$root/tests/fuzz/regressions/$target" ] && seeds+=("$root/tests/fuzz/regressions/$target")
 # shellcheck disable=SC2086  # FUZZ_FLAGS is a list of flags
 exec "$build/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
   -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_FLAGS:-} \
-  "$work" "$root/tests/fuzz/corpus/$target"
+  "$work" "${seeds[@]}"
