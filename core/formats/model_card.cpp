@@ -3,6 +3,7 @@
 #include <climits>
 #include <cstdint>
 #include <set>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,12 @@ public:
     T value(const std::string& field, T fallback = T{}, bool required = true) {
         const json* j = get(field, required);
         if (!j) return fallback;
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            // A float converted to an integer type is undefined past its range ("seed": 3e112;
+            // fuzz_model_card): integers must be written as integers.
+            if (!j->is_number_integer() || (std::is_unsigned_v<T> && !j->is_number_unsigned()))
+                fail(field, std::is_unsigned_v<T> ? "must be a non-negative integer" : "must be an integer");
+        }
         try {
             return j->get<T>();
         } catch (const json::exception&) {
@@ -201,7 +208,9 @@ ModelCard parse_model_card(const std::string& text, const std::string& path) {
         m.depth = a.integer("depth");
         m.embed_dim = a.integer("embed_dim");
         m.heads = a.integer("heads");
-        m.mlp_ratio_x100 = static_cast<int>(a.value<double>("mlp_ratio") * 100 + 0.5);
+        const double mlp_ratio = a.value<double>("mlp_ratio");
+        if (!(mlp_ratio > 0 && mlp_ratio <= 256)) a.fail("mlp_ratio", "must be above 0 and at most 256");  // before the cast
+        m.mlp_ratio_x100 = static_cast<int>(mlp_ratio * 100 + 0.5);
         m.patch = a.integer("patch");
         m.image_size = a.integer("image_size");
         m.channels = a.integer("channels");
