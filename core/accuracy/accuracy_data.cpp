@@ -4,6 +4,7 @@
 
 #include "core/model/profile_json.h"
 #include "core/model/schedule.h"
+#include "core/util/input_limits.h"
 #include "core/util/json_reader.h"
 
 namespace tp {
@@ -59,7 +60,9 @@ AccuracyCalibration from_json(const nlohmann::json& doc) {
         int previous = cal.model.tokens;
         for (std::size_t b = 0; b < tokens.size(); ++b) {
             const std::string at = e.child_path("tokens_after_block") + "/" + std::to_string(b);
-            if (!tokens[b].is_number_integer()) throw FormatError(at, "expected an integer");
+            // Range-checked before get<int>(): 4294967297 would silently become 1.
+            if (!tokens[b].is_number_integer() || tokens[b].get<long long>() < 0 || tokens[b].get<long long>() > limits::kTokens)
+                throw FormatError(at, "expected an integer (0.." + std::to_string(limits::kTokens) + ")");
             int t = tokens[b].get<int>();
             if (t < 1 || t > previous)
                 throw FormatError(at, "block " + std::to_string(b) + " keeps " + std::to_string(t) +

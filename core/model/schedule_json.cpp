@@ -1,6 +1,7 @@
 #include "core/model/schedule_json.h"
 
 #include "core/model/profile_json.h"
+#include "core/util/input_limits.h"
 #include "core/util/json_reader.h"
 
 namespace tp {
@@ -58,8 +59,10 @@ Schedule schedule_from_json(const json& doc) {
     }
     const json& tokens = r.array("tokens_after_block");
     for (std::size_t i = 0; i < tokens.size(); ++i) {
-        if (!tokens[i].is_number_integer())
-            throw FormatError("/tokens_after_block/" + std::to_string(i), "expected an integer token count");
+        // Range-checked before get<int>(): 4294967297 would silently become 1.
+        if (!tokens[i].is_number_integer() || tokens[i].get<long long>() < 0 || tokens[i].get<long long>() > limits::kTokens)
+            throw FormatError("/tokens_after_block/" + std::to_string(i),
+                              "expected an integer token count (0.." + std::to_string(limits::kTokens) + ")");
         s.tokens_after_block.push_back(tokens[i].get<int>());
     }
     s.model = model_from_json(r.object("model").node(), "/model");

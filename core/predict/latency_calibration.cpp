@@ -7,6 +7,7 @@
 
 #include "core/util/format_error.h"
 #include "core/util/median.h"
+#include "core/util/input_limits.h"
 #include "core/util/json_reader.h"
 
 namespace tp {
@@ -180,7 +181,8 @@ LatencyCalibration from_json(const nlohmann::json& doc) {
         if (!is_known_method(m.method)) e.fail("method", "unknown method '" + m.method + "'");
         const auto& tokens = e.array("tokens_after_block");
         for (std::size_t b = 0; b < tokens.size(); ++b) {
-            if (!tokens[b].is_number_integer() || tokens[b].get<long long>() < 1)
+            // Range-checked before get<int>(): 4294967297 would silently become 1.
+            if (!tokens[b].is_number_integer() || tokens[b].get<long long>() < 1 || tokens[b].get<long long>() > limits::kTokens)
                 throw FormatError(e.child_path("tokens_after_block") + "/" + std::to_string(b), "expected a positive integer");
             m.tokens_after_block.push_back(tokens[b].get<int>());
         }
