@@ -1,5 +1,6 @@
 #pragma once
-// Shared by the `tailprune train` suites: the CLI runner and the tiny CPU configuration.
+// Shared by the runtime suites: the CLI runner; for the `tailprune train` suites also the tiny CPU
+// configuration.
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -8,23 +8,14 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "train_fixtures.h"
 #include "core/formats/safetensors.h"
 
 namespace {
 
 const QString kShipped = QString(TAILPRUNE_SOURCE_DIR) + "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
-
-Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(qEnvironmentVariable("TAILPRUNE_CLI"), args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using train_fixtures::cli;  // the CLI runner the runtime suites share
 
 QJsonObject evaluate(const QString& weights) {
     const auto r = cli({"evaluate", "--weights", weights, "--split", "test", "--limit", "2000", "--json", "--quiet",

@@ -11,6 +11,7 @@
 #define STB_IMAGE_WRITE_STATIC
 #include <stb_image_write.h>
 
+#include "train_fixtures.h"
 #include "core/model/schedule_json.h"
 #include "core/data/fashion_mnist.h"
 #include "core/runtime/vit_runner.h"
@@ -20,17 +21,7 @@ namespace {
 const QString kShipped = QString(TAILPRUNE_SOURCE_DIR) + "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
 const QString kParity = QString(TAILPRUNE_TESTDATA_DIR) + "/parity/tiny_vit.safetensors";
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
-
-Run cli(const QStringList& args) {
-    QProcess p;
-    p.start(qEnvironmentVariable("TAILPRUNE_CLI"), args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using train_fixtures::cli;  // the CLI runner the runtime suites share
 
 }  // namespace
 
