@@ -295,6 +295,19 @@ double AccuracyModel::predict_top1(const std::vector<int>& tokens) const {
     return std::clamp(top1_.anchor - (top1_.baseline - top1_.value(tokens, depth_, tokens_)), 0.0, 1.0);
 }
 
+double AccuracyModel::top1_block_damage(int block, int tokens) const {
+    if (block < 0 || block + 1 >= depth_) return 0.0;  // the last block's tokens never reach CLS
+    const int n = std::clamp(tokens, 0, tokens_);
+    return top1_.damage[static_cast<std::size_t>(block)][static_cast<std::size_t>(n)];
+}
+
+double AccuracyModel::top1_from_damage(double damage_sum, int cuts) const {
+    const double logit =
+        damage_sum == 0 ? top1_.intercept : top1_.intercept - std::pow(std::max(cuts, 1), top1_.gamma) * damage_sum;
+    const double value = top1_.chance + (1.0 - top1_.chance) * logistic(logit);
+    return std::clamp(top1_.anchor - (top1_.baseline - value), 0.0, 1.0);
+}
+
 // The band: value ± z·sqrt(σ_model(drop)² + p(1−p)/subset + level + measurement)
 //   σ_model(drop)²   the model's own error (leave-one-out), doubled where extrapolated;
 //   p(1−p)/subset    the drop was learnt on the calibration subset's images (its sampling error;

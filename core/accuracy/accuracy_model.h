@@ -87,6 +87,11 @@ public:
     const ResolvedAnchor& anchor() const { return anchor_; }
 
     double predict_top1(const std::vector<int>& tokens_after_block) const;
+    // The additive parts of predict_top1, for a search that adds a schedule up block by block
+    // (core/search): predict_top1(t) == top1_from_damage(Σ_b top1_block_damage(b, t[b]), cuts(t)).
+    // The value falls as the damage sum rises, for any number of cuts.
+    double top1_block_damage(int block, int tokens) const;
+    double top1_from_damage(double damage_sum, int cuts) const;
     // measurement_images > 0: the band is for a measurement on that many images (adds its sampling
     // error); 0: for the population accuracy.
     AccuracyPrediction predict(const std::vector<int>& tokens_after_block, int measurement_images = 0) const;

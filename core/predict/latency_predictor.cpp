@@ -216,16 +216,32 @@ double LatencyPredictor::raw_blocks_ms(const std::vector<int>& tokens_after_bloc
     int in = input;
     const std::size_t depth = std::min(tokens_after_block.size(), block_.size());
     for (std::size_t b = 0; b < depth; ++b) {
-        int out = tokens_after_block[b];
-        if (out >= in) {
-            total += block_[b].at(in);
-        } else {
-            total += attn_[b].at(in) + mlp_[b].at(out);
-            if (method != "none") total += prune_op(method, static_cast<int>(b), in, out).ms;
-            in = out;
-        }
+        const int out = tokens_after_block[b];
+        total += block_raw_ms(static_cast<int>(b), in, out, method);
+        in = std::min(in, out);
     }
     return total;
+}
+
+double LatencyPredictor::block_raw_ms(int block, int tokens_in, int tokens_out, const std::string& method,
+                                      double* op_ms) const {
+    const auto b = static_cast<std::size_t>(block);
+    if (op_ms) *op_ms = 0;
+    if (tokens_out >= tokens_in) return block_[b].at(tokens_in);
+    double ms = attn_[b].at(tokens_in) + mlp_[b].at(tokens_out);
+    if (method != "none") {
+        const double op = prune_op(method, block, tokens_in, tokens_out).ms;
+        ms += op;
+        if (op_ms) *op_ms = op;
+    }
+    return ms;
+}
+
+double LatencyPredictor::total_ms_from_blocks(double blocks_ms, double /*ops_ms*/, int last_tokens, int cuts,
+                                              const std::string& method) const {
+    const double method_ms = corrections_.empty() ? 0.0 : method_correction_ms(method, cuts);
+    return (fixed_ms(last_tokens) + blocks_ms * (1.0 + context_scale_) + context_offset_ms_ + method_ms) *
+           (1.0 + record_scale_);
 }
 
 int pruning_point_count(const std::vector<int>& tokens_after_block, int input_tokens) {
@@ -246,9 +262,8 @@ double LatencyPredictor::method_correction_ms(const std::string& method, int cut
 double LatencyPredictor::predict_ms(const std::vector<int>& tokens_after_block, const std::string& method) const {
     const double blocks = raw_blocks_ms(tokens_after_block, method, tokens_);
     const int last = tokens_after_block.empty() ? tokens_ : tokens_after_block.back();
-    const double method_ms =
-        corrections_.empty() ? 0.0 : method_correction_ms(method, pruning_point_count(tokens_after_block, tokens_));
-    return (fixed_ms(last) + blocks * (1.0 + context_scale_) + context_offset_ms_ + method_ms) * (1.0 + record_scale_);
+    const int cuts = corrections_.empty() ? 0 : pruning_point_count(tokens_after_block, tokens_);
+    return total_ms_from_blocks(blocks, 0.0, last, cuts, method);
 }
 
 double LatencyPredictor::unpruned_ms() const {

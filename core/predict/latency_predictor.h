@@ -55,6 +55,17 @@ public:
     LatencyPrediction predict(const Schedule& schedule) const;
     // Same without the band and checks, for calibration and benches.
     LatencyPrediction breakdown(const std::vector<int>& tokens_after_block, const std::string& method) const;
+    // The additive parts of predict_ms, for a search that adds a schedule up block by block
+    // (core/search): with in_b the length entering block b, B = Σ_b block_raw_ms(b, in_b, t[b], m, &op_b)
+    // and O = Σ_b op_b (the pruning ops' share of B), summed in block order,
+    //   predict_ms(t, m) == total_ms_from_blocks(B, O, t.back(), cuts(t), m).
+    // The total rises with B − O and with O (context scale ≥ −0.5, re-levelling scales positive;
+    // without re-levelling O does not count apart), which is what lets a search drop a partial
+    // schedule another one beats on every such sum so far.
+    double block_raw_ms(int block, int tokens_in, int tokens_out, const std::string& method,
+                        double* op_ms = nullptr) const;
+    double total_ms_from_blocks(double blocks_ms, double ops_ms, int last_tokens, int cuts,
+                                const std::string& method) const;
 
     int depth() const { return depth_; }
     int input_tokens() const { return tokens_; }

@@ -1,0 +1,109 @@
+#include "core/search/additive_costs.h"
+
+#include <cmath>
+
+#include "core/model/method_rules.h"
+
+namespace tp {
+
+AdditiveCosts::AdditiveCosts(std::vector<const LatencyPredictor*> devices, const AccuracyModel& accuracy,
+                             std::string method, const std::vector<int>& token_counts)
+    : devices_(std::move(devices)), accuracy_(accuracy), method_(std::move(method)) {
+    depth_ = accuracy_.depth();
+    tokens_ = accuracy_.input_tokens();
+    for (const auto* p : devices_) {
+        // Whether the pruning ops weigh differently from the rest of the blocks in this predictor's
+        // total (a profile re-levelled for another machine): then they are summed apart.
+        first_slot_.push_back(dims_);
+        const double with_ops = p->total_ms_from_blocks(1.0, 0.5, 1, 1, method_);
+        const double without = p->total_ms_from_blocks(1.0, 0.0, 1, 1, method_);
+        ops_apart_.push_back(with_ops != without);
+        dims_ += ops_apart_.back() ? 2 : 1;
+    }
+    dims_ += 1;  // the damage
+    const std::size_t nd = devices_.size(), stride = static_cast<std::size_t>(depth_) + 1;
+    slot_.assign(static_cast<std::size_t>(tokens_) + 1, -1);
+    int rows = 0;
+    for (int t : token_counts)
+        if (t >= 1 && t <= tokens_ && slot_[static_cast<std::size_t>(t)] < 0) slot_[static_cast<std::size_t>(t)] = rows++;
+    whole_prefix_.assign(static_cast<std::size_t>(rows) * stride * nd, 0.0);
+    damage_prefix_.assign(static_cast<std::size_t>(rows) * stride, 0.0);
+    for (int t = 1; t <= tokens_; ++t) {
+        const int s = slot_[static_cast<std::size_t>(t)];
+        if (s < 0) continue;
+        for (int b = 0; b < depth_; ++b) {
+            const std::size_t row = static_cast<std::size_t>(s) * stride + static_cast<std::size_t>(b);
+            damage_prefix_[row + 1] = damage_prefix_[row] + accuracy_.top1_block_damage(b, t);
+            for (std::size_t d = 0; d < nd; ++d)
+                whole_prefix_[(row + 1) * nd + d] = whole_prefix_[row * nd + d] + devices_[d]->block_raw_ms(b, t, t, method_);
+        }
+    }
+    for (const auto* p : devices_) unpruned_ms_.push_back(p->unpruned_ms());
+    floor_after_.assign(static_cast<std::size_t>(tokens_) + 1, 1);
+    for (int n = 1; n <= tokens_; ++n) floor_after_[static_cast<std::size_t>(n)] = min_tokens_after_pruning(method_, n);
+    consistent_ = check_consistency();
+}
+
+void AdditiveCosts::add_whole(int from, int to, int tokens, double* costs) const {
+    if (to <= from) return;
+    const std::size_t nd = devices_.size(), stride = static_cast<std::size_t>(depth_) + 1;
+    const std::size_t base = static_cast<std::size_t>(slot_[static_cast<std::size_t>(tokens)]) * stride;
+    const std::size_t a = base + static_cast<std::size_t>(from), b = base + static_cast<std::size_t>(to);
+    costs[dims_ - 1] += damage_prefix_[b] - damage_prefix_[a];
+    for (std::size_t d = 0; d < nd; ++d) costs[first_slot_[d]] += whole_prefix_[b * nd + d] - whole_prefix_[a * nd + d];
+}
+
+void AdditiveCosts::add_cut(int block, int tokens_in, int tokens_out, double* costs) const {
+    costs[dims_ - 1] += accuracy_.top1_block_damage(block, tokens_out);
+    for (std::size_t d = 0; d < devices_.size(); ++d) {
+        double op = 0;
+        const double ms = devices_[d]->block_raw_ms(block, tokens_in, tokens_out, method_, &op);
+        if (ops_apart_[d]) {
+            costs[first_slot_[d]] += ms - op;
+            costs[first_slot_[d] + 1] += op;
+        } else {
+            costs[first_slot_[d]] += ms;
+        }
+    }
+}
+
+double AdditiveCosts::total_ms(int device, const double* costs, int last_tokens, int cuts) const {
+    const auto d = static_cast<std::size_t>(device);
+    const double ops = ops_apart_[d] ? costs[first_slot_[d] + 1] : 0.0;
+    return devices_[d]->total_ms_from_blocks(costs[first_slot_[d]] + ops, ops, last_tokens, cuts, method_);
+}
+
+double AdditiveCosts::device_fraction(int device, const double* costs) const {
+    const auto d = static_cast<std::size_t>(device);
+    const double ms = costs[first_slot_[d]] + (ops_apart_[d] ? costs[first_slot_[d] + 1] : 0.0);
+    return unpruned_ms_[d] > 0 ? ms / unpruned_ms_[d] : ms;
+}
+
+bool AdditiveCosts::check_consistency() const {
+    // A cut a third of the way down, and two more below it where the depth allows: the sums built
+    // as a search builds them against the predictors' and the accuracy model's own answers.
+    std::vector<int> tokens(static_cast<std::size_t>(depth_), tokens_);
+    std::vector<double> costs(static_cast<std::size_t>(dims_), 0.0);
+    int in = tokens_, cuts = 0;
+    for (int b = 0; b < depth_; ++b) {
+        int out = in;
+        if (b == depth_ / 3 || b == depth_ / 2 || b == depth_ - 1) out = std::max(floor_after(in), in - std::max(1, in / 4));
+        tokens[static_cast<std::size_t>(b)] = out;
+        if (out < in) {
+            add_cut(b, in, out, costs.data());
+            ++cuts;
+        } else {
+            // whole blocks at a length outside the prefix tables: added one by one
+            costs[dims_ - 1] += accuracy_.top1_block_damage(b, in);
+            for (std::size_t d = 0; d < devices_.size(); ++d) costs[first_slot_[d]] += devices_[d]->block_raw_ms(b, in, in, method_);
+        }
+        in = out;
+    }
+    auto near = [](double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b)); };
+    for (std::size_t d = 0; d < devices_.size(); ++d)
+        if (!near(total_ms(static_cast<int>(d), costs.data(), in, cuts), devices_[d]->predict_ms(tokens, method_)))
+            return false;
+    return near(top1(costs.data(), cuts), accuracy_.predict_top1(tokens));
+}
+
+}  // namespace tp

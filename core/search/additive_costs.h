@@ -1,0 +1,66 @@
+#pragma once
+// One method's predicted latency (on each device) and top-1 of a schedule as sums over its blocks,
+// so that a search can build schedules up block by block: the predictor's and the accuracy model's
+// own additive parts (LatencyPredictor::block_raw_ms, AccuracyModel::top1_block_damage), with the
+// blocks' sums at each visited token count read from prefix tables.
+//
+// A partial schedule is a vector of costs, lower is better in each: per device its blocks'
+// milliseconds (and, for a device re-levelled for another machine, its pruning ops' apart, which
+// scale differently there), then the accuracy damage. Any completion of a partial that is no
+// costlier everywhere than another is no slower on any device and no less accurate.
+#include <string>
+#include <vector>
+
+#include "core/accuracy/accuracy_model.h"
+#include "core/predict/latency_predictor.h"
+
+namespace tp {
+
+class AdditiveCosts {
+public:
+    // `token_counts`: the lengths blocks may run whole at (the candidates and the input length).
+    AdditiveCosts(std::vector<const LatencyPredictor*> devices, const AccuracyModel& accuracy, std::string method,
+                  const std::vector<int>& token_counts);
+
+    int device_count() const { return static_cast<int>(devices_.size()); }
+    int dims() const { return dims_; }  // length of a cost vector; the damage is its last entry
+    int depth() const { return depth_; }
+    int input_tokens() const { return tokens_; }
+    const std::string& method() const { return method_; }
+    // The fewest tokens the method can keep after a cut from `tokens_in` (method_rules.h).
+    int floor_after(int tokens_in) const { return floor_after_[static_cast<std::size_t>(tokens_in)]; }
+
+    // Adds blocks [from, to) running whole at `tokens` (one of token_counts) to `costs`.
+    void add_whole(int from, int to, int tokens, double* costs) const;
+    // Adds a pruning block: attention at tokens_in, MLP at tokens_out, the method's op.
+    void add_cut(int block, int tokens_in, int tokens_out, double* costs) const;
+
+    // The complete schedule's values from its costs (`last_tokens` leave the last block).
+    double total_ms(int device, const double* costs, int last_tokens, int cuts) const;
+    double unpruned_ms(int device) const { return unpruned_ms_[static_cast<std::size_t>(device)]; }
+    double top1(const double* costs, int cuts) const { return accuracy_.top1_from_damage(costs[dims_ - 1], cuts); }
+    // A device's share of a cost vector relative to its unpruned time (for ranking partials).
+    double device_fraction(int device, const double* costs) const;
+
+    // Whether these sums reproduce predict_ms and predict_top1 (checked on a few schedules when
+    // built): a predictor whose total is not additive any more would make the search approximate.
+    bool consistent() const { return consistent_; }
+
+private:
+    bool check_consistency() const;
+
+    std::vector<const LatencyPredictor*> devices_;
+    const AccuracyModel& accuracy_;
+    std::string method_;
+    int depth_ = 0, tokens_ = 0, dims_ = 0;
+    std::vector<int> first_slot_;        // per device: its first entry in a cost vector
+    std::vector<bool> ops_apart_;        // per device: its ops in an entry of their own
+    std::vector<int> slot_;              // token count -> row of the prefix tables (-1: not a visited count)
+    std::vector<double> whole_prefix_;   // [row][block 0..depth][device]: Σ of blocks < block at the row's count
+    std::vector<double> damage_prefix_;  // [row][block 0..depth]
+    std::vector<double> unpruned_ms_;
+    std::vector<int> floor_after_;
+    bool consistent_ = true;
+};
+
+}  // namespace tp

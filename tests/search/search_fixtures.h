@@ -1,0 +1,45 @@
+#pragma once
+// Small search problems whose answers a test can check by brute force: synthetic device profiles of
+// the small fmnist-shaped ViT (8 blocks, 50 tokens) with known staircases or residue patterns, and
+// accuracy models fitted on a known truth (tests/accuracy/accuracy_fixtures.h).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/accuracy/accuracy_model.h"
+#include "core/analysis/profile_analysis.h"
+#include "tests/accuracy/accuracy_fixtures.h"
+#include "tests/editor/editor_fixtures.h"
+
+namespace tp::test {
+
+// [0] a GPU with 8-token tiles, [1] a GPU with 12-token tiles, [2] a CPU whose n mod 4 = 0 runs fast.
+inline std::vector<DeviceShape> small_device_shapes() {
+    std::vector<DeviceShape> d(3);
+    d[0] = {"gpu-tile8", "cuda", 16, 8, 0.20, 0.060, 0.0002, 0.002, 0, {}, 21};
+    d[1] = {"gpu-tile12", "cuda", 46, 12, 0.10, 0.030, 0.0001, 0.002, 0, {}, 22};
+    d[2] = {"cpu-mod4", "cpu", 2, 0, 0.30, 0.0, 0.0150, 0.003, 4, {-6.0, 0.5, 0.5, 7.0}, 23};
+    return d;
+}
+
+// The analyses of the small devices (built once), with deployed curves after blocks 1 and 3.
+inline const ProfileAnalysis& small_device(int index) {
+    static std::map<int, std::unique_ptr<ProfileAnalysis>> built;
+    auto& slot = built[index];
+    if (!slot) {
+        const auto shape = small_device_shapes()[static_cast<std::size_t>(index)];
+        slot = std::make_unique<ProfileAnalysis>(std::make_shared<const Profile>(synthetic_profile(shape, small_vit_model(), {1, 3})), "");
+    }
+    return *slot;
+}
+
+// An accuracy model of `method` fitted on exact evaluations of the truth (built once per method).
+inline const AccuracyModel& small_accuracy(const std::string& method) {
+    static std::map<std::string, std::unique_ptr<AccuracyModel>> built;
+    auto& slot = built[method];
+    if (!slot) slot = std::make_unique<AccuracyModel>(AccuracyModel::fit(synthetic_calibration(method, Truth{}, 0, 7), method));
+    return *slot;
+}
+
+}  // namespace tp::test
