@@ -46,16 +46,9 @@ AccuracyCalibration calibration_from_store(const std::string& path, const std::s
         for (const auto& [l, n] : per_subset)
             if (label.empty() || n > per_subset[label]) label = l;
     if (!per_subset.count(label)) throw CommandError("store '" + path + "' has no calibration of '" + model + "' on subset '" + label + "'");
-    // label = dataset/split/size@seedN (AccuracySubset::label)
-    AccuracySubset subset;
-    const auto a = label.find('/'), b = label.find('/', a + 1), at = label.find("@seed");
-    if (a == std::string::npos || b == std::string::npos || at == std::string::npos || at < b)
-        throw CommandError("store subset label '" + label + "' is not dataset/split/size@seedN");
-    subset.dataset = label.substr(0, a);
-    subset.split = label.substr(a + 1, b - a - 1);
-    subset.size = std::stoi(label.substr(b + 1, at - b - 1));
-    subset.seed = std::stoull(label.substr(at + 5));
-    return from_store_rows(rows, first->model, subset);
+    const std::optional<AccuracySubset> subset = subset_from_label(label);  // dataset/split/size@seedN
+    if (!subset) throw CommandError("store subset label '" + label + "' is not dataset/split/size@seedN");
+    return from_store_rows(rows, first->model, *subset);
 }
 #endif
 

@@ -1,5 +1,6 @@
 // Accuracy calibrations: measured accuracy of token schedules, the accuracy model's input.
 #include "core/store/store_impl.h"
+#include "core/util/input_limits.h"
 
 namespace tp::store {
 
@@ -44,9 +45,11 @@ std::vector<Calibration> Store::list_calibrations(const std::string& model_name)
             c.dataset = q.getColumn(i++).getString();
             c.subset = q.getColumn(i++).getString();
             c.method = q.getColumn(i++).getString();
-            c.tokens_after_block =
-                parse_stored_json(q.getColumn(i++).getString(), "calibration tokens").get<std::vector<int>>();
+            c.tokens_after_block = stored_int_list(q.getColumn(i++).getString(), "calibration tokens", 0, limits::kTokens);
             c.metric = q.getColumn(i++).getString();
+            if (c.metric != "top1" && c.metric != "top5")
+                throw StoreError(StoreError::Kind::Corrupt, "calibration " + std::to_string(c.id) + " has metric '" +
+                                                                c.metric + "' (top1 or top5)");
             c.value = q.getColumn(i++).getDouble();
             c.images = stored_int(q.getColumn(i++));
             c.date = q.getColumn(i++).getString();
@@ -54,7 +57,14 @@ std::vector<Calibration> Store::list_calibrations(const std::string& model_name)
             rows.push_back(std::move(c));
         }
         q.reset();
-        for (std::size_t k = 0; k < rows.size(); ++k) rows[k].model = load_model(db, model_ids[k]);
+        for (std::size_t k = 0; k < rows.size(); ++k) {
+            rows[k].model = load_model(db, model_ids[k]);
+            if (rows[k].tokens_after_block.size() != static_cast<std::size_t>(rows[k].model.depth))
+                throw StoreError(StoreError::Kind::Corrupt, "calibration " + std::to_string(rows[k].id) + " has " +
+                                                                std::to_string(rows[k].tokens_after_block.size()) +
+                                                                " token counts for a model of " +
+                                                                std::to_string(rows[k].model.depth) + " blocks");
+        }
         return rows;
     });
 }

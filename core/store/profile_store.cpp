@@ -191,8 +191,14 @@ std::vector<Curve> read_curves(SQLite::Database& db, std::int64_t run_id) {
             p.stop_reason = points.getColumn(8).getString();
             SQLite::Column raw = points.getColumn(9);
             if (!raw.isNull()) {
-                p.raw_ms.resize(static_cast<std::size_t>(raw.getBytes()) / sizeof(double));
-                std::memcpy(p.raw_ms.data(), raw.getBlob(), p.raw_ms.size() * sizeof(double));
+                // Whole doubles only (a cut-off blob is damage, not fewer samples); an empty blob has no
+                // data pointer to copy from.
+                const auto bytes = static_cast<std::size_t>(raw.getBytes());
+                if (bytes % sizeof(double) != 0)
+                    throw StoreError(StoreError::Kind::Corrupt, "column 'raw_ms' holds " + std::to_string(bytes) +
+                                                                    " bytes, not whole doubles");
+                p.raw_ms.resize(bytes / sizeof(double));
+                if (bytes > 0) std::memcpy(p.raw_ms.data(), raw.getBlob(), bytes);
             }
             p.discarded = stored_int(points.getColumn(10));
             p.sm_clock_mhz = optional_column(points.getColumn(11));
@@ -285,7 +291,20 @@ Profile read_profile(SQLite::Database& db, std::int64_t run_id) {
     p.model = model;
     p.curves = read_curves(db, run_id);
     p.census = read_census(db, run_id);
-    return p;
+    // The one reader of profiles checks it: every rule a profile file is held to (scopes within the
+    // model, settings, points, text that is UTF-8, ...) holds for the store's rows too, or the store is
+    // damaged. What load_profile returns can always be written as a profile file.
+    std::string text;
+    try {
+        text = to_json(p).dump();
+    } catch (const nlohmann::json::exception& e) {
+        throw StoreError(StoreError::Kind::Corrupt, what + " holds text that is not UTF-8 (" + e.what() + ")");
+    }
+    try {
+        return parse_profile(text, what);
+    } catch (const FormatError& e) {
+        throw StoreError(StoreError::Kind::Corrupt, what + " is not a valid profile: " + e.what());
+    }
 }
 
 ImportResult Store::import_profile(const Profile& profile) {

@@ -4,6 +4,8 @@
 #include <cctype>
 
 #include "core/model/profile_json.h"
+#include "core/model/schedule_json.h"
+#include "core/util/input_limits.h"
 #include "core/util/sha256.h"
 #include "core/store/store_impl.h"
 
@@ -190,7 +192,7 @@ Schedule read_schedule(Store::Impl& impl, std::int64_t schedule_id, int revision
     s.method = col().getString();
     json params = parse_stored_json(col().getString(), what + " parameters");
     for (auto it = params.begin(); it != params.end(); ++it) s.parameters[it.key()] = it->get<double>();
-    s.tokens_after_block = parse_stored_json(col().getString(), what + " tokens").get<std::vector<int>>();
+    s.tokens_after_block = stored_int_list(col().getString(), what + " tokens", 0, limits::kTokens);
     s.notes = col().getString();
     s.author = col().getString();
     s.status = col().getString();
@@ -229,7 +231,19 @@ Schedule read_schedule(Store::Impl& impl, std::int64_t schedule_id, int revision
         s.measurements.push_back(std::move(x));
     }
     m.reset();
-    validate(s);  // the same rules a schedule file is held to (tokens per block within the model, ...)
+    // The one reader of schedules checks it: the rules a schedule file is held to (tokens per block
+    // within the model, text that is UTF-8, ...) hold for the store's rows too, or the store is damaged.
+    std::string text;
+    try {
+        text = to_json(s).dump();
+    } catch (const json::exception& e) {
+        throw StoreError(StoreError::Kind::Corrupt, what + " holds text that is not UTF-8 (" + e.what() + ")");
+    }
+    try {
+        (void)parse_schedule(text, what);
+    } catch (const FormatError& e) {
+        throw StoreError(StoreError::Kind::Corrupt, what + " is not a valid schedule: " + e.what());
+    }
     return s;
 }
 
@@ -375,7 +389,7 @@ std::vector<RevisionRow> Store::schedule_history(std::int64_t schedule_id) const
             r.updated = q.getColumn(3).getString();
             r.notes = q.getColumn(4).getString();
             r.method = q.getColumn(5).getString();
-            r.tokens_after_block = parse_stored_json(q.getColumn(6).getString(), "revision tokens").get<std::vector<int>>();
+            r.tokens_after_block = stored_int_list(q.getColumn(6).getString(), "revision tokens", 0, limits::kTokens);
             if (!q.getColumn(7).isNull()) r.tuned_run_id = q.getColumn(7).getInt64();
             rows.push_back(std::move(r));
         }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -107,6 +108,8 @@ std::string text_or_empty(const SQLite::Column& column);
 // An integer column, range-checked: a stored 4294967296 is an error naming the column, never 0.
 int stored_int(const SQLite::Column& column, long long lowest = INT_MIN, long long highest = INT_MAX);
 nlohmann::json parse_stored_json(const std::string& text, const std::string& what);
+// A stored JSON list of integers (tokens per block), each within lowest..highest (Corrupt otherwise).
+std::vector<int> stored_int_list(const std::string& text, const std::string& what, long long lowest, long long highest);
 
 // Row ids of devices and models, inserted when new.
 std::int64_t device_id_for(SQLite::Database& db, const DeviceInfo& device);

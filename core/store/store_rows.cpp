@@ -1,4 +1,5 @@
 // Helpers shared by the store's source files: time stamps, device and model rows.
+#include <algorithm>
 #include <ctime>
 
 #include "core/model/profile_json.h"
@@ -33,6 +34,26 @@ nlohmann::json parse_stored_json(const std::string& text, const std::string& wha
     } catch (const nlohmann::json::exception& e) {
         throw StoreError(StoreError::Kind::Corrupt, what + " holds invalid JSON (" + e.what() + ")");
     }
+}
+
+std::vector<int> stored_int_list(const std::string& text, const std::string& what, long long lowest, long long highest) {
+    const nlohmann::json list = parse_stored_json(text, what);
+    if (!list.is_array()) throw StoreError(StoreError::Kind::Corrupt, what + " holds " + text.substr(0, 80) + ", not a list of integers");
+    std::vector<int> values;
+    values.reserve(list.size());
+    for (const auto& v : list) {
+        // Range-checked before the cast: a stored 1e300 or 4294967297 is an error, never UB or a wrapped value.
+        const bool in_range = v.is_number_unsigned()  ? v.get<unsigned long long>() <= static_cast<unsigned long long>(
+                                                                                         std::max(highest, 0LL)) &&
+                                                               static_cast<long long>(v.get<unsigned long long>()) >= lowest
+                              : v.is_number_integer() ? v.get<long long>() >= lowest && v.get<long long>() <= highest
+                                                      : false;
+        if (!in_range)
+            throw StoreError(StoreError::Kind::Corrupt, what + " holds " + v.dump().substr(0, 40) + ", not an integer in " +
+                                                            std::to_string(lowest) + ".." + std::to_string(highest));
+        values.push_back(static_cast<int>(v.get<long long>()));
+    }
+    return values;
 }
 
 std::int64_t device_id_for(SQLite::Database& db, const DeviceInfo& device) {

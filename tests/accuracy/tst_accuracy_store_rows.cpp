@@ -40,6 +40,30 @@ private Q_SLOTS:
         }
     }
 
+    // A stored subset label is input from others too: only labels AccuracySubset::label() writes are
+    // read back; the rest are refused, never an exception from std::stoi or a wrapped number.
+    void subsetLabels_data() {
+        QTest::addColumn<QString>("label");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("written by label()") << "fashion-mnist/holdout/2000@seed1" << true;
+        QTest::newRow("largest seed") << "d/s/1@seed18446744073709551615" << true;
+        QTest::newRow("seed past uint64") << "d/s/1@seed18446744073709551616" << false;
+        QTest::newRow("size past int") << "d/s/4294967297@seed1" << false;
+        QTest::newRow("size not a number") << "fashion-mnist/holdout/x@seed1" << false;
+        QTest::newRow("leading zero") << "d/s/020@seed1" << false;
+        QTest::newRow("no seed") << "d/s/20" << false;
+        QTest::newRow("empty seed") << "d/s/20@seed" << false;
+        QTest::newRow("one slash") << "d/20@seed1" << false;
+        QTest::newRow("empty") << "" << false;
+    }
+    void subsetLabels() {
+        QFETCH(QString, label);
+        QFETCH(bool, valid);
+        const std::optional<AccuracySubset> subset = subset_from_label(label.toStdString());
+        QCOMPARE(subset.has_value(), valid);
+        if (valid) QCOMPARE(QString::fromStdString(subset->label()), label);
+    }
+
     void predictAccuracyReadsTheStore() {
         QTemporaryDir dir;
         const QString db_path = dir.filePath("s.sqlite"), schedule_path = dir.filePath("s.json");

@@ -222,6 +222,9 @@ const std::map<std::string, std::function<void(const std::string&)>>& bodies() {
         {"fuzz_token_spec", token_spec},
         {"fuzz_event_chunks", event_chunks},
         {"fuzz_gzip", gzip_data},
+#ifdef TAILPRUNE_FUZZ_STORE
+        {"fuzz_store_rows", store_rows},
+#endif
     };
     return all;
 }

@@ -31,6 +31,8 @@ void json_pointer(const std::string& input);
 void token_spec(const std::string& input);
 void event_chunks(const std::string& input);
 void gzip_data(const std::string& input);
+// Store rows (store_rows_body.cpp): built where the store is (SQLiteCpp), TAILPRUNE_FUZZ_STORE.
+void store_rows(const std::string& input);
 
 // The bodies by target name (the folder names under tests/fuzz/corpus and tests/fuzz/regressions).
 const std::map<std::string, std::function<void(const std::string&)>>& bodies();

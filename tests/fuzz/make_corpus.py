@@ -133,3 +133,22 @@ put("fuzz_event_chunks", "two_ids.jsonl", "\n".join(json.dumps(
 put("fuzz_gzip", "calibration.gz", gzip.compress(src(F + "good/fmnist.calibration.json"), mtime=0))
 put("fuzz_gzip", "two_members.gz", gzip.compress(b"abc", mtime=0) + gzip.compress(b"def\n" * 10, mtime=0))
 put("fuzz_gzip", "idx.gz", gzip.compress(idx([5], [0, 1, 2, 9, 3]), mtime=0))
+
+# store rows: edits of a small valid store (tests/fuzz/store_rows_body.cpp); the empty one reads it as it is
+store_edits = {
+    'calibration_rows.txt': "calibrations.tokens_after_block = '[197,197,197,120]\ncalibrations.subset#1 = 'fashion-mnist/holdout/2000@seed7\ncalibrations.metric#0 = 'top5\ncalibrations.value = 1.5\n",
+    'census.txt': 'census.kernel_position#0 = 5\ncensus.grid#1 = -1\ncensus.tokens = 4294967297\n',
+    'curve_scope.txt': "curves.scope_block#1 = 99\ncurves.scope_kind#2 = 'attn\n",
+    'deleted_rows.txt': '-models#0\n-stale_flags\n',
+    'evaluations.txt': "evaluations.images#1 = 1e10\nevaluations.kind#0 = 'top5\nevaluations.dataset = 'x:y:z\n",
+    'model_fields.txt': 'models.depth = 11\nmodels.tokens#0 = 1048577\nmodels.mlp_ratio_x100 = -400\n',
+    'point_values.txt': "points.raw_ms#3 = x'000000000000f03f0000'\npoints.discarded#4 = 'lots\npoints.tokens#5 = 0\n",
+    'revision_json.txt': 'schedule_revisions.tokens_after_block = \'[197,197,197,120,120,120,120,120,120,120,120,120]\nschedule_revisions.parameters#1 = \'{"alpha": 0.25, "beta": 2}\nschedule_revisions.status#0 = \'deployed\n',
+    'revision_rows.txt': "schedule_revisions.device#1 = '{}\nschedule_revisions.revision#1 = 5\nschedules.name = null\n",
+    'run_fields.txt': 'runs.device_extra = \'{"governor": "powersave", "n": 1}\nruns.environment#1 = \'[]\nruns.mode = \'warp\nruns.format_version#0 = 2\n',
+    'samples_2_32.txt': 'points.samples = 4294967296\n',
+    'stale_flags.txt': "stale_flags.reason = 'edge moved\\nsecond line\nstale_flags.newer_run_id = 77\n",
+    'valid_store_no_edit.txt': '',
+}
+for name, edits in store_edits.items():
+    put("fuzz_store_rows", name, edits)

@@ -15,6 +15,16 @@ namespace {
 
 QString fuzz_dir() { return QStringLiteral(TAILPRUNE_SOURCE_DIR "/tests/fuzz"); }
 
+// Targets whose body needs a part this build may leave out (the store: SQLiteCpp).
+bool built_here(const QString& target) {
+#ifdef TAILPRUNE_FUZZ_STORE
+    Q_UNUSED(target);
+    return true;
+#else
+    return target != QLatin1String("fuzz_store_rows");
+#endif
+}
+
 QByteArray read_all(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) return {};
@@ -37,8 +47,9 @@ private Q_SLOTS:
         for (const char* kind : {"corpus", "regressions"}) {
             const QDir d(fuzz_dir() + "/" + kind);
             for (const QString& folder : d.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
-                QVERIFY2(tp::fuzz::bodies().count(folder.toStdString()) == 1,
-                         qPrintable(d.path() + "/" + folder + " is not a fuzz target's name"));
+                if (built_here(folder))
+                    QVERIFY2(tp::fuzz::bodies().count(folder.toStdString()) == 1,
+                             qPrintable(d.path() + "/" + folder + " is not a fuzz target's name"));
         }
     }
 
@@ -55,6 +66,7 @@ private Q_SLOTS:
             for (const QString& path : files) {
                 if (path.endsWith(".expect")) continue;
                 const QString target = QFileInfo(path).dir().dirName();
+                if (!built_here(target)) continue;
                 QString expect;
                 if (QFile::exists(path + ".expect")) expect = QString::fromUtf8(read_all(path + ".expect")).trimmed();
                 const QString row = QString("%1/%2/%3").arg(kind, target, QFileInfo(path).fileName());
