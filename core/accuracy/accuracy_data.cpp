@@ -41,8 +41,10 @@ AccuracyCalibration from_json(const nlohmann::json& doc) {
     cal.subset.dataset = s.str("dataset");
     cal.subset.split = s.str("split");
     if (cal.subset.split == "test") s.fail("split", "calibration must not use the test split");
-    cal.subset.size = static_cast<int>(s.integer("size"));
-    if (cal.subset.size < 1) s.fail("size", "must be positive");
+    // Range-checked before the cast (as the anchors' images): 4294969296 would silently become 2000.
+    const long long size = s.integer("size");
+    if (size < 1 || size > 1000000000) s.fail("size", "must be a positive image count (at most 10^9)");
+    cal.subset.size = static_cast<int>(size);
     long long seed = s.integer("seed");
     if (seed < 0) s.fail("seed", "must be non-negative");
     cal.subset.seed = static_cast<std::uint64_t>(seed);
@@ -73,8 +75,9 @@ AccuracyCalibration from_json(const nlohmann::json& doc) {
         ev.top1 = fraction(e, "top1");
         ev.top5 = fraction(e, "top5");
         if (ev.top5 < ev.top1) e.fail("top5", "is below top1");
-        ev.images = static_cast<int>(e.integer("images"));
-        if (ev.images < 1) e.fail("images", "must be positive");
+        const long long images = e.integer("images");
+        if (images < 1 || images > 1000000000) e.fail("images", "must be a positive image count (at most 10^9)");
+        ev.images = static_cast<int>(images);
         ev.seconds = e.num_or("seconds", 0);
         ev.kind = e.str_or("kind", "extra");
         cal.evaluations.push_back(std::move(ev));
