@@ -23,6 +23,8 @@ public:
     void setStepSettings(const StepSettings& steps);
     double sensitivity() const { return settings_.steps.sensitivity; }
     void setSensitivity(double c);
+    // Drops every analysis and says so (changed()): calibration records changed on disk (a re-level).
+    void reload();
 
     // The analysis of `profile`, read from `file` ("" for a profile from the store or an agent: no
     // calibration record).
@@ -33,6 +35,7 @@ Q_SIGNALS:
 
 private:
     AnalysisSettings settings_;
+    mutable std::map<std::string, MachineIdentity> this_machine_;  // by device kind: what predictions are for
     mutable std::map<std::pair<const Profile*, QString>, std::shared_ptr<const ProfileAnalysis>> built_;
 };
 

@@ -18,9 +18,11 @@ ProfileAnalysis::ProfileAnalysis(std::shared_ptr<const Profile> profile, std::st
         predictor_failure_ = std::current_exception();
         return;
     }
-    std::string record = settings_.calibration_path;
-    if (record.empty() && !profile_path_.empty()) record = latency_calibration_path(profile_path_);
-    calibration_ = use_calibration_record(*predictor_, *profile_, record, settings_.band_coverage);
+    if (!settings_.calibration_path.empty())
+        calibration_ = use_calibration_record(*predictor_, *profile_, settings_.calibration_path, settings_.band_coverage);
+    else
+        calibration_ = use_calibration_for_machine(*predictor_, *profile_, profile_path_, settings_.target_machine,
+                                                   settings_.band_coverage);
     unpruned_block_ms_ = predictor_->breakdown(unpruned_schedule(profile_->model).tokens_after_block, "none").block_ms;
 }
 
@@ -38,7 +40,8 @@ std::string ProfileAnalysis::basis(const LatencyPrediction& prediction) const {
     int measured = 0;
     for (const LatencyTerm& t : prediction.terms) measured += t.measured ? 1 : 0;
     return std::to_string(measured) + " of " + std::to_string(prediction.terms.size()) +
-           " terms measured, the rest inferred; " + calibration_.summary;
+           " terms measured, the rest inferred; " + calibration_.summary +
+           (calibration_.machine_note.empty() ? std::string() : "; " + calibration_.machine_note);
 }
 
 }  // namespace tp

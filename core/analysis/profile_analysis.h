@@ -12,6 +12,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct AnalysisSettings {
     StepSettings steps;              // the user's step-detection settings (sensitivity, ...)
     double band_coverage = 0.9;      // share of measured schedules the latency band is to hold
     std::string calibration_path;    // a latency calibration record other than the profile file's own
+    // The machine predictions are for (this machine, or a device reached over SSH): its re-level
+    // record beside the profile is used, and a profile from elsewhere is said so. None: the
+    // profile's own machine.
+    std::optional<MachineIdentity> target_machine;
 };
 
 class ProfileAnalysis {

@@ -26,6 +26,11 @@ struct LatencyPrediction {
     std::vector<double> block_ms;   // per block: block (+ its pruning op) + its share of the context term
     std::vector<std::string> warnings;
     double unpruned_ms = 0;         // the same predictor on the unpruned schedule (0: not known)
+    // Relative to unpruned: latency_ms / unpruned_ms − 1, and its own band (calibrated on measured
+    // ratios, which transfer between machines better than milliseconds do). 0 when unpruned is unknown.
+    double relative = 0;
+    double relative_low = 0;
+    double relative_high = 0;
 };
 
 }  // namespace tp

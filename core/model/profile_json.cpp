@@ -169,6 +169,10 @@ json to_json(const DeviceInfo& d) {
             {"extra", string_map(d.extra)}};
 }
 
+MeasurementSettings settings_from_json(const nlohmann::json& node, const std::string& path) {
+    return read_settings(JsonReader(node, path));
+}
+
 DeviceInfo device_from_json(const json& node, const std::string& path) {
     JsonReader r(node, path);
     r.only_keys({"name", "kind", "host", "sm_count", "memory_gb", "sm_clock_mhz", "mem_clock_mhz", "l2_bytes",

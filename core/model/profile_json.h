@@ -17,6 +17,7 @@ nlohmann::json to_json(const Curve& curve);
 Profile profile_from_json(const nlohmann::json& doc);
 DeviceInfo device_from_json(const nlohmann::json& node, const std::string& path);
 ModelInfo model_from_json(const nlohmann::json& node, const std::string& path);
+MeasurementSettings settings_from_json(const nlohmann::json& node, const std::string& path);
 Curve curve_from_json(const nlohmann::json& node, const std::string& path);
 
 // Files: errors name the file, the line and the field.

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
+#include "core/model/machine_identity_json.h"
+#include "core/model/scope.h"
 #include "core/util/format_error.h"
 #include "core/util/median.h"
 #include "core/util/input_limits.h"
@@ -23,14 +26,14 @@ std::vector<double> relative_errors(const LatencyPredictor& predictor, const std
     return errors;
 }
 
-LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
-                           double coverage) {
-    std::vector<double> errors = relative_errors(predictor, entries);
+namespace {
+
+// Conservative order statistics: the band holds a new measurement with at least `coverage`.
+LatencyBand band_from_errors(std::vector<double> errors, double coverage, const LatencyBand& fallback) {
     const int k = static_cast<int>(errors.size());
-    if (k < kMinCalibrationSamples) return predictor.default_band();
+    if (k < kMinCalibrationSamples) return fallback;
     std::sort(errors.begin(), errors.end());
     const double tail = (1.0 - std::clamp(coverage, 0.5, 0.999)) / 2.0;
-    // Conservative order statistics: the band holds a new measurement with at least `coverage`.
     int lo = static_cast<int>(std::floor((k + 1) * tail + 1e-9)) - 1;
     int hi = static_cast<int>(std::ceil((k + 1) * (1.0 - tail) - 1e-9)) - 1;
     lo = std::clamp(lo, 0, k - 1);
@@ -42,6 +45,26 @@ LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<
     band.samples = k;
     band.source = "calibrated";
     return band;
+}
+
+}  // namespace
+
+LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
+                           double coverage) {
+    return band_from_errors(relative_errors(predictor, entries), coverage, predictor.default_band());
+}
+
+LatencyBand calibrate_relative_band(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
+                                    double coverage) {
+    std::vector<double> errors;
+    const double predicted_unpruned = predictor.unpruned_ms();
+    for (const auto& e : entries) {
+        if (e.unpruned_ms <= 0 || static_cast<int>(e.tokens_after_block.size()) != predictor.depth()) continue;
+        const double predicted = predictor.predict_ms(e.tokens_after_block, e.method);
+        if (predicted > 0 && predicted_unpruned > 0 && e.measured_ms > 0)
+            errors.push_back((e.measured_ms / e.unpruned_ms) / (predicted / predicted_unpruned) - 1.0);
+    }
+    return band_from_errors(std::move(errors), coverage, predictor.default_band());
 }
 
 namespace {
@@ -128,6 +151,7 @@ void apply_latency_calibration(LatencyPredictor& predictor, const std::vector<Me
     predictor.set_record_scale(fit_record_scale(predictor, entries));
     predictor.set_method_corrections(fit_method_corrections(predictor, entries));
     predictor.set_band(calibrate_band(predictor, entries, coverage));
+    predictor.set_relative_band(calibrate_relative_band(predictor, entries, coverage));
 }
 
 void check_calibration_fits(const LatencyCalibration& record, const Profile& profile, const std::string& source) {
@@ -144,7 +168,8 @@ void check_calibration_fits(const LatencyCalibration& record, const Profile& pro
                                   std::to_string(profile.model.depth));
 }
 
-std::string latency_calibration_path(const std::string& profile_path) {
+namespace {
+std::string profile_stem(const std::string& profile_path) {
     std::string stem = profile_path;
     for (const std::string suffix : {".json.gz", ".json"}) {
         if (stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0) {
@@ -152,6 +177,32 @@ std::string latency_calibration_path(const std::string& profile_path) {
             break;
         }
     }
+    return stem;
+}
+}  // namespace
+
+std::string machine_calibration_path(const std::string& profile_path, const MachineIdentity& machine) {
+    return profile_stem(profile_path) + ".calibration." + machine_key(machine) + ".json";
+}
+
+std::vector<std::string> machine_calibration_paths(const std::string& profile_path) {
+    const std::filesystem::path stem(profile_stem(profile_path));
+    const std::string prefix = stem.filename().string() + ".calibration.";
+    std::vector<std::string> paths;
+    std::error_code ec;
+    const std::filesystem::path dir = stem.has_parent_path() ? stem.parent_path() : std::filesystem::path(".");
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() > prefix.size() + 5 && name.compare(0, prefix.size(), prefix) == 0 &&
+            name.compare(name.size() - 5, 5, ".json") == 0 && entry.is_regular_file(ec))
+            paths.push_back(entry.path().string());
+    }
+    std::sort(paths.begin(), paths.end());
+    return paths;
+}
+
+std::string latency_calibration_path(const std::string& profile_path) {
+    const std::string stem = profile_stem(profile_path);
     // The record may be compressed too; a plain one is where a new record is written.
     const std::string plain = stem + ".calibration.json";
     const std::string compressed = plain + ".gz";
@@ -163,9 +214,65 @@ std::string latency_calibration_path(const std::string& profile_path) {
 namespace {
 constexpr const char* kFormat = "tailprune-latency-calibration";
 
+double positive(const JsonReader& r, const char* key, double max) {
+    const double v = r.num(key);
+    if (!std::isfinite(v) || !(v > 0) || v > max) r.fail(key, "must be a positive number below " + std::to_string(max));
+    return v;
+}
+
+RelevelRecord relevel_from_json(const JsonReader& r) {
+    r.only_keys({"date", "seconds", "scale", "offset_ms", "op_scale", "points", "drift"});
+    RelevelRecord rec;
+    rec.date = r.str_or("date", "");
+    rec.seconds = r.num_or("seconds", 0);
+    if (!std::isfinite(rec.seconds) || rec.seconds < 0) r.fail("seconds", "must be a non-negative number");
+    rec.fit.scale = positive(r, "scale", 1e3);
+    rec.drift = r.num_or("drift", 0);
+    if (!std::isfinite(rec.drift) || std::abs(rec.drift) > 1e3) r.fail("drift", "must be a finite ratio");
+    rec.fit.offset_ms = r.num_or("offset_ms", 0);
+    if (!std::isfinite(rec.fit.offset_ms) || std::abs(rec.fit.offset_ms) > 1e6) r.fail("offset_ms", "must be a finite number of ms");
+    if (auto ops = r.opt_object("op_scale")) {
+        for (const auto& [method, value] : ops->node().items()) {
+            if (!is_known_method(method)) ops->fail(method, "unknown method '" + method + "'");
+            rec.fit.op_scale[method] = positive(*ops, method.c_str(), 1e3);
+        }
+    }
+    if (const auto* points = r.opt_array("points")) {
+        if (points->size() > limits::kProfilePoints) r.fail("points", "too many points");
+        for (std::size_t i = 0; i < points->size(); ++i) {
+            JsonReader p((*points)[i], r.child_path("points") + "/" + std::to_string(i));
+            p.only_keys({"scope", "tokens", "profile_ms", "measured_ms"});
+            RelevelPoint point;
+            point.scope = p.str("scope");
+            try {
+                parse_scope(point.scope);
+            } catch (const std::exception& e) {
+                p.fail("scope", e.what());
+            }
+            const long long tokens = p.integer("tokens");
+            if (tokens < 1 || tokens > limits::kTokens) p.fail("tokens", "expected a token count");
+            point.tokens = static_cast<int>(tokens);
+            point.profile_ms = positive(p, "profile_ms", 1e7);
+            point.measured_ms = positive(p, "measured_ms", 1e7);
+            rec.points.push_back(point);
+        }
+    }
+    return rec;
+}
+
+nlohmann::json to_json(const RelevelRecord& rec) {
+    nlohmann::json ops = nlohmann::json::object();
+    for (const auto& [method, scale] : rec.fit.op_scale) ops[method] = scale;
+    nlohmann::json points = nlohmann::json::array();
+    for (const auto& p : rec.points)
+        points.push_back({{"scope", p.scope}, {"tokens", p.tokens}, {"profile_ms", p.profile_ms}, {"measured_ms", p.measured_ms}});
+    return {{"date", rec.date}, {"seconds", rec.seconds}, {"scale", rec.fit.scale}, {"offset_ms", rec.fit.offset_ms},
+            {"op_scale", ops}, {"points", points}, {"drift", rec.drift}};
+}
+
 LatencyCalibration from_json(const nlohmann::json& doc) {
     JsonReader r(doc, "");
-    r.only_keys({"format", "format_version", "device", "model", "entries"});
+    r.only_keys({"format", "format_version", "device", "model", "entries", "machine", "relevel"});
     if (r.str("format") != kFormat) r.fail("format", std::string("expected \"") + kFormat + "\"");
     if (r.integer("format_version") != LatencyCalibration::kFormatVersion)
         r.fail("format_version", "unsupported version " + std::to_string(r.integer("format_version")));
@@ -175,7 +282,7 @@ LatencyCalibration from_json(const nlohmann::json& doc) {
     const auto& entries = r.array("entries");
     for (std::size_t i = 0; i < entries.size(); ++i) {
         JsonReader e(entries[i], r.child_path("entries") + "/" + std::to_string(i));
-        e.only_keys({"method", "tokens_after_block", "measured_ms", "round", "date"});
+        e.only_keys({"method", "tokens_after_block", "measured_ms", "round", "date", "unpruned_ms"});
         MeasuredSchedule m;
         m.method = e.str("method");
         if (!is_known_method(m.method)) e.fail("method", "unknown method '" + m.method + "'");
@@ -190,7 +297,15 @@ LatencyCalibration from_json(const nlohmann::json& doc) {
         if (!(m.measured_ms > 0) || !std::isfinite(m.measured_ms)) e.fail("measured_ms", "must be a positive number");
         m.round = static_cast<int>(e.integer_or("round", 0));
         m.date = e.str_or("date", "");
+        m.unpruned_ms = e.num_or("unpruned_ms", 0);
+        if (!(m.unpruned_ms >= 0) || !std::isfinite(m.unpruned_ms)) e.fail("unpruned_ms", "must be a positive number");
         cal.entries.push_back(std::move(m));
+    }
+    if (auto machine = r.opt_object("machine")) cal.machine = machine_identity_from_json(*machine);
+    if (auto relevel = r.opt_object("relevel")) {
+        if (!cal.machine) r.fail("relevel", "a re-level needs the \"machine\" it was measured on");
+        cal.relevel = relevel_from_json(*relevel);
+        cal.relevel->fit.machine = machine_label(*cal.machine);
     }
     return cal;
 }
@@ -219,8 +334,11 @@ std::string latency_calibration_to_text(const LatencyCalibration& cal) {
         nlohmann::json j = {{"method", e.method}, {"tokens_after_block", e.tokens_after_block},
                             {"measured_ms", e.measured_ms}, {"round", e.round}};
         if (!e.date.empty()) j["date"] = e.date;
+        if (e.unpruned_ms > 0) j["unpruned_ms"] = e.unpruned_ms;
         doc["entries"].push_back(j);
     }
+    if (cal.machine) doc["machine"] = to_json(*cal.machine);
+    if (cal.relevel) doc["relevel"] = to_json(*cal.relevel);
     return doc.dump(2) + "\n";
 }
 

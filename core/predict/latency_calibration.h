@@ -13,9 +13,11 @@
 // narrower than the measured errors' own spread allows; with fewer than kMinSamples entries the
 // default band stays (LatencyPredictor::default_band()).
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/model/machine_identity.h"
 #include "core/predict/latency_predictor.h"
 
 namespace tp {
@@ -26,6 +28,27 @@ struct MeasuredSchedule {
     double measured_ms = 0;
     int round = 0;           // measurement round (benches measure every schedule in two rounds)
     std::string date;
+    double unpruned_ms = 0;  // the unpruned model in the same run (0: not measured); for the relative band
+};
+
+// One point a re-level measured on the machine: a profile scope at a token count, what the
+// profile has there and what the machine measured.
+struct RelevelPoint {
+    std::string scope;       // scope text: "model", "prune:tome:3:50"
+    int tokens = 0;
+    double profile_ms = 0;
+    double measured_ms = 0;
+};
+
+// What `tailprune calibrate-latency` measured and fitted (relevel.h).
+struct RelevelRecord {
+    std::string date;        // ISO 8601 UTC
+    double seconds = 0;      // how long the measurement took
+    HostRelevel fit;         // fit.machine is filled from the record's machine when read
+    std::vector<RelevelPoint> points;
+    // The unpruned model measured again at the end against the start: measured end / start − 1. A
+    // shared host has slow spells; a re-level that spans one mixes two levels and should be rerun.
+    double drift = 0;
 };
 
 struct LatencyCalibration {
@@ -33,6 +56,10 @@ struct LatencyCalibration {
     std::string device;      // DeviceInfo::identity() of the profile's device
     std::string model;       // model name
     std::vector<MeasuredSchedule> entries;
+    // A record for another machine than the profile's (calibrate-latency): the machine it belongs
+    // to and the re-level measured there. Entries of such a record were measured on that machine.
+    std::optional<MachineIdentity> machine;
+    std::optional<RelevelRecord> relevel;
 };
 
 constexpr int kMinCalibrationSamples = 10;
@@ -43,6 +70,11 @@ std::vector<double> relative_errors(const LatencyPredictor& predictor, const std
 // Band from the entries' errors; the predictor's default band when there are too few.
 LatencyBand calibrate_band(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
                            double coverage = 0.9);
+
+// The band of predictions relative to unpruned, from the entries that carry their unpruned model's
+// latency (`unpruned_ms`): errors (measured / measured unpruned) / (predicted / predicted unpruned) − 1.
+LatencyBand calibrate_relative_band(const LatencyPredictor& predictor, const std::vector<MeasuredSchedule>& entries,
+                                    double coverage = 0.9);
 
 // Per method with at least `min_samples` measured schedules that prune: the median over them of
 // (measured − predicted without corrections) / pruning points, each schedule at the median of its
@@ -72,6 +104,10 @@ void check_calibration_fits(const LatencyCalibration& record, const Profile& pro
 // "<dir>/<stem>.calibration.json" for "<dir>/<stem>.json" or "<dir>/<stem>.json.gz"
 // ("<stem>.calibration.json.gz" when only that one exists).
 std::string latency_calibration_path(const std::string& profile_path);
+// "<dir>/<stem>.calibration.<machine_key>.json": the record re-levelling the profile for a machine.
+std::string machine_calibration_path(const std::string& profile_path, const MachineIdentity& machine);
+// Every "<stem>.calibration.*.json" beside the profile (machine records), sorted.
+std::vector<std::string> machine_calibration_paths(const std::string& profile_path);
 
 // Strict JSON ("format": "tailprune-latency-calibration"); errors name file, line and field.
 LatencyCalibration parse_latency_calibration(const std::string& text, const std::string& source);

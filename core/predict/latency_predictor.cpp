@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "core/util/median.h"
@@ -58,6 +59,7 @@ LatencyPredictor::LatencyPredictor(const Profile& profile, const CurveAnalyser& 
     default_band_.low_rel = -half;
     default_band_.high_rel = half;
     band_ = default_band_;
+    relative_band_ = default_band_;
 }
 
 void LatencyPredictor::build_block_tables(const Profile& profile, const CurveAnalyser& analyse) {
@@ -211,15 +213,18 @@ LatencyPredictor::OpValue LatencyPredictor::prune_op(const std::string& method, 
 }
 
 double LatencyPredictor::raw_blocks_ms(const std::vector<int>& tokens_after_block, const std::string& method,
-                                       int input) const {
-    double total = 0;
+                                       int input, double* ops_ms) const {
+    double total = 0, ops = 0;
     int in = input;
     const std::size_t depth = std::min(tokens_after_block.size(), block_.size());
     for (std::size_t b = 0; b < depth; ++b) {
         const int out = tokens_after_block[b];
-        total += block_raw_ms(static_cast<int>(b), in, out, method);
+        double op = 0;
+        total += block_raw_ms(static_cast<int>(b), in, out, method, &op);
+        ops += op;
         in = std::min(in, out);
     }
+    if (ops_ms) *ops_ms = ops;
     return total;
 }
 
@@ -237,11 +242,17 @@ double LatencyPredictor::block_raw_ms(int block, int tokens_in, int tokens_out, 
     return ms;
 }
 
-double LatencyPredictor::total_ms_from_blocks(double blocks_ms, double /*ops_ms*/, int last_tokens, int cuts,
+double LatencyPredictor::relevelled_ms(double fixed, double blocks, double ops, const std::string& method) const {
+    const double raw = fixed + blocks * (1.0 + context_scale_) + context_offset_ms_;
+    if (!relevel_.active()) return raw;
+    const double ops_share = ops * (1.0 + context_scale_);
+    return relevel_.scale * (raw - ops_share) + relevel_.op_scale_for(method) * ops_share + relevel_.offset_ms;
+}
+
+double LatencyPredictor::total_ms_from_blocks(double blocks_ms, double ops_ms, int last_tokens, int cuts,
                                               const std::string& method) const {
     const double method_ms = corrections_.empty() ? 0.0 : method_correction_ms(method, cuts);
-    return (fixed_ms(last_tokens) + blocks_ms * (1.0 + context_scale_) + context_offset_ms_ + method_ms) *
-           (1.0 + record_scale_);
+    return (relevelled_ms(fixed_ms(last_tokens), blocks_ms, ops_ms, method) + method_ms) * (1.0 + record_scale_);
 }
 
 int pruning_point_count(const std::vector<int>& tokens_after_block, int input_tokens) {
@@ -260,10 +271,11 @@ double LatencyPredictor::method_correction_ms(const std::string& method, int cut
 }
 
 double LatencyPredictor::predict_ms(const std::vector<int>& tokens_after_block, const std::string& method) const {
-    const double blocks = raw_blocks_ms(tokens_after_block, method, tokens_);
+    double ops = 0;
+    const double blocks = raw_blocks_ms(tokens_after_block, method, tokens_, &ops);
     const int last = tokens_after_block.empty() ? tokens_ : tokens_after_block.back();
     const int cuts = corrections_.empty() ? 0 : pruning_point_count(tokens_after_block, tokens_);
-    return total_ms_from_blocks(blocks, 0.0, last, cuts, method);
+    return total_ms_from_blocks(blocks, ops, last, cuts, method);
 }
 
 double LatencyPredictor::unpruned_ms() const {
@@ -335,7 +347,7 @@ LatencyPrediction LatencyPredictor::breakdown(const std::vector<int>& tokens_aft
     if (!head_.empty()) out.terms.push_back({"head", -1, last, last, head_.at(last), true, head_.source});
 
     int in = tokens_;
-    double blocks_total = 0;
+    double blocks_total = 0, ops_total = 0;
     bool op_missing = false;
     for (std::size_t b = 0; b < block_.size() && b < tokens_after_block.size(); ++b) {
         const int block = static_cast<int>(b);
@@ -354,6 +366,7 @@ LatencyPrediction LatencyPredictor::breakdown(const std::vector<int>& tokens_aft
                 if (!op.table) op_missing = true;
                 out.terms.push_back({"prune", block, in, out_tokens, op.ms, op.measured, source});
                 out.block_ms[b] += op.ms;
+                ops_total += op.ms;
             }
             in = out_tokens;
         }
@@ -368,6 +381,17 @@ LatencyPrediction LatencyPredictor::breakdown(const std::vector<int>& tokens_aft
     // The editor's bars: each block carries its share of the proportional context term; the offset is
     // a whole-model cost and stays in its own term.
     for (double& v : out.block_ms) v *= 1.0 + context_scale_;
+    const double raw = fixed_ms(last) + blocks_total * (1.0 + context_scale_) + context_offset_ms_;
+    const double relevelled = relevelled_ms(fixed_ms(last), blocks_total, ops_total, method);
+    if (relevel_.active()) {
+        char how[160];
+        std::snprintf(how, sizeof how, "blocks ×%.3f %+.4f ms, pruning op ×%.3f", relevel_.scale, relevel_.offset_ms,
+                      relevel_.op_scale_for(method));
+        out.terms.push_back({"relevel", -1, 0, 0, relevelled - raw, false,
+                             "the profile re-levelled for " + relevel_.machine + ": " + how});
+        if (raw > 0)
+            for (double& v : out.block_ms) v *= relevelled / raw;
+    }
     const int cuts = pruning_point_count(tokens_after_block, tokens_);
     const double method_ms = method_correction_ms(method, cuts);
     if (method_ms != 0) {
@@ -382,7 +406,7 @@ LatencyPrediction LatencyPredictor::breakdown(const std::vector<int>& tokens_aft
             in = std::min(in, tokens_after_block[b]);
         }
     }
-    out.latency_ms = fixed_ms(last) + blocks_total * (1.0 + context_scale_) + context_offset_ms_ + method_ms;
+    out.latency_ms = relevelled + method_ms;
     if (record_scale_ != 0) {
         const double level = out.latency_ms * record_scale_;
         out.terms.push_back({"level", -1, 0, 0, level, false,
@@ -408,6 +432,12 @@ LatencyPrediction LatencyPredictor::predict(const Schedule& schedule) const {
     LatencyPrediction p = breakdown(schedule.tokens_after_block, schedule.method);
     p.warnings.insert(p.warnings.begin(), warnings_.begin(), warnings_.end());
     p.unpruned_ms = unpruned_ms();
+    if (p.unpruned_ms > 0) {
+        const double ratio = p.latency_ms / p.unpruned_ms;
+        p.relative = ratio - 1.0;
+        p.relative_low = ratio * (1.0 + relative_band_.low_rel) - 1.0;
+        p.relative_high = ratio * (1.0 + relative_band_.high_rel) - 1.0;
+    }
     return p;
 }
 

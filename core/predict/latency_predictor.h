@@ -41,6 +41,23 @@ struct LatencyBand {
     std::string source = "default";  // default | calibrated
 };
 
+// The profile re-levelled for another machine (tailprune calibrate-latency, relevel.h): the
+// profile's shape, that machine's level. Everything but the pruning ops is scaled by `scale` and
+// moved by `offset_ms` (fitted on the whole-model curve measured there at a few sizes); each
+// method's pruning op by its own scale (measured there at a few sizes; `scale` for a method not
+// measured).
+struct HostRelevel {
+    double scale = 1;
+    double offset_ms = 0;
+    std::map<std::string, double> op_scale;
+    std::string machine;  // whose level, for the breakdown's source
+    bool active() const { return scale != 1 || offset_ms != 0 || !op_scale.empty(); }
+    double op_scale_for(const std::string& method) const {
+        auto it = op_scale.find(method);
+        return it == op_scale.end() ? scale : it->second;
+    }
+};
+
 class LatencyPredictor {
 public:
     // Throws FormatError when the profile cannot predict anything (no block, model or
@@ -72,6 +89,10 @@ public:
     double unpruned_ms() const;
     const LatencyBand& band() const { return band_; }
     void set_band(const LatencyBand& band) { band_ = band; }
+    // The band of predictions relative to unpruned (LatencyPrediction::relative): the default band
+    // until calibrated on measured schedules with their unpruned model (calibrate_relative_band).
+    const LatencyBand& relative_band() const { return relative_band_; }
+    void set_relative_band(const LatencyBand& band) { relative_band_ = band; }
     // The default band before calibration: ±5%, or ±2× the profile's median point noise if larger.
     LatencyBand default_band() const { return default_band_; }
     // In-context correction fitted on the whole-model and deployed curves: measured ≈ raw + offset + scale·raw_blocks.
@@ -92,6 +113,9 @@ public:
     // The host's level on the record's days against the profile's: every prediction times (1 + scale).
     void set_record_scale(double scale) { record_scale_ = scale; }
     double record_scale() const { return record_scale_; }
+    // Applied before the record's level and method corrections, which are then fitted on top.
+    void set_relevel(HostRelevel relevel) { relevel_ = std::move(relevel); }
+    const HostRelevel& relevel() const { return relevel_; }
     const std::map<std::string, MethodCorrection>& method_corrections() const { return corrections_; }
     double method_correction_ms(const std::string& method, int cuts) const;
 
@@ -124,7 +148,11 @@ private:
     OpValue prune_op(const std::string& method, int block, int tokens_in, int tokens_out) const;
     static std::string op_source(const OpValue& op, int block, int tokens_in);
     // `input`: length entering block 0 (the whole-model curve prunes right after the embedding).
-    double raw_blocks_ms(const std::vector<int>& tokens_after_block, const std::string& method, int input) const;
+    // `ops_ms` (when given) receives the pruning ops' share of the total.
+    double raw_blocks_ms(const std::vector<int>& tokens_after_block, const std::string& method, int input,
+                         double* ops_ms = nullptr) const;
+    // The profile's raw prediction (parts + context, no method correction, no level) on this machine.
+    double relevelled_ms(double fixed, double blocks, double ops, const std::string& method) const;
     double fixed_ms(int last_tokens) const;
 
     int depth_ = 0;
@@ -136,10 +164,12 @@ private:
     double context_scale_ = 0;
     int context_points_ = 0;
     LatencyBand band_;
+    LatencyBand relative_band_;
     LatencyBand default_band_;
     std::vector<std::string> warnings_;
     std::map<std::string, MethodCorrection> corrections_;
     double record_scale_ = 0;
+    HostRelevel relevel_;
 };
 
 // Pruning points of a schedule: blocks that end with fewer tokens than they began with.

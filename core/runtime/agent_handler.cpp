@@ -7,6 +7,7 @@
 #include "core/data/fashion_mnist.h"
 #include "core/formats/model_card.h"
 #include "core/runtime/profiler.h"
+#include "core/platform/host_facts.h"
 #include "core/platform/timing_environment.h"
 #include "core/runtime/torch_info.h"
 #include "core/formats/vit_config.h"
@@ -74,7 +75,10 @@ json RuntimeJobHandler::hello() {
     const bool cuda = cuda_available();
     json devices = json::array();
     devices.push_back({{"device", "cpu"}, {"kind", "cpu"}, {"name", cpu.model}, {"sm_count", cpu.logical_cpus}});
-    if (cuda) devices.push_back({{"device", "cuda:0"}, {"kind", "cuda"}});
+    if (cuda) {
+        const auto gpus = platform::nvidia_gpu_models();
+        devices.push_back({{"device", "cuda:0"}, {"kind", "cuda"}, {"name", gpus.empty() ? std::string() : gpus.front()}});
+    }
     json modes = cuda ? json::array({"cpu", "graph", "eager"}) : json::array({"cpu"});
     return {{"protocol", agent::kProtocolVersion},
             {"agent", std::string("tailprune ") + TAILPRUNE_VERSION},
@@ -82,7 +86,9 @@ json RuntimeJobHandler::hello() {
             {"commands", json::array({"hello", "profile", "measure", "evaluate", "describe", "cancel"})},
             {"devices", devices},
             {"host", {{"hostname", cpu.hostname}, {"kernel", cpu.kernel}, {"memory_gb", cpu.memory_gb},
-                      {"blas", platform::blas_description()}, {"governor", cpu.governor}}},
+                      {"blas", platform::blas_description()}, {"governor", cpu.governor},
+                      {"machine_id", platform::machine_id_hash()}, {"cpu_signature", platform::cpu_signature()},
+                      {"gpu_driver", platform::nvidia_driver_version()}}},
             {"capabilities",
              {{"cuda", cuda},
               {"nvml", cuda},

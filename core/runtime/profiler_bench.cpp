@@ -12,6 +12,7 @@
 #include "core/formats/model_card.h"
 #include "core/runtime/pruning/reducer_factory.h"
 #include "core/formats/safetensors.h"
+#include "core/model/machine_identity.h"
 #include "core/platform/timing_environment.h"
 #include "core/runtime/torch_compat.h"
 #include "core/runtime/torch_info.h"
@@ -264,8 +265,7 @@ private:
         device_.blas = platform::blas_description();
         device_.attention_backend = compat::attention_backend();
         if (!cpu.governor.empty()) device_.extra["governor"] = cpu.governor;
-        device_.extra["hostname"] = cpu.hostname;
-        device_.extra["kernel"] = cpu.kernel;
+        record_host_facts(device_);
         device_.extra["torch_parallel"] = at::get_parallel_info().substr(0, 400);
     }
 

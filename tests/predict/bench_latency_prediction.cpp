@@ -45,7 +45,7 @@ using namespace tp;
 namespace {
 
 struct Args {
-    QString profile, cli, weights, out, device, save, replay, save_calibration;
+    QString profile, cli, weights, out, device, save, replay, save_calibration, relevel;
     int schedules = 60;
     int measure_rounds = 3;
     unsigned seed = 1;
@@ -202,10 +202,94 @@ std::vector<Case> cases_from_json(const nlohmann::json& doc, const ModelInfo& mo
     return out;
 }
 
+// The unpruned model, measured in every round like the others: what relative figures divide by.
+Case unpruned_case(const ModelInfo& model) {
+    Case c;
+    c.schedule.model = model;
+    c.schedule.method = "random";
+    c.schedule.name = "unpruned";
+    c.schedule.tokens_after_block.assign(static_cast<std::size_t>(model.depth), model.tokens);
+    c.label = "unpruned";
+    return c;
+}
+
 double quantile(std::vector<double> v, double q) {
     if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     return v[static_cast<std::size_t>(std::min<double>(v.size() - 1, std::floor(q * (v.size() - 1) + 0.5)))];
+}
+
+struct Agreement {
+    int n = 0, within5 = 0;
+    std::vector<double> abs_err;
+    std::map<std::string, std::pair<int, int>> by_method;  // within ±5%, schedules
+    void add(const std::string& method, double err) {
+        ++n;
+        within5 += std::abs(err) <= 0.05;
+        abs_err.push_back(std::abs(err));
+        auto& m = by_method[method];
+        m.first += std::abs(err) <= 0.05;
+        ++m.second;
+    }
+};
+
+void print_agreement(const char* what, const Agreement& a) {
+    std::printf("| %s | %d | %.1f%% | %.2f%% | %.2f%% |", what, a.n, a.n ? 100.0 * a.within5 / a.n : 0.0,
+                100 * quantile(a.abs_err, 0.5), 100 * quantile(a.abs_err, 1.0));
+    for (const auto& [m, w] : a.by_method) std::printf(" %s %d/%d", m.c_str(), w.first, w.second);
+    std::printf(" |\n");
+}
+
+// Issue 27: the profile from another machine (state) against this machine's measurements, before
+// and after the re-level record (tailprune calibrate-latency) — absolute, and relative to the
+// unpruned model measured in the same rounds.
+void report_relevel(const Profile& profile, const LatencyPredictor& predictor, const std::vector<Case>& cases,
+                    const std::string& record_path) {
+    const LatencyCalibration record = load_latency_calibration(record_path);
+    if (!record.relevel) throw FormatError(record_path, "not a re-level record (no \"relevel\")");
+    LatencyPredictor relevelled = predictor;
+    relevelled.set_relevel(record.relevel->fit);
+    const Case* unpruned = nullptr;
+    for (const auto& c : cases)
+        if (c.label == "unpruned" && c.a > 0 && c.b > 0) unpruned = &c;
+    Agreement before, after, before_rel, after_rel;
+    // Each schedule at the mean of its two rounds, or at its faster round when the other ran more
+    // than 15% slower (a slow spell of the shared host: the rule the calibration record uses).
+    auto typical = [](const Case& c) {
+        const double lo = std::min(c.a, c.b), hi = std::max(c.a, c.b);
+        return hi > 1.15 * lo ? lo : (c.a + c.b) / 2;
+    };
+    int spells = 0;
+    for (const auto& c : cases) {
+        if (c.a <= 0 || c.b <= 0 || c.label == "unpruned") continue;
+        const double mean = typical(c);
+        spells += mean != (c.a + c.b) / 2;
+        const double p0 = predictor.predict_ms(c.schedule.tokens_after_block, c.schedule.method);
+        const double p1 = relevelled.predict_ms(c.schedule.tokens_after_block, c.schedule.method);
+        before.add(c.schedule.method, p0 / mean - 1);
+        after.add(c.schedule.method, p1 / mean - 1);
+        if (unpruned) {
+            const double measured_rel = mean / typical(*unpruned);
+            before_rel.add(c.schedule.method, (p0 / predictor.unpruned_ms()) / measured_rel - 1);
+            after_rel.add(c.schedule.method, (p1 / relevelled.unpruned_ms()) / measured_rel - 1);
+        }
+    }
+    const RelevelRecord& r = *record.relevel;
+    std::printf("\nre-level %s (measured %s in %.1f s on %s): blocks x%.3f %+.4f ms;", record_path.c_str(), r.date.c_str(),
+                r.seconds, machine_label(*record.machine).c_str(), r.fit.scale, r.fit.offset_ms);
+    for (const auto& [m, sc] : r.fit.op_scale) std::printf(" %s op x%.3f", m.c_str(), sc);
+    std::printf("\nprofile machine vs this record's: %s\n",
+                describe_differences(compare_identities(identity_of(profile.device, profile.settings), *record.machine)).c_str());
+    std::printf("schedules at their faster round (the other > 15%% slower): %d\n", spells);
+    std::printf("\n| prediction | schedules | within ±5%% | median |err| | worst |err| | within ±5%% per method |\n|---|---|---|---|---|---|\n");
+    print_agreement("profile only", before);
+    print_agreement("re-levelled", after);
+    if (unpruned) {
+        print_agreement("relative to unpruned, profile only", before_rel);
+        print_agreement("relative to unpruned, re-levelled", after_rel);
+    } else {
+        std::printf("(no unpruned case in these measurements: no relative figures)\n");
+    }
 }
 
 }  // namespace
@@ -226,6 +310,7 @@ int main(int argc, char** argv) {
         else if (a[i] == "--save-measurements") args.save = a[i + 1];
         else if (a[i] == "--replay") args.replay = a[i + 1];
         else if (a[i] == "--save-calibration") args.save_calibration = a[i + 1];
+        else if (a[i] == "--relevel") args.relevel = a[i + 1];
         else { std::cerr << "unknown option " << a[i].toStdString() << "\n"; return 2; }
     }
     if (args.cli.isEmpty()) args.cli = qEnvironmentVariable("TAILPRUNE_CLI");
@@ -249,7 +334,9 @@ int main(int argc, char** argv) {
             std::printf("%zu schedules replayed from %s against %s\n", cases.size(), args.replay.toUtf8().constData(),
                         args.profile.toUtf8().constData());
         } else {
-            cases = varied_schedules(profile.model, args.schedules, args.seed);
+            cases = {unpruned_case(profile.model)};
+            std::vector<Case> varied = varied_schedules(profile.model, args.schedules, args.seed);
+            cases.insert(cases.end(), varied.begin(), varied.end());
             std::vector<Case> pairs = edge_pairs(profile, 20);
             const int next_pair = pairs.empty() ? 0 : pairs.back().pair + 1;
             std::vector<Case> periodic = periodic_pairs(profile, next_pair, 12);
@@ -411,6 +498,7 @@ int main(int argc, char** argv) {
             else
                 std::printf("%s: none on this profile\n", what);
         }
+        if (!args.relevel.isEmpty()) report_relevel(profile, predictor, cases, args.relevel.toStdString());
         std::printf("context correction: offset %.4f ms, scale %+.2f%% (fitted on %d whole-model/deployed points)\n",
                     predictor.context_offset_ms(), 100 * predictor.context_scale(), predictor.context_points());
     } catch (const std::exception& e) {

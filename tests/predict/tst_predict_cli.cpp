@@ -74,7 +74,19 @@ private Q_SLOTS:
         QCOMPARE(doc["block_ms"].size(), std::size_t(8));
     }
 
+    // Measurements recorded for the profile's own machine go to its record; measured on this machine,
+    // which the fixture profile cannot be confirmed as (it records no machine id), they go to this
+    // machine's record and never into the profile's. Either way the next prediction for the same
+    // machine reads them.
+    void recordedMeasurementsCalibrateTheBand_data() {
+        QTest::addColumn<QString>("machine");
+        QTest::addColumn<QString>("record");  // name filter of the record written
+        QTest::newRow("the profile's machine") << "profile" << "cpu.calibration.json";
+        QTest::newRow("this machine: its own record") << "auto" << "cpu.calibration.cpu-*.json";
+    }
     void recordedMeasurementsCalibrateTheBand() {
+        QFETCH(QString, machine);
+        QFETCH(QString, record);
         Files f;
         std::vector<int> tokens{50, 50, 50, 30, 30, 30, 30, 30};
         write_files(f, tokens);
@@ -82,11 +94,14 @@ private Q_SLOTS:
         // Ten measurements 1..10% over the prediction: the 90% band becomes [0, +10%].
         for (int i = 1; i <= 10; ++i) {
             CliResult r = runCli({"predict", "--profile", f.profile, "--schedule", f.schedule, "--record-measured",
-                                  QString::number(predicted * (1 + i / 100.0), 'g', 12), "--round", "1", "--json"});
+                                  QString::number(predicted * (1 + i / 100.0), 'g', 12), "--round", "1", "--json",
+                                  "--machine", machine});
             QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         }
-        QVERIFY(QFile::exists(f.dir.filePath("cpu.calibration.json")));
-        CliResult r = runCli({"predict", "--profile", f.profile, "--schedule", f.schedule, "--json"});
+        const QStringList written = QDir(f.dir.path()).entryList({"cpu.calibration*.json"}, QDir::Files);
+        QCOMPARE(written.size(), 1);
+        QVERIFY2(QDir::match(record, written[0]), qPrintable(written[0]));
+        CliResult r = runCli({"predict", "--profile", f.profile, "--schedule", f.schedule, "--json", "--machine", machine});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         auto doc = nlohmann::json::parse(r.out.toStdString());
         QCOMPARE(doc["band"]["samples"].get<int>(), 10);

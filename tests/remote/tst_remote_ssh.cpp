@@ -129,6 +129,32 @@ private Q_SLOTS:
         }
     }
 
+    // Re-levelling for a device (issue 27): measured there through its agent, the record filed
+    // under the identity the agent reports, and `predict --on` asks the agent who it is and picks it.
+    void relevelOverSsh() {
+        const QString profile = work_.filePath("local.json");  // the sweep of the case above
+        QVERIFY(QFile::exists(profile));
+        const CliResult r = runCli({"calibrate-latency", "--profile", profile, "--weights", kWeights, "--on", "box", "-q"}, 120000);
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        const QStringList records = QDir(work_.path()).entryList({"local.calibration.cpu-*.json"}, QDir::Files);
+        QCOMPARE(records.size(), 1);
+        const QJsonObject record = readJsonFile(work_.filePath(records[0]));
+        QVERIFY(record.value("relevel").toObject().value("scale").toDouble() > 0);
+        QVERIFY(!record.value("machine").toObject().value("hostname").toString().isEmpty());
+        const QString schedule = work_.filePath("fmnist.schedule.json");
+        QFile f(schedule);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QJsonObject model = readJsonFile(profile).value("model").toObject();
+        f.write(QJsonDocument(QJsonObject{{"format", "tailprune-schedule"}, {"format_version", 1}, {"name", "cut"},
+                                          {"method", "random"}, {"parameters", QJsonObject{}},
+                                          {"tokens_after_block", QJsonArray{50, 50, 30, 30, 30, 30, 30, 30}}, {"model", model}})
+                    .toJson());
+        f.close();
+        const CliResult p = runCli({"predict", "--profile", profile, "--schedule", schedule, "--on", "box", "--json"}, 60000);
+        QVERIFY2(p.exitCode == 0, qPrintable(describe(p)));
+        QVERIFY2(jsonOf(p.out).value("machine").toObject().value("relevelled").toBool(), qPrintable(p.out));
+    }
+
     void measureEvaluateAndCalibrateOverSsh() {
         QVERIFY(addDevice("box", tailpruneCli()).exitCode == 0);
         const CliResult m = runCli({"measure", "--schedule", kSchedule, "--dtype", "fp32", "--rounds", "1", "--warmup", "1",

@@ -30,7 +30,7 @@ LatencyReadout::LatencyReadout(QWidget* parent) : QWidget(parent) {
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     // Fixed widths: resizing columns to their contents on every mouse move would relayout the table.
-    const int widths[] = {0, 80, 85, 140, 150};
+    const int widths[] = {0, 75, 150, 125, 140};
     for (int c = 1; c < 5; ++c) {
         table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::Fixed);
         table_->setColumnWidth(c, widths[c]);
@@ -97,17 +97,24 @@ void LatencyReadout::setDevices(std::vector<DeviceLatency> rows) {
     QVector<double> keys, values, errLow, errHigh, mKeys, mValues, mLow, mHigh;
     std::vector<double> unpruned;
     QString basis;  // what the active device's prediction rests on
+    bool otherMachine = false;
     double top = 0;
     for (int r = 0; r < n; ++r) {
         const DeviceLatency& d = devices[static_cast<std::size_t>(r)];
-        setCell(table_, r, 0, QString("#%1 %2%3").arg(r + 1).arg(d.active ? "▶ " : "", d.device));
+        setCell(table_, r, 0, QString("#%1 %2%3%4").arg(r + 1).arg(d.active ? "▶ " : "", d.device, d.otherMachine ? " ⚠" : ""),
+                d.otherMachine ? "The profile is from another machine or state: re-level it for this machine" : QString());
         if (d.prediction) {
             const LatencyPrediction& p = *d.prediction;
             setCell(table_, r, 1, QString("%1 ms").arg(p.latency_ms, 0, 'f', p.latency_ms < 10 ? 3 : 2));
-            const double pct = p.unpruned_ms > 0 ? 100.0 * (p.latency_ms - p.unpruned_ms) / p.unpruned_ms : 0;
-            setCell(table_, r, 2, QString("%1%2%").arg(pct >= 0 ? "+" : "").arg(pct, 0, 'f', 1));
+            // Relative to unpruned, with its own band: the figure that transfers between machines.
+            auto signedPct = [](double v) { return QString("%1%2").arg(v >= 0 ? "+" : "").arg(100.0 * v, 0, 'f', 1); };
+            setCell(table_, r, 2,
+                    p.unpruned_ms > 0 ? QString("%1% (%2…%3)").arg(signedPct(p.relative), signedPct(p.relative_low), signedPct(p.relative_high))
+                                      : QString(),
+                    "Predicted change against the unpruned model on the same device, with its own band");
             setCell(table_, r, 3, QString("%1–%2 ms").arg(p.low_ms, 0, 'f', 3).arg(p.high_ms, 0, 'f', 3), d.basis);
-            if (d.active) basis = "Active device: " + d.basis + ".";
+            if (d.active) basis = (d.otherMachine ? "⚠ Active device: " : "Active device: ") + d.basis + ".";
+            if (d.active) otherMachine = d.otherMachine;
             const double scale = p.unpruned_ms > 0 ? 100.0 / p.unpruned_ms : 0;
             keys << r - 0.15;
             values << p.latency_ms * scale;
@@ -136,7 +143,10 @@ void LatencyReadout::setDevices(std::vector<DeviceLatency> rows) {
             setCell(table_, r, 4, "—");
         }
     }
-    if (basis_->text() != basis) basis_->setText(basis);
+    if (basis_->text() != basis) {
+        basis_->setText(basis);
+        basis_->setStyleSheet(otherMachine ? "color: #a04d00;" : "color: #555;");
+    }
     predicted_->setData(keys, values, true);
     band_->setData(errLow, errHigh);
     measured_->setData(mKeys, mValues, true);

@@ -20,6 +20,7 @@ struct DeviceLatency {
     QString reason;                       // why there is no prediction
     QString basis;                        // what the prediction rests on (terms measured, band)
     std::optional<Measurement> measured;  // a real measurement of this very schedule, if taken
+    bool otherMachine = false;            // the profile is from another machine or state than the one predicted for
 };
 
 // Predicted latency of the schedule on the active device and the other devices of its model: a table (ms,

@@ -20,7 +20,9 @@
 #include "core/schedule/block_edges.h"
 #include "ui/editor/accuracy_readout.h"
 #include "ui/editor/block_readout.h"
+#include "ui/agent_client.h"
 #include "ui/editor/latency_readout.h"
+#include "ui/editor/relevel_runner.h"
 #include "ui/editor/schedule_plot.h"
 #include "ui/profile_library.h"
 
@@ -115,6 +117,13 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addWidget(new QLabel("<b>Predicted latency</b> (active ▶ and the other loaded devices of its model)"));
     rightLayout->addWidget(latency_, 2);
+    relevelButton_ = new QPushButton("Re-level for this machine");
+    relevelButton_->setObjectName("relevelButton");
+    relevel_ = new RelevelRunner(this);
+    auto* relevelRow = new QHBoxLayout;
+    relevelRow->addWidget(relevelButton_);
+    relevelRow->addStretch();
+    rightLayout->addLayout(relevelRow);
     rightLayout->addWidget(accuracy_);
     actionArea_ = new QVBoxLayout;
     rightLayout->addLayout(actionArea_);
@@ -136,6 +145,13 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
     connect(plot_, &SchedulePlot::dragMoved, this, &ScheduleEditor::onDragMoved);
     connect(plot_, &SchedulePlot::dragFinished, this, &ScheduleEditor::onDragFinished);
     connect(addButton, &QPushButton::clicked, this, [this] { addPoint(); });
+    connect(relevelButton_, &QPushButton::clicked, this, &ScheduleEditor::onRelevelClicked);
+    connect(relevel_, &RelevelRunner::progress, this, [this](const QString& line) { showStatus("Re-levelling: " + line); });
+    connect(relevel_, &RelevelRunner::finished, this, [this](bool ok, const QString& summary) {
+        showStatus(summary, !ok);
+        updateRelevelButton();
+        if (ok) library_->analyses()->reload();  // every view re-reads with this machine's record
+    });
     connect(removeButton, &QPushButton::clicked, this, [this] { removeSelectedPoint(); });
     connect(deviceCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
         if (!updatingControls_ && i >= 0) setActiveDevice(i);
@@ -584,6 +600,7 @@ void ScheduleEditor::updateReadouts() {
             try {
                 row.prediction = analysis.predict(s);
                 row.basis = QString::fromStdString(analysis.basis(*row.prediction));
+                row.otherMachine = analysis.calibration().other_machine;
             } catch (const std::exception& e) {
                 row.reason = QString::fromUtf8(e.what());
             }
@@ -598,6 +615,7 @@ void ScheduleEditor::updateReadouts() {
         rows.push_back(std::move(row));
     }
     latency_->setDevices(std::move(rows));
+    updateRelevelButton();
     blocks_->setContributions(blockMs, unprunedMs);
     if (const ProfileAnalysis* analysis = activeAnalysis()) blocks_->setEdges(block_edge_positions(*analysis, s));
     PredictedAccuracy accuracy;
@@ -609,6 +627,43 @@ void ScheduleEditor::updateReadouts() {
         for (const Measurement& m : measurements_)
             if (m.kind == "top1") top1 = m;
     accuracy_->setMeasured(top1);
+}
+
+// The active profile re-levelled for this machine (tailprune calibrate-latency): offered for a
+// profile measured here and read from a file (the record is written beside it).
+void ScheduleEditor::updateRelevelButton() {
+    const ProfileAnalysis* analysis = activeAnalysis();
+    const bool local = analysis && (analysis->profile().device.host.empty() || analysis->profile().device.host == "local");
+    const bool possible = local && !analysis->profile_path().empty() && analysis->calibration().target.has_value();
+    if (relevel_->running()) {
+        relevelButton_->setText("Cancel re-level");
+        relevelButton_->setEnabled(true);
+        return;
+    }
+    // Called on every readout update (mouse moves while dragging): touch the button only on a change.
+    const QString text = analysis && analysis->calibration().relevelled ? "Re-level again for this machine"
+                                                                        : "Re-level for this machine";
+    if (relevelButton_->text() != text) relevelButton_->setText(text);
+    if (relevelButton_->isEnabled() != possible) relevelButton_->setEnabled(possible);
+    const QString tip =
+        !analysis ? "Load a profile first"
+        : !possible ? "Only a profile measured on this machine's kind and read from a file can be re-levelled here"
+                    : "Measure the model and each method's pruning op at a few sizes on this machine (seconds) and "
+                      "rescale the profile: tailprune calibrate-latency --profile " +
+                          QString::fromStdString(analysis->profile_path());
+    if (relevelButton_->toolTip() != tip) relevelButton_->setToolTip(tip);
+}
+
+void ScheduleEditor::onRelevelClicked() {
+    if (relevel_->running()) {
+        relevel_->cancel();
+        return;
+    }
+    const ProfileAnalysis* analysis = activeAnalysis();
+    if (!analysis || analysis->profile_path().empty()) return;
+    relevel_->start(AgentClient::defaultProgram(), QString::fromStdString(analysis->profile_path()));
+    showStatus("Re-levelling the profile for this machine (a few seconds) ...");
+    updateRelevelButton();
 }
 
 void ScheduleEditor::showStatus(const QString& text, bool error) {

@@ -109,6 +109,8 @@ private:
     void onProfileAdded(int index);
     void collectProfiles();
     void readAnalyses();
+    void updateRelevelButton();
+    void onRelevelClicked();
 
     ProfileLibrary* library_ = nullptr;
     std::vector<int> shown_;  // library indices of profiles_
@@ -132,6 +134,8 @@ private:
     QWidget* parameterBox_ = nullptr;
     QFormLayout* parameterForm_ = nullptr;
     QVBoxLayout* actionArea_ = nullptr;
+    QPushButton* relevelButton_ = nullptr;
+    class RelevelRunner* relevel_ = nullptr;
 
     Schedule dragBefore_;
     std::optional<MagnetOffer> magnet_;

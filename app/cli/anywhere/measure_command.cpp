@@ -1,5 +1,7 @@
 // tailprune measure --schedule S: one schedule's latency end to end (and the unpruned model's).
 #include <atomic>
+#include <cmath>
+#include <cstdio>
 #include <csignal>
 #include <iostream>
 
@@ -8,6 +10,9 @@
 #include "app/cli/anywhere/local_runtime.h"
 #include "app/cli/remote_options.h"
 #include "core/agent/requests.h"
+#include "core/analysis/profile_analysis.h"
+#include "core/model/machine_identity.h"
+#include "core/model/profile_json.h"
 #include "core/model/schedule_json.h"
 #include "core/runtime/profiler.h"
 
@@ -26,7 +31,54 @@ struct Options {
     double min_time = 0.5, noise = 0.01, timeout = 15;
     bool no_baseline = false, json = false;
     std::string on;  // device name: measure there
+    std::string profile;  // predict the schedule from this profile too, for the machine measured on
 };
+
+// The prediction for the machine that measured (its re-level record when there is one), set
+// beside the measurement, and what tells the user the profile does not describe this machine:
+// identity differences and an unpruned model measured outside the prediction's band.
+nlohmann::json predict_beside(const std::string& profile_path, const Schedule& schedule, const nlohmann::json& result) {
+    auto profile = std::make_shared<const Profile>(load_profile(profile_path));
+    AnalysisSettings settings;
+    settings.target_machine = identity_of(device_from_json(result.at("device"), "/device"),
+                                          settings_from_json(result.at("settings"), "/settings"));
+    const ProfileAnalysis analysis(profile, profile_path, settings);
+    const LatencyPrediction p = analysis.predict(schedule);
+    const CalibrationUse& use = analysis.calibration();
+    const double measured = result.at("schedule").at("median_ms").get<double>();
+    nlohmann::json out = {{"profile", profile_path}, {"latency_ms", p.latency_ms}, {"low_ms", p.low_ms},
+                          {"high_ms", p.high_ms}, {"error", measured / p.latency_ms - 1.0},
+                          {"relevelled", use.relevelled}, {"other_machine", use.other_machine},
+                          {"note", use.machine_note}};
+    if (result.contains("baseline") && p.unpruned_ms > 0) {
+        const double unpruned = result["baseline"].at("median_ms").get<double>();
+        out["unpruned_ms"] = p.unpruned_ms;
+        out["unpruned_error"] = unpruned / p.unpruned_ms - 1.0;
+        out["relative"] = {{"predicted", p.relative}, {"low", p.relative_low}, {"high", p.relative_high},
+                           {"measured", measured / unpruned - 1.0}};
+        const LatencyBand& band = analysis.predictor()->band();
+        if (unpruned < p.unpruned_ms * (1 + band.low_rel) || unpruned > p.unpruned_ms * (1 + band.high_rel))
+            out["level_warning"] = "the unpruned model measured " + std::to_string(unpruned) + " ms here against " +
+                                   std::to_string(p.unpruned_ms) + " ms predicted (" +
+                                   std::to_string(static_cast<int>(std::lround(100 * (unpruned / p.unpruned_ms - 1)))) +
+                                   "%): the profile does not describe this machine's level; re-level it: "
+                                   "tailprune calibrate-latency --profile " + profile_path;
+    }
+    return out;
+}
+
+void print_prediction(const nlohmann::json& p) {
+    std::printf("predicted %.4f ms [%.4f, %.4f] from %s: measured %+.1f%%\n", p["latency_ms"].get<double>(),
+                p["low_ms"].get<double>(), p["high_ms"].get<double>(), p["profile"].get<std::string>().c_str(),
+                100 * p["error"].get<double>());
+    if (p.contains("relative"))
+        std::printf("relative to unpruned: predicted %+.1f%% [%+.1f%%, %+.1f%%], measured %+.1f%%\n",
+                    100 * p["relative"]["predicted"].get<double>(), 100 * p["relative"]["low"].get<double>(),
+                    100 * p["relative"]["high"].get<double>(), 100 * p["relative"]["measured"].get<double>());
+    const std::string note = p.value("note", "");
+    if (!note.empty()) std::printf("%s%s\n", p.value("other_machine", false) ? "warning: " : "machine: ", note.c_str());
+    if (p.contains("level_warning")) std::printf("warning: %s\n", p["level_warning"].get<std::string>().c_str());
+}
 
 const CommandRegistrar reg(45, [](CLI::App& app) {
     auto o = std::make_shared<Options>();
@@ -46,6 +98,10 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
     cmd->add_option("--timeout", o->timeout, "stopping rule: seconds per round at most")->check(CLI::PositiveNumber);
     cmd->add_flag("--no-baseline", o->no_baseline, "do not time the unpruned model");
     cmd->add_flag("--json", o->json, "print the result as JSON");
+    cmd->add_option("--profile", o->profile,
+                    "also predict the schedule from this profile for the machine measured on, and say when the "
+                    "profile does not describe that machine")
+        ->check(CLI::ExistingFile);
     cmd->add_option("--on", o->on, "measure on this device (tailprune device list); the schedule is read here and "
                                    "sent, --weights is a path on the device");
     cmd->callback([o] {
@@ -83,6 +139,7 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
             result["on"] = o->on;
         }
         std::signal(SIGINT, SIG_DFL);
+        if (!o->profile.empty()) result["prediction"] = predict_beside(o->profile, r.schedule, result);
         if (o->json) return print_json(result);
         const auto& s = result["schedule"];
         std::cout << "schedule " << r.schedule.name << ": median " << s["median_ms"].get<double>() << " ms [p10 "
@@ -92,6 +149,8 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
             std::cout << "unpruned: median " << result["baseline"]["median_ms"].get<double>() << " ms; speedup "
                       << result["speedup"].get<double>() << "x (same run)\n";
         if (!o->on.empty()) std::cout << "measured on " << o->on << "\n";
+        std::cout.flush();
+        if (result.contains("prediction")) print_prediction(result["prediction"]);
         if (result.value("cancelled", false)) throw CommandError("interrupted: fewer rounds than asked", 130);
     });
 });

@@ -3,6 +3,8 @@
 // per sample with low-clock samples discarded, kernel census through LibTorch's profiler.
 #include "core/runtime/cuda/cuda_bench.h"
 
+#include "core/model/machine_identity.h"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -335,6 +337,7 @@ private:
         }
         device_.extra["pci_bus_id"] = bus;
         device_.extra["compute_capability"] = std::to_string(prop.major) + "." + std::to_string(prop.minor);
+        record_host_facts(device_);
     }
 
     agent::TimingSpec timing_;
