@@ -252,7 +252,7 @@ void report_relevel(const Profile& profile, const LatencyPredictor& predictor, c
     const Case* unpruned = nullptr;
     for (const auto& c : cases)
         if (c.label == "unpruned" && c.a > 0 && c.b > 0) unpruned = &c;
-    Agreement before, after, before_rel, after_rel;
+    Agreement before, after, before_rel, after_rel, quiet_after;  // quiet: the two rounds agree within 5%
     // Each schedule at the mean of its two rounds, or at its faster round when the other ran more
     // than 15% slower (a slow spell of the shared host: the rule the calibration record uses).
     auto typical = [](const Case& c) {
@@ -268,11 +268,33 @@ void report_relevel(const Profile& profile, const LatencyPredictor& predictor, c
         const double p1 = relevelled.predict_ms(c.schedule.tokens_after_block, c.schedule.method);
         before.add(c.schedule.method, p0 / mean - 1);
         after.add(c.schedule.method, p1 / mean - 1);
+        if (std::max(c.a, c.b) <= 1.05 * std::min(c.a, c.b)) quiet_after.add(c.schedule.method, p1 / mean - 1);
+        std::fprintf(stderr, "re-levelled %s %s: measured %.4f / %.4f, predicted %.4f (%+.1f%%)\n", c.schedule.method.c_str(),
+                     c.schedule.name.c_str(), c.a, c.b, p1, 100 * (p1 / mean - 1));
         if (unpruned) {
             const double measured_rel = mean / typical(*unpruned);
             before_rel.add(c.schedule.method, (p0 / predictor.unpruned_ms()) / measured_rel - 1);
             after_rel.add(c.schedule.method, (p1 / relevelled.unpruned_ms()) / measured_rel - 1);
         }
+    }
+    // Then schedules measured on this machine recorded into its record (predict --record-measured):
+    // both rounds of every other schedule of each method, the others predicted held out.
+    std::vector<MeasuredSchedule> train;
+    std::vector<const Case*> held;
+    std::map<std::string, int> seen;
+    for (const auto& c : cases) {
+        if (c.a <= 0 || c.b <= 0) continue;
+        if (seen[c.schedule.method]++ % 2) held.push_back(&c);
+        else
+            for (int round : {1, 2}) train.push_back({c.schedule.method, c.schedule.tokens_after_block, round == 1 ? c.a : c.b, round, ""});
+    }
+    LatencyPredictor recorded = relevelled;
+    apply_latency_calibration(recorded, train, 0.9);
+    Agreement held_relevel, held_recorded;
+    for (const Case* c : held) {
+        if (c->label == "unpruned") continue;
+        held_relevel.add(c->schedule.method, relevelled.predict_ms(c->schedule.tokens_after_block, c->schedule.method) / typical(*c) - 1);
+        held_recorded.add(c->schedule.method, recorded.predict_ms(c->schedule.tokens_after_block, c->schedule.method) / typical(*c) - 1);
     }
     const RelevelRecord& r = *record.relevel;
     std::printf("\nre-level %s (measured %s in %.1f s on %s): blocks x%.3f %+.4f ms;", record_path.c_str(), r.date.c_str(),
@@ -284,6 +306,12 @@ void report_relevel(const Profile& profile, const LatencyPredictor& predictor, c
     std::printf("\n| prediction | schedules | within ±5%% | median |err| | worst |err| | within ±5%% per method |\n|---|---|---|---|---|---|\n");
     print_agreement("profile only", before);
     print_agreement("re-levelled", after);
+    print_agreement("re-levelled, schedules whose rounds agree within 5%", quiet_after);
+    print_agreement("held out: re-levelled", held_relevel);
+    print_agreement("held out: re-levelled + the other schedules recorded on this machine", held_recorded);
+    std::printf("(recorded: host level %+.2f%%, method corrections", 100 * recorded.record_scale());
+    for (const auto& [m, c] : recorded.method_corrections()) std::printf(" %s %+.4f ms", m.c_str(), c.ms_per_cut);
+    std::printf(")\n");
     if (unpruned) {
         print_agreement("relative to unpruned, profile only", before_rel);
         print_agreement("relative to unpruned, re-levelled", after_rel);
