@@ -45,6 +45,42 @@ bool ParetoSet::insert(const double* c, std::size_t payload) {
     return true;
 }
 
+bool ParetoSet::truncate(std::size_t limit, const std::vector<double>& proxy) {
+    const std::size_t n = size();
+    if (n <= limit) return false;
+    const std::size_t last = static_cast<std::size_t>(dims_) - 1;
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        if (proxy[a] != proxy[b]) return proxy[a] < proxy[b];
+        return costs(a)[last] < costs(b)[last];
+    });
+    std::vector<std::size_t> kept;
+    double least_damage = 0;
+    for (std::size_t i : order)
+        if (kept.empty() || costs(i)[last] < least_damage) kept.push_back(i), least_damage = costs(i)[last];
+    std::sort(kept.begin(), kept.end(), [&](std::size_t a, std::size_t b) { return costs(a)[last] < costs(b)[last]; });
+    if (kept.size() > limit) {
+        std::vector<std::size_t> spread;
+        for (std::size_t k = 0; k < limit; ++k) {
+            const std::size_t at = limit == 1 ? 0 : (k * (kept.size() - 1) + (limit - 1) / 2) / (limit - 1);
+            if (spread.empty() || spread.back() != kept[at]) spread.push_back(kept[at]);
+        }
+        kept = std::move(spread);
+    }
+    const std::size_t d = static_cast<std::size_t>(dims_);
+    std::vector<double> costs_kept;
+    std::vector<std::size_t> payload_kept;
+    costs_kept.reserve(kept.size() * d);
+    for (std::size_t i : kept) {
+        costs_kept.insert(costs_kept.end(), costs(i), costs(i) + d);
+        payload_kept.push_back(payload_[i]);
+    }
+    costs_ = std::move(costs_kept);
+    payload_ = std::move(payload_kept);
+    return true;
+}
+
 void ParetoSet::erase(std::size_t i) {
     const std::size_t n = static_cast<std::size_t>(dims_);
     const std::size_t last = size() - 1;

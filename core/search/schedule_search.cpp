@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include "core/model/method_rules.h"
@@ -41,6 +42,7 @@ public:
     void add(const Record& r) {
         ++evaluated_;
         if (evaluated_ % stride_ == 0 && cloud_.size() < kCloudPoints) cloud_.push_back({r.latency, r.top1, r.method});
+        if (beaten(r)) return;  // by the front of the records compacted so far: it can never join the front
         records_.push_back(r);
         if (records_.size() >= kCompactAt) compact();
     }
@@ -50,15 +52,28 @@ public:
         points.reserve(records_.size());
         for (std::size_t i = 0; i < records_.size(); ++i) points.push_back({records_[i].latency, records_[i].top1, i});
         std::vector<Record> kept;
-        for (std::size_t i : pareto_front(points)) kept.push_back(records_[i]);
-        records_ = std::move(kept);
+        front_.clear();
+        for (std::size_t i : pareto_front(points)) {
+            kept.push_back(records_[i]);
+            front_.push_back({records_[i].latency, records_[i].top1, 0});
+        }
+        records_.clear();  // keeps its capacity
+        records_.insert(records_.end(), kept.begin(), kept.end());
     }
     const std::vector<Record>& records() const { return records_; }
     long long evaluated() const { return evaluated_; }
     std::vector<CloudPoint>& cloud() { return cloud_; }
 
 private:
+    // front_ is ordered by latency with top-1 rising: the point of largest latency at or below r's decides.
+    bool beaten(const Record& r) const {
+        auto it = std::upper_bound(front_.begin(), front_.end(), r.latency,
+                                   [](double latency, const FrontPoint& p) { return latency < p.latency; });
+        return it != front_.begin() && std::prev(it)->top1 >= r.top1;
+    }
+
     long long stride_;
+    std::vector<FrontPoint> front_;
     long long evaluated_ = 0;
     std::vector<Record> records_;
     std::vector<CloudPoint> cloud_;
@@ -104,13 +119,20 @@ public:
                 level[offset[b] + i].insert(c.data(), arena.size() - 1);
             }
         }
-        const auto proxy = [this, nd](const double* costs) {
-            double worst = 0;
-            for (int d = 0; d < nd; ++d) worst = std::max(worst, costs_.device_fraction(d, costs));
-            return worst;
+        // Ranks partials of an overflowing state: the worst device's share of its unpruned time so far.
+        std::vector<double> proxies;
+        const auto truncate = [this, nd, &proxies](ParetoSet& set, std::size_t limit) {
+            if (set.size() <= limit) return false;
+            proxies.resize(set.size());
+            for (std::size_t k = 0; k < set.size(); ++k) {
+                double worst = 0;
+                for (int d = 0; d < nd; ++d) worst = std::max(worst, costs_.device_fraction(d, set.costs(k)));
+                proxies[k] = worst;
+            }
+            return set.truncate(limit, proxies);
         };
         std::vector<double> seg(static_cast<std::size_t>(dims_)), cut(static_cast<std::size_t>(dims_));
-        for (int cuts = 1; cuts <= settings_.max_points; ++cuts) {
+        for (int cuts = 1;; ++cuts) {
             for (int b = 0; b < depth; ++b)
                 for (std::size_t i = 0; i < space_.per_block[static_cast<std::size_t>(b)].size(); ++i) {
                     const ParetoSet& set = level[offset[b] + i];
@@ -118,7 +140,9 @@ public:
                         finish(set.costs(k), b, space_.per_block[b][i].tokens, cuts, arena[set.payload(k)]);
                 }
             if (cuts == settings_.max_points) break;
-            std::vector<ParetoSet> next(states, ParetoSet(dims_));
+            // The last cut's partials are complete schedules: evaluated at once, never kept.
+            const bool last = cuts + 1 == settings_.max_points;
+            std::vector<ParetoSet> next(last ? 0 : states, ParetoSet(dims_));
             std::vector<Cuts> next_arena;
             const std::size_t limit = static_cast<std::size_t>(std::max(1, settings_.beam_width));
             for (int b = 0; b < depth; ++b)
@@ -136,21 +160,28 @@ public:
                             if (t2 < costs_.floor_after(t)) break;  // descending: no later one qualifies
                             cut = seg;
                             costs_.add_cut(b2, t, t2, cut.data());
-                            ParetoSet& target = next[offset[b2] + i2];
                             for (std::size_t k = 0; k < source.size(); ++k) {
                                 const double* s = source.costs(k);
                                 for (int d = 0; d < dims_; ++d) c[d] = s[d] + cut[d];
+                                if (last) {
+                                    Cuts p = arena[source.payload(k)];
+                                    p[static_cast<std::size_t>(cuts)] = {b2, t2};
+                                    finish(c.data(), b2, t2, cuts + 1, p);
+                                    continue;
+                                }
+                                ParetoSet& target = next[offset[b2] + i2];
                                 if (!target.insert(c.data(), next_arena.size())) continue;
                                 Cuts p = arena[source.payload(k)];
                                 p[static_cast<std::size_t>(cuts)] = {b2, t2};
                                 next_arena.push_back(p);
-                                if (target.size() > 2 * limit && target.truncate(limit, proxy)) exact = false;
+                                if (target.size() > 2 * limit && truncate(target, limit)) exact = false;
                             }
                         }
                     }
                 }
+            if (last) break;
             for (ParetoSet& set : next)
-                if (set.truncate(limit, proxy)) exact = false;
+                if (truncate(set, limit)) exact = false;
             level = std::move(next);
             arena = std::move(next_arena);
         }

@@ -42,4 +42,28 @@ inline const AccuracyModel& small_accuracy(const std::string& method) {
     return *slot;
 }
 
+// The calibration plan's evaluations of `method` on any model, scored exactly by the truth (with
+// the unpruned baseline): an accuracy calibration for the deit_small-shaped devices of the editor's
+// tests and of bench_search.
+inline AccuracyCalibration exact_calibration(const ModelInfo& model, const std::vector<std::string>& methods) {
+    AccuracyCalibration cal;
+    cal.model = model;
+    cal.subset.size = 1000000;
+    const Truth truth;
+    auto add = [&](const std::string& method, const std::string& kind, const std::vector<int>& tokens) {
+        AccuracyEvaluation e;
+        e.method = method;
+        e.kind = kind;
+        e.tokens_after_block = tokens;
+        e.images = 1000000;
+        e.top1 = truth.value(tokens, model.tokens);
+        e.top5 = std::min(1.0, e.top1 + 0.05);
+        cal.evaluations.push_back(e);
+    };
+    add("none", "baseline", std::vector<int>(std::size_t(model.depth), model.tokens));
+    for (const auto& method : methods)
+        for (const auto& p : calibration_plan(model, method)) add(p.method, p.kind, p.tokens_after_block);
+    return cal;
+}
+
 }  // namespace tp::test

@@ -9,6 +9,7 @@
 #include "ui/editor/core_accuracy_source.h"
 #include "ui/editor/schedule_actions.h"
 #include "ui/editor/schedule_editor.h"
+#include "ui/editor/suggestions_panel.h"
 #include "ui/main_window.h"
 #include "ui/profile_library.h"
 
@@ -16,10 +17,13 @@ namespace tp::ui {
 
 namespace {
 
-// The bundled model's calibration, when it has one that loads; otherwise the editor says why not.
-void load_calibration(ScheduleEditor* editor, CalibrationPanel* panel, const std::optional<BundledModel>& model) {
+// The bundled model's calibration, when it has one that loads; otherwise the editor and the
+// suggestions say why not.
+void load_calibration(ScheduleEditor* editor, CalibrationPanel* panel, SuggestionsPanel* suggestions,
+                      const std::optional<BundledModel>& model) {
     if (!model || !QFile::exists(model->calibration)) {
         editor->setAccuracySource(nullptr);
+        suggestions->setCalibration(std::nullopt, {});
         return;
     }
     try {
@@ -27,11 +31,14 @@ void load_calibration(ScheduleEditor* editor, CalibrationPanel* panel, const std
         const std::string card = card_path_for_calibration(model->calibration.toStdString());
         std::vector<AccuracyAnchor> anchors;
         if (!card.empty() && QFile::exists(QString::fromStdString(card))) anchors = read_card_anchors(card);
-        editor->setAccuracySource(std::make_shared<CoreAccuracySource>(load_accuracy_calibration(model->calibration.toStdString()),
-                                                                       std::move(anchors)));
+        AccuracyCalibration calibration = load_accuracy_calibration(model->calibration.toStdString());
+        editor->setAccuracySource(std::make_shared<CoreAccuracySource>(calibration, anchors));
+        suggestions->setCalibration(std::move(calibration), std::move(anchors));
     } catch (const std::exception& e) {
         editor->setAccuracySource(nullptr);
-        panel->showMessage("The calibration file or the model card's anchors do not load: " + QString::fromUtf8(e.what()), true);
+        const QString why = "The calibration file or the model card's anchors do not load: " + QString::fromUtf8(e.what());
+        panel->showMessage(why, true);
+        suggestions->setCalibration(std::nullopt, {}, why);
     }
 }
 
@@ -49,6 +56,8 @@ ScheduleEditor* install_schedule_editor(MainWindow& window) {
         calibration->setExtraArguments(device == "local" ? QStringList() : QStringList{"--on", device});
     });
     editor->actionArea()->addWidget(calibration);
+    auto* suggestions = new SuggestionsPanel(editor);
+    editor->actionArea()->addWidget(suggestions, 1);
     auto model = std::make_shared<std::optional<BundledModel>>();
     QObject::connect(editor, &ScheduleEditor::calibrateRequested, calibration, [calibration, model](const Schedule& s) {
         if (!*model) {
@@ -59,12 +68,12 @@ ScheduleEditor* install_schedule_editor(MainWindow& window) {
         calibration->start(**model, QString::fromStdString(s.method));
     });
     QObject::connect(calibration, &CalibrationPanel::finished, editor,
-                     [editor, calibration, model] { load_calibration(editor, calibration, *model); });
+                     [editor, calibration, suggestions, model] { load_calibration(editor, calibration, suggestions, *model); });
     // Trained weights for the active profile's model (evaluate, calibrate) and its accuracy calibration.
-    QObject::connect(editor, &ScheduleEditor::activeDeviceChanged, editor, [editor, actions, calibration, model] {
+    QObject::connect(editor, &ScheduleEditor::activeDeviceChanged, editor, [editor, actions, calibration, suggestions, model] {
         *model = bundled_model(QString::fromStdString(editor->activeProfile()->model.name));
         if (*model) actions->setEvaluation((*model)->weights, "fashion-mnist", "test", 2000);
-        load_calibration(editor, calibration, *model);
+        load_calibration(editor, calibration, suggestions, *model);
     });
     // The loaded profiles (not what the Curves tab shows) and their shared analyses.
     editor->setLibrary(window.library());
