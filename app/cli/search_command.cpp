@@ -83,7 +83,7 @@ std::string cuts_text(const Schedule& s) {
 void print_entry_line(const SearchEntry& e, const std::string& mark) {
     std::printf("%-2s %-12s %-24s %7.1f%% [%5.1f, %5.1f] %9.4f ms  top-1 %5.2f%% [%5.2f, %5.2f]  drop %5.2f pp  %s\n",
                 mark.c_str(), e.schedule.method.c_str(),
-                (e.family == "cuts" ? cuts_text(e.schedule) : e.family).substr(0, 24).c_str(), e.predicted_pct,
+                (e.family == "cuts" ? cuts_text(e.schedule) : e.family).c_str(), e.predicted_pct,
                 e.predicted_pct_low, e.predicted_pct_high, e.predicted_ms, 100 * e.predicted_top1,
                 100 * e.predicted_top1_low, 100 * e.predicted_top1_high, e.predicted_drop_pp,
                 e.devices[static_cast<std::size_t>(e.objective_device)].device.c_str());
