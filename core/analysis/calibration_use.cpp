@@ -13,9 +13,8 @@ bool file_exists(const std::string& path) { return !path.empty() && std::ifstrea
 std::string band_summary(const LatencyPredictor& predictor, const CalibrationUse& use) {
     if (!use.found) return "band: default (no calibration record)";
     if (use.record.relevel && predictor.band().source != "calibrated")
-        return "band: default (" + file_name(use.path) + " re-levels the profile and has " +
-               std::to_string(use.record.entries.size()) + " measured schedules, " +
-               std::to_string(kMinCalibrationSamples) + " needed for a band)";
+        return "band: default (" + std::to_string(use.record.entries.size()) + " of " +
+               std::to_string(kMinCalibrationSamples) + " schedules measured on this machine)";
     const LatencyBand& band = predictor.band();
     if (band.source != "calibrated")
         return "band: default (" + file_name(use.path) + " has " + std::to_string(use.record.entries.size()) +
@@ -86,7 +85,7 @@ CalibrationUse use_calibration_for_machine(LatencyPredictor& predictor, const Pr
     if (use.other_machine) {
         use.machine_note = "profile from another machine or state than " + machine_label(*target) + ": " +
                            describe_differences(comparison) +
-                           "; re-level it here: tailprune calibrate-latency --profile " + file_name(profile_path);
+                           "; re-level it here: tailprune calibrate-latency --profile " + profile_path;
         if (!unreadable.empty()) use.machine_note += " (a machine record was not readable: " + unreadable + ")";
     }
     return use;

@@ -101,7 +101,7 @@ void LatencyReadout::setDevices(std::vector<DeviceLatency> rows) {
     double top = 0;
     for (int r = 0; r < n; ++r) {
         const DeviceLatency& d = devices[static_cast<std::size_t>(r)];
-        setCell(table_, r, 0, QString("#%1 %2%3%4").arg(r + 1).arg(d.active ? "▶ " : "", d.device, d.otherMachine ? " ⚠" : ""),
+        setCell(table_, r, 0, QString("#%1 %2%3%4").arg(r + 1).arg(d.active ? "▶ " : "", d.otherMachine ? "⚠ " : "", d.device),
                 d.otherMachine ? "The profile is from another machine or state: re-level it for this machine" : QString());
         if (d.prediction) {
             const LatencyPrediction& p = *d.prediction;
