@@ -6,6 +6,9 @@
 // and label updates, layer re-render), then processEvents (the queued replots of the readout plots),
 // then the window's UpdateRequest sent synchronously, which paints every widget the move dirtied
 // (what the event loop does at the next frame) and flushes the backing store.
+//
+//   bench_editor_drag [MOVES] [--suggestions]   (--suggestions: with the Suggestions panel open in
+//   the editor, its marker following every move; also times objective changes of the panel)
 #include <QApplication>
 #include <QTest>
 #include <algorithm>
@@ -15,6 +18,10 @@
 #include <vector>
 
 #include "editor_harness.h"
+#include "tests/search/search_fixtures.h"
+#include "ui/editor/suggestions_panel.h"
+#include <QSignalSpy>
+#include <cstring>
 
 using namespace tp;
 
@@ -37,8 +44,31 @@ double percentile(std::vector<double> v, double q) {
 int main(int argc, char** argv) {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
-    const int moves = argc > 1 ? std::max(100, atoi(argv[1])) : 2000;
+    const int moves = argc > 1 && std::strcmp(argv[1], "--suggestions") != 0 ? std::max(100, atoi(argv[1])) : 2000;
+    const bool suggestions = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::strcmp(a, "--suggestions") == 0; });
     auto editor = test::make_editor(0);
+    ui::SuggestionsPanel* panel = nullptr;
+    if (suggestions) {
+        panel = new ui::SuggestionsPanel(editor.get());
+        editor->actionArea()->addWidget(panel, 1);
+        QSignalSpy done(panel, &ui::SuggestionsPanel::searchFinished);
+        panel->setCalibration(test::exact_calibration(test::deit_small_model(), {"pomt", "topk", "tome"}), {});
+        while (panel->busy() || !panel->result())
+            if (!done.wait(120000)) break;
+        std::vector<double> objective_ms;
+        for (int i = 0; i < 100; ++i) {
+            const auto t0 = std::chrono::steady_clock::now();
+            panel->setMaxDrop(i % 2 ? 2.0 : 0.5);  // redraws the objective's layer itself
+            QCoreApplication::processEvents();
+            QEvent paint(QEvent::UpdateRequest);
+            QCoreApplication::sendEvent(editor.get(), &paint);
+            objective_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        }
+        std::printf("suggestions panel: front of %zu, cloud of %zu; objective change -> repainted: p50 %.2f ms  p99 %.2f ms "
+                    "(goal < 16 ms)\n",
+                    panel->result()->front.size(), panel->result()->cloud.size(), percentile(objective_ms, 0.5),
+                    percentile(objective_ms, 0.99));
+    }
     editor->openSchedule(test::schedule_with_points(*editor, {{2, 180}, {5, 140}, {9, 90}}));
     ui::SchedulePlot* plot = editor->plot();
     editor->repaint();

@@ -13,6 +13,7 @@
 #include "core/search/schedule_search.h"
 #include "core/search/search_accuracy.h"
 #include "core/search/search_space.h"
+#include "ui/editor/plot_layers.h"
 #include "ui/editor/schedule_editor.h"
 #include "ui/palette.h"
 #include "ui/profile_analyses.h"
@@ -63,6 +64,13 @@ SuggestionsPanel::SuggestionsPanel(ScheduleEditor* editor, QWidget* parent) : QW
     best_ = scatter(plot_, QColor(214, 39, 40), QCPScatterStyle::ssStar, 14, "pick");
     unpruned_ = scatter(plot_, QColor(60, 60, 60), QCPScatterStyle::ssSquare, 9, "unpruned");
     current_graph_ = scatter(plot_, QColor(255, 127, 14), QCPScatterStyle::ssCrossCircle, 13, "this schedule");
+    // What an objective change redraws, and what every move of the edited schedule redraws, each on
+    // a buffered layer of its own: the candidates and the front are not painted again for them.
+    objectiveLayer_ = add_top_buffered_layer(plot_, "objective");
+    feasible_->setLayer(objectiveLayer_);
+    best_->setLayer(objectiveLayer_);
+    markerLayer_ = add_top_buffered_layer(plot_, "marker");
+    current_graph_->setLayer(markerLayer_);
     connect(plot_, &QCustomPlot::mousePress, this, &SuggestionsPanel::onPlotPressed);
 
     maxDrop_ = new QDoubleSpinBox;
@@ -104,12 +112,14 @@ SuggestionsPanel::SuggestionsPanel(ScheduleEditor* editor, QWidget* parent) : QW
     layout->addWidget(plot_, 1);
     layout->addWidget(state_);
 
-    connect(maxDrop_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] { applyObjective(); });
-    connect(budget_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] { applyObjective(); });
+    connect(maxDrop_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] { applyObjective(false); });
+    connect(budget_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, [this] { applyObjective(false); });
     connect(device_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { research(); });
     connect(editor_, &ScheduleEditor::scheduleChanged, this, [this] {
         updateCurrent();
-        plot_->replot(QCustomPlot::rpQueuedReplot);
+        const bool inside = current_ && plot_->xAxis->range().contains(current_->x()) && plot_->yAxis->range().contains(current_->y());
+        if (inside || !current_) markerLayer_->replot();
+        else plot_->replot(QCustomPlot::rpQueuedReplot);  // the marker left the frame: reframe
     });
     // A change of the active device reaches the panel as a new calibration (editor_tab.cpp); a change
     // of the analyses' settings (sensitivity) as the analyses' changed() (watched from the first search).
@@ -243,11 +253,11 @@ void SuggestionsPanel::onSearchDone(std::shared_ptr<Outcome> outcome) {
     accuracy_ = outcome->accuracy;
     analyses_ = outcome->analyses;
     result_ = outcome->result;
-    applyObjective();
+    applyObjective(true);
     Q_EMIT searchFinished();
 }
 
-void SuggestionsPanel::applyObjective() {
+void SuggestionsPanel::applyObjective(bool newResult) {
     if (!result_) return;
     SearchObjective o;
     if (budget_->value() > 0) {
@@ -275,11 +285,32 @@ void SuggestionsPanel::applyObjective() {
         showState("Nothing meets the objective: " + QString::fromStdString(choice_.empty_reason), true);
     }
     updateCurrent();
-    redraw();
+    if (newResult) {
+        redraw();
+        return;
+    }
+    setObjectiveData();
+    objectiveLayer_->replot();
+    markerLayer_->replot();
+}
+
+void SuggestionsPanel::setObjectiveData() {
+    QVector<double> gx, gy, bx, by;
+    if (result_) {
+        for (std::size_t i : choice_.feasible)
+            gx.push_back(result_->front[i].predicted_pct), gy.push_back(100 * result_->front[i].predicted_top1);
+        if (choice_.best >= 0) {
+            const auto& e = result_->front[std::size_t(choice_.best)];
+            bx.push_back(e.predicted_pct), by.push_back(100 * e.predicted_top1);
+        }
+    }
+    feasible_->setData(gx, gy, true);
+    best_->setData(bx, by, true);
 }
 
 void SuggestionsPanel::updateCurrent() {
     current_.reset();
+    current_graph_->data()->clear();
     if (!result_ || !accuracy_) return;
     const Schedule& s = editor_->schedule();
     auto model = accuracy_->models.find(s.method);
@@ -299,38 +330,30 @@ void SuggestionsPanel::updateCurrent() {
 }
 
 void SuggestionsPanel::redraw() {
-    QVector<double> cx, cy, fx, fy, gx, gy, bx, by;
+    QVector<double> cx, cy, fx, fy;
     if (result_) {
         for (const auto& p : result_->cloud) cx.push_back(p.latency), cy.push_back(100 * p.top1);
         for (std::size_t i = 0; i < result_->front.size(); ++i) {
             const auto& e = result_->front[i];
             fx.push_back(e.predicted_pct), fy.push_back(100 * e.predicted_top1);
         }
-        for (std::size_t i : choice_.feasible)
-            gx.push_back(result_->front[i].predicted_pct), gy.push_back(100 * result_->front[i].predicted_top1);
-        if (choice_.best >= 0) {
-            const auto& e = result_->front[std::size_t(choice_.best)];
-            bx.push_back(e.predicted_pct), by.push_back(100 * e.predicted_top1);
-        }
     }
     cloud_->setData(cx, cy, true);
     front_->setData(fx, fy, true);
-    feasible_->setData(gx, gy, true);
-    best_->setData(bx, by, true);
+    setObjectiveData();
     if (result_) unpruned_->setData(QVector<double>{100.0}, QVector<double>{100 * result_->unpruned.predicted_top1});
     else unpruned_->data()->clear();
     if (!current_) current_graph_->data()->clear();
     if (result_) {
-        // Frame the unpruned model and the front down to a few times the max drop below it (the
-        // schedules worth trying); the front's far tail and the cloud may fall outside.
+        // Frame the unpruned model and the front down to 8 pp below it (the schedules worth trying;
+        // fixed, so that an objective change never reframes); the front's far tail may fall outside.
         const double anchor = 100 * result_->unpruned.predicted_top1;
-        const double window = budget_->value() > 0 ? 10.0 : std::max(5.0, 4.0 * maxDrop_->value());
+        const double window = 8.0;
         double x0 = 100, x1 = 100, y0 = anchor, y1 = anchor;
         for (std::size_t i = 0; i < std::size_t(fx.size()); ++i) {
             if (fy[int(i)] < anchor - window) continue;
             x0 = std::min(x0, fx[int(i)]), x1 = std::max(x1, fx[int(i)]), y0 = std::min(y0, fy[int(i)]), y1 = std::max(y1, fy[int(i)]);
         }
-        if (budget_->value() > 0) x0 = std::min(x0, budget_->value());
         if (current_) x0 = std::min(x0, current_->x()), x1 = std::max(x1, current_->x()), y0 = std::min(y0, current_->y());
         const double dx = std::max(1.0, 0.06 * (x1 - x0)), dy = std::max(0.5, 0.06 * (y1 - y0));
         plot_->xAxis->setRange(x0 - dx, x1 + dx);

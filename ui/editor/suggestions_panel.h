@@ -17,6 +17,7 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QCPLayer;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -64,7 +65,8 @@ private:
     struct Outcome;
     void research();
     void onSearchDone(std::shared_ptr<Outcome> outcome);
-    void applyObjective();
+    void applyObjective(bool newResult);
+    void setObjectiveData();
     void updateCurrent();
     void redraw();
     void onPlotPressed(QMouseEvent* event);
@@ -79,6 +81,8 @@ private:
     QCPGraph* best_ = nullptr;
     QCPGraph* unpruned_ = nullptr;
     QCPGraph* current_graph_ = nullptr;
+    QCPLayer* objectiveLayer_ = nullptr;
+    QCPLayer* markerLayer_ = nullptr;
     QDoubleSpinBox* maxDrop_ = nullptr;
     QDoubleSpinBox* budget_ = nullptr;
     QComboBox* device_ = nullptr;
