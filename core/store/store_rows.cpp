@@ -38,7 +38,9 @@ nlohmann::json parse_stored_json(const std::string& text, const std::string& wha
 
 std::vector<int> stored_int_list(const std::string& text, const std::string& what, long long lowest, long long highest) {
     const nlohmann::json list = parse_stored_json(text, what);
-    if (!list.is_array()) throw StoreError(StoreError::Kind::Corrupt, what + " holds " + text.substr(0, 80) + ", not a list of integers");
+    if (!list.is_array())
+        throw StoreError(StoreError::Kind::Corrupt,
+                         what + " has the wrong shape: " + text.substr(0, 80) + " is not a list of integers");
     std::vector<int> values;
     values.reserve(list.size());
     for (const auto& v : list) {
