@@ -182,6 +182,7 @@ void run(const Options& o) {
         SearchEntry e = evaluate_entry(pick.schedule, in.devices, device_names(in.devices), acc.models.at("pomt"),
                                        settings.device, settings.latency_in_ms);
         e.family = pick.label;
+        if (o.save_top > 0) save_top({&e}, o);  // with --json too (scripts/search-evidence.sh measures it)
         if (o.json) {
             nlohmann::json scan = nlohmann::json::array();
             for (const auto& s : pick.scan)
@@ -195,7 +196,6 @@ void run(const Options& o) {
                     e.devices[static_cast<std::size_t>(device)].device.c_str(), pick.chosen_tokens, pick.deployed_tokens,
                     rs.block, pick.latency_source.c_str());
         print_entry_line(e, "*");
-        if (o.save_top > 0) save_top({&e}, o);
         return;
     }
 
