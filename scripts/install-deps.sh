@@ -7,7 +7,8 @@ packages=(cmake ninja-build g++ pkg-config
           libtorch-dev libopenblas0-pthread libsqlitecpp-dev libsqlite3-dev
           nlohmann-json3-dev libcli11-dev libstb-dev zlib1g-dev
           dataset-fashion-mnist openssh-server openssh-client python3-torch python3-numpy python3-jsonschema
-          clang libclang-rt-14-dev)  # clang: the fuzz targets (scripts/fuzz.sh, scripts/fuzz-ci.sh)
+          clang libclang-rt-14-dev  # clang: the fuzz targets (scripts/fuzz.sh, scripts/fuzz-ci.sh)
+          slurm-wlm munge)          # the single-host Slurm the cluster tests start (tests/slurm, docs/cluster.md)
 if [ "$flavour" = gui ]; then
   packages+=(qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl-dev xvfb xauth
              qt6-qpa-plugins fonts-dejavu-core)
