@@ -21,13 +21,29 @@ struct AddOptions {
     int port = 0;
     std::vector<std::string> env;
     bool replace = false;
+    // --slurm (docs/cluster.md)
+    bool slurm = false;
+    std::string login, srun, partition, account, time_limit, gres, gpus;
+    int cpus_per_task = 0;
+    std::vector<std::string> srun_flags;
 };
 
 remote::DeviceEntry entry_from(const AddOptions& a) {
     remote::DeviceEntry d;
     d.name = a.name;
-    d.transport = "ssh";
-    remote::set_destination(d, a.ssh);
+    if (a.slurm == !a.ssh.empty())
+        throw CommandError("device '" + a.name + "': give --ssh USER@HOST or --slurm (one of them)", 2);
+    d.transport = a.slurm ? "slurm" : "ssh";
+    if (!a.slurm) remote::set_destination(d, a.ssh);
+    d.login = a.login;
+    d.srun = a.srun;
+    d.partition = a.partition;
+    d.account = a.account;
+    d.time_limit = a.time_limit;
+    d.gres = a.gres;
+    d.gpus = a.gpus;
+    d.cpus_per_task = a.cpus_per_task;
+    d.srun_flags = a.srun_flags;
     d.port = a.port;
     d.identity_file = a.identity;
     d.jump = a.jump;
@@ -73,6 +89,15 @@ void add_check(CLI::App& device) {
             std::cout << "first contact: recorded host key " << *c.host_key << " of " << options.device.host << " in "
                       << remote::known_hosts_file(options.device) << "\n";
         std::cout << *name << ": ready — " << c.message << "\n";
+        if (const json slurm = c.hello.value("slurm", json::object()); !slurm.empty()) {
+            std::string gpus;  // the GPUs the task was given, by name when the agent sees CUDA
+            for (const auto& dev : c.hello.value("devices", json::array()))
+                if (dev.value("kind", "") == "cuda") gpus += (gpus.empty() ? "" : ", ") + dev.value("name", std::string("?"));
+            std::cout << "  Slurm job " << slurm.value("job_id", "?") << " on node " << slurm.value("node", "?")
+                      << (slurm.contains("partition") ? ", partition " + slurm.value("partition", "") : "") << ", GPU "
+                      << (gpus.empty() ? std::string("none") : gpus)
+                      << (slurm.contains("gpus") ? " (Slurm GPUs " + slurm.value("gpus", "") + ")" : "") << "\n";
+        }
         const json host = c.hello.value("host", json::object());
         std::cout << "  host " << host.value("hostname", "?") << ", " << host.value("kernel", "?") << ", BLAS "
                   << host.value("blas", "?") << "\n";
@@ -89,9 +114,9 @@ const CommandRegistrar reg(90, [](CLI::App& app) {
     device->require_subcommand(1);
 
     auto a = std::make_shared<AddOptions>();
-    auto* add = device->add_subcommand("add", "Add (or with --replace, change) an SSH device");
+    auto* add = device->add_subcommand("add", "Add (or with --replace, change) an SSH or Slurm device");
     add->add_option("name", a->name, "device name (letters, digits, . _ -)")->required();
-    add->add_option("--ssh", a->ssh, "[USER@]HOST")->required();
+    add->add_option("--ssh", a->ssh, "[USER@]HOST");
     add->add_option("--port", a->port, "ssh port")->check(CLI::Range(1, 65535));
     add->add_option("--identity", a->identity, "private key file");
     add->add_option("--jump", a->jump, "ProxyJump host [USER@]HOST[:PORT]");
@@ -101,6 +126,17 @@ const CommandRegistrar reg(90, [](CLI::App& app) {
     add->add_option("--known-hosts", a->known_hosts, "known_hosts file to use instead of ~/.ssh/known_hosts");
     add->add_option("--notes", a->notes, "free text");
     add->add_flag("--replace", a->replace, "replace an entry of that name");
+    add->add_flag("--slurm", a->slurm, "a Slurm device: the agent runs as one task (srun -n1 ... AGENT agent)");
+    add->add_option("--login", a->login, "slurm: the ssh device (login node) where srun runs; default: this machine");
+    add->add_option("--srun", a->srun, "slurm: srun's path there (default: srun from PATH)");
+    add->add_option("--partition", a->partition, "slurm: --partition");
+    add->add_option("--account", a->account, "slurm: --account");
+    add->add_option("--time", a->time_limit, "slurm: --time limit (MM, HH:MM:SS, D-HH:MM)");
+    add->add_option("--gres", a->gres, "slurm: --gres, e.g. gpu:a100:1");
+    add->add_option("--gpus", a->gpus, "slurm: --gpus, e.g. 1");
+    add->add_option("--cpus-per-task", a->cpus_per_task, "slurm: --cpus-per-task")->check(CLI::Range(1, 4096));
+    add->add_option("--srun-flag", a->srun_flags, "slurm: one more srun option (repeat), e.g. --exclusive")
+        ->allow_extra_args(false);
     add->callback([a] {
         const std::string path = remote::default_devices_path();
         if (a->name == "local") throw CommandError("'local' is this machine and always exists");
@@ -136,6 +172,10 @@ const CommandRegistrar reg(90, [](CLI::App& app) {
         for (const auto& d : l.devices) {
             std::string where = d.destination() + (d.port ? ":" + std::to_string(d.port) : "");
             if (!d.jump.empty()) where += " via " + d.jump;
+            if (d.is_slurm())
+                where = "srun " + (d.login.empty() ? std::string("here") : "on " + d.login) +
+                        (d.partition.empty() ? "" : " -p " + d.partition) + (d.gpus.empty() ? "" : " --gpus " + d.gpus) +
+                        (d.gres.empty() ? "" : " --gres " + d.gres);
             std::cout << std::setw(16) << d.name << std::setw(8) << d.transport << where << "  agent " << d.agent
                       << (d.notes.empty() ? "" : "  # " + d.notes) << "\n";
         }
@@ -164,7 +204,8 @@ const CommandRegistrar reg(90, [](CLI::App& app) {
     disconnect->add_option("name", *close_name, "device name")->required();
     disconnect->callback([close_name] {
         remote::ConnectOptions o = connect_options(*close_name);
-        if (o.device.is_local() || !o.ssh.master) return;
+        if (o.device.is_slurm()) o.device = o.slurm.login;  // its login node's connection
+        if (o.device.name.empty() || o.device.is_local() || !o.ssh.master) return;
         remote::ChildProcess child = remote::ChildProcess::start(remote::ssh_master_exit_argv(o.device, o.ssh));
         child.close_stdin();
         child.wait_for(5000);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app/cli/command_registry.h"
+#include "app/cli/slurm_connect.h"
 #include "core/remote/askpass.h"
 
 namespace tp::cli {
@@ -24,6 +25,7 @@ remote::ConnectOptions connect_options(const std::string& name) {
     o.local_agent = self_executable();
     if (remote::askpass_available()) o.ssh.askpass = self_executable();
     remote::apply_environment_overrides(o.ssh);
+    prepare_slurm(o);  // transport slurm: login device, job name, pending-state reports
     return o;
 }
 

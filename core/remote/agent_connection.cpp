@@ -28,6 +28,9 @@ double ms_since(Clock::time_point start) {
 }  // namespace
 
 std::string describe_target(const DeviceEntry& d) {
+    if (d.is_slurm())
+        return "device '" + d.name + "' (a Slurm task" + (d.login.empty() ? "" : ", srun on '" + d.login + "'") +
+               (d.partition.empty() ? "" : ", partition " + d.partition) + ")";
     if (d.is_local()) return d.name == "local" ? "the local agent" : "device '" + d.name + "' (this machine)";
     std::string where = d.destination();
     if (d.port) where += ":" + std::to_string(d.port);
@@ -36,11 +39,14 @@ std::string describe_target(const DeviceEntry& d) {
 
 std::string reached_on(const DeviceEntry& d) {
     if (d.is_local()) return "local";
+    if (d.is_slurm()) return "slurm:" + (d.login.empty() ? std::string("local") : d.login) +
+                             (d.partition.empty() ? "" : "/" + d.partition);
     return d.destination() + ":" + std::to_string(d.port ? d.port : 22);
 }
 
 std::vector<std::string> agent_argv(const ConnectOptions& o) {
     if (o.device.is_local()) return {o.device.agent.empty() ? o.local_agent : o.device.agent, "agent"};
+    if (o.device.is_slurm()) return slurm_agent_argv(o.device, o.slurm, o.ssh, {"agent"});
     return ssh_argv(o.device, o.ssh, {"agent"});
 }
 
@@ -48,6 +54,7 @@ std::unique_ptr<AgentConnection> AgentConnection::open(const ConnectOptions& opt
     const std::string where = describe_target(options.device);
     std::map<std::string, std::string> env;
     if (options.device.is_local()) env = options.device.env;  // remote env travels in the command line
+    else if (options.device.is_slurm()) env = slurm_tool_environment(options.device, options.slurm, options.ssh);
     else env = ssh_environment(options.ssh);
     ChildProcess child = [&] {
         try {
@@ -114,7 +121,12 @@ void AgentConnection::fail_from_exit(bool after_handshake) {
         status = child_.wait_for(2000);
     }
     read_available(child_.stderr_fd(), err_);
-    const bool ssh = !options_.device.is_local();
+    const bool ssh = !options_.device.is_local() && (!options_.device.is_slurm() || options_.slurm.via_login());
+    if (ssh && options_.device.is_slurm()) {  // srun over the login node's ssh: its key and name
+        const DeviceEntry& login = options_.slurm.login;
+        throw classify_exit(status.value_or(255), err_, after_handshake, where_, options_.device.agent, true,
+                            known_hosts_file(login), known_hosts_name(login));
+    }
     throw classify_exit(status.value_or(255), err_, after_handshake, where_,
                         ssh ? options_.device.agent : options_.local_agent, ssh,
                         ssh ? known_hosts_file(options_.device) : std::string(),
@@ -130,7 +142,7 @@ void AgentConnection::handshake() {
     std::string line;
     for (;;) {
         const double left = timeout_ms - ms_since(start);
-        if (left <= 0 || !next_line(line, left)) {
+        if (left <= 0 || !next_line(line, left, options_.on_handshake_wait)) {
             if (out_eof_) fail_from_exit(false);
             child_.signal(SIGTERM);
             throw ConnectionError(ConnectionFailure::Handshake,

@@ -11,6 +11,7 @@
 #include "core/remote/child_process.h"
 #include "core/remote/connection_error.h"
 #include "core/remote/device_list.h"
+#include "core/remote/slurm_command.h"
 #include "core/remote/ssh_command.h"
 
 namespace tp::remote {
@@ -20,6 +21,10 @@ struct ConnectOptions {
     std::string local_agent;          // the `tailprune` to start for the local transport
     SshOptions ssh;
     double handshake_timeout_s = 90;  // includes a passphrase prompt on the first connection
+    SlurmLaunch slurm;                // transport slurm: the login device and the job's name
+    // Called about every 100 ms while the hello is awaited (a Slurm allocation may be pending);
+    // it may throw to give up (the transport is then ended).
+    std::function<void()> on_handshake_wait;
 };
 
 // A request the agent answered with an `error` event (bad request, unavailable, failed, ...).

@@ -77,6 +77,7 @@ json DeviceCheck::to_json() const {
         out["devices"] = hello.value("devices", json::array());
         out["host"] = hello.value("host", json::object());
         out["capabilities"] = hello.value("capabilities", json::object());
+        if (hello.contains("slurm")) out["slurm"] = hello["slurm"];  // the job, node and GPUs (Slurm devices)
     } else {
         out["error"] = message;
     }
@@ -87,7 +88,10 @@ json DeviceCheck::to_json() const {
 DeviceCheck check_device(const ConnectOptions& options) {
     DeviceCheck c;
     c.checked_at = iso8601_utc_now();
-    const bool known_before = host_key_known(options.device);
+    // A slurm device's ssh host is its login device (none when srun runs here).
+    const bool keyed = options.device.is_slurm() ? options.slurm.via_login() : !options.device.is_local();
+    const DeviceEntry& ssh_device = options.device.is_slurm() ? options.slurm.login : options.device;
+    const bool known_before = !keyed || host_key_known(ssh_device);
     try {
         auto connection = AgentConnection::open(options);
         c.round_trip_ms = connection->ping();
@@ -105,8 +109,8 @@ DeviceCheck check_device(const ConnectOptions& options) {
         c.state = DeviceState::Failed;
         c.message = e.what();
     }
-    if (!options.device.is_local()) {
-        c.host_key = host_key_fingerprint(options.device);
+    if (keyed) {
+        c.host_key = host_key_fingerprint(ssh_device);
         c.first_contact = !known_before && c.host_key.has_value() && c.state != DeviceState::HostKeyChanged;
     }
     return c;

@@ -37,9 +37,53 @@ bool unsafe_ssh_word(const std::string& word) {
     return false;
 }
 
+std::vector<std::pair<const char*, const std::string*>> slurm_fields(const DeviceEntry& d) {
+    return {{"login", &d.login},         {"srun", &d.srun}, {"partition", &d.partition}, {"account", &d.account},
+            {"time_limit", &d.time_limit}, {"gres", &d.gres}, {"gpus", &d.gpus}};
+}
+
+// A Slurm device: the agent starts as `srun -n1 ... AGENT agent` here or on the login device.
+// Every value becomes one argv word (`--partition=VALUE`); none may hold control characters.
+void validate_slurm(const DeviceEntry& d) {
+    if (d.name == "local") throw FormatError("name", "'local' is this machine and cannot be a slurm device");
+    if (!d.host.empty() || !d.user.empty() || d.port || !d.jump.empty() || !d.identity_file.empty() ||
+        !d.ssh_config.empty() || !d.known_hosts.empty())
+        throw FormatError(!d.host.empty() ? "host" : "login",
+                          "a slurm device reaches a login node through an ssh device named in 'login', not "
+                          "host/user/port/jump/identity_file/ssh_config/known_hosts of its own");
+    if (d.agent.empty())
+        throw FormatError("agent", "a slurm device needs the agent's absolute path on the compute nodes (a shared "
+                                   "folder)");
+    if (!d.login.empty() && !plain_name(d.login))
+        throw FormatError("login", "'" + d.login + "' is not a device name (an ssh device of this list)");
+    if (d.login == "local") throw FormatError("login", "leave 'login' out to run srun on this machine");
+    for (const auto& [field, value] : slurm_fields(d)) {
+        if (field == std::string("login")) continue;
+        for (char c : *value)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                throw FormatError(field, "holds a control character");
+        if (!value->empty() && (*value)[0] == '-') throw FormatError(field, "'" + *value + "' must not start with '-'");
+    }
+    if (!d.srun.empty() && d.srun.find('/') != std::string::npos && d.srun[0] != '/')
+        throw FormatError("srun", "'" + d.srun + "' must be an absolute path or a plain program name");
+    if (d.cpus_per_task < 0 || d.cpus_per_task > 4096) throw FormatError("cpus_per_task", "must be between 1 and 4096");
+    for (std::size_t i = 0; i < d.srun_flags.size(); ++i) {
+        const std::string& f = d.srun_flags[i];
+        const std::string where = "srun_flags/" + std::to_string(i);
+        if (f.empty() || f[0] != '-') throw FormatError(where, "'" + f + "' is not an srun option (starts with '-')");
+        for (char c : f)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) throw FormatError(where, "holds a control character");
+        // The protocol needs srun's plain stdio pipe: no pseudo-terminal, no line-unbuffered relay.
+        const std::string name = f.substr(0, f.find('='));
+        if (name == "--pty" || name == "-u" || name == "--unbuffered")
+            throw FormatError(where, "'" + f + "' breaks the agent's stdio pipe (no --pty, no -u)");
+    }
+}
+
 DeviceEntry entry_from_json(const JsonReader& r) {
     r.only_keys({"name", "transport", "user", "host", "port", "identity_file", "jump", "ssh_config", "known_hosts",
-                 "agent", "env", "notes"});
+                 "agent", "env", "notes", "login", "srun", "partition", "account", "time_limit", "gres", "gpus",
+                 "cpus_per_task", "srun_flags"});
     DeviceEntry d;
     d.name = r.str("name");
     d.transport = r.str_or("transport", "ssh");
@@ -54,6 +98,23 @@ DeviceEntry entry_from_json(const JsonReader& r) {
     d.known_hosts = r.str_or("known_hosts", "");
     d.agent = r.str_or("agent", "");
     d.notes = r.str_or("notes", "");
+    d.login = r.str_or("login", "");
+    d.srun = r.str_or("srun", "");
+    d.partition = r.str_or("partition", "");
+    d.account = r.str_or("account", "");
+    d.time_limit = r.str_or("time_limit", "");
+    d.gres = r.str_or("gres", "");
+    d.gpus = r.str_or("gpus", "");
+    const long long cpus = r.integer_or("cpus_per_task", 0);
+    if (cpus < 0 || cpus > 4096) r.fail("cpus_per_task", "must be between 1 and 4096");
+    d.cpus_per_task = static_cast<int>(cpus);
+    if (const json* flags_node = r.opt_array("srun_flags")) {
+        const json& flags = *flags_node;
+        for (std::size_t i = 0; i < flags.size(); ++i) {
+            if (!flags[i].is_string()) r.fail("srun_flags/" + std::to_string(i), "must be a string");
+            d.srun_flags.push_back(flags[i].get<std::string>());
+        }
+    }
     if (auto env = r.opt_object("env")) {
         for (auto it = env->node().begin(); it != env->node().end(); ++it) {
             if (!it.value().is_string()) env->fail(it.key(), "must be a string");
@@ -109,9 +170,17 @@ std::string default_devices_path() {
 void validate(const DeviceEntry& d) {
     if (!plain_name(d.name))
         throw FormatError("name", "'" + d.name + "' is not a device name (letters, digits, '.', '_', '-'; up to 64)");
-    if (d.transport != "local" && d.transport != "ssh")
-        throw FormatError("transport", "'" + d.transport + "' is not a transport (local | ssh)");
-    if (d.is_local()) {
+    if (d.transport != "local" && d.transport != "ssh" && d.transport != "slurm")
+        throw FormatError("transport", "'" + d.transport + "' is not a transport (local | ssh | slurm)");
+    if (!d.is_slurm()) {
+        for (const auto& [field, value] : slurm_fields(d))
+            if (!value->empty()) throw FormatError(field, "only a slurm device has '" + std::string(field) + "'");
+        if (d.cpus_per_task) throw FormatError("cpus_per_task", "only a slurm device has 'cpus_per_task'");
+        if (!d.srun_flags.empty()) throw FormatError("srun_flags", "only a slurm device has 'srun_flags'");
+    }
+    if (d.is_slurm()) {
+        validate_slurm(d);
+    } else if (d.is_local()) {
         if (!d.host.empty()) throw FormatError("host", "a local device has no host");
     } else {
         if (d.name == "local") throw FormatError("name", "'local' is this machine and cannot be an ssh device");
@@ -171,6 +240,10 @@ json to_json(const DeviceList& list) {
         if (!d.agent.empty()) e["agent"] = d.agent;
         if (!d.env.empty()) e["env"] = d.env;
         if (!d.notes.empty()) e["notes"] = d.notes;
+        for (const auto& [field, value] : slurm_fields(d))
+            if (!value->empty()) e[field] = *value;
+        if (d.cpus_per_task) e["cpus_per_task"] = d.cpus_per_task;
+        if (!d.srun_flags.empty()) e["srun_flags"] = d.srun_flags;
         devices.push_back(std::move(e));
     }
     return {{"format", kFormat}, {"format_version", 1}, {"devices", devices}};

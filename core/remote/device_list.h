@@ -12,7 +12,7 @@ namespace tp::remote {
 // devices.schema.json). `local` always exists and needs no entry.
 struct DeviceEntry {
     std::string name;
-    std::string transport = "ssh";    // local | ssh
+    std::string transport = "ssh";    // local | ssh | slurm
     std::string user;                 // empty: OpenSSH's default (ssh_config, then the login name)
     std::string host;
     int port = 0;                     // 0: OpenSSH's default
@@ -23,8 +23,17 @@ struct DeviceEntry {
     std::string agent;                // absolute path of `tailprune` on the device; empty: `tailprune` (local only)
     std::map<std::string, std::string> env;  // extra environment for the agent (LD_LIBRARY_PATH, ...)
     std::string notes;
+    // transport slurm (docs/cluster.md): the agent runs as one Slurm task, `srun -n1 ... AGENT agent`.
+    std::string login;                // an ssh device where srun runs (a login node); empty: this machine
+    std::string srun;                 // srun's path there; empty: `srun` from PATH
+    std::string partition, account;   // --partition, --account (empty: Slurm's defaults)
+    std::string time_limit;           // --time (Slurm's forms: MM, HH:MM:SS, D-HH, ...)
+    std::string gres, gpus;           // --gres (e.g. gpu:a100:1), --gpus (e.g. 1 or a100:1)
+    int cpus_per_task = 0;            // --cpus-per-task; 0: Slurm's default
+    std::vector<std::string> srun_flags;  // more srun options, one argv word each (no --pty, no -u)
 
     bool is_local() const { return transport == "local"; }
+    bool is_slurm() const { return transport == "slurm"; }
     std::string destination() const;  // user@host (or host)
 };
 

@@ -12,6 +12,7 @@
 #include "core/runtime/torch_info.h"
 #include "core/formats/vit_config.h"
 #include "core/runtime/vit_runner.h"
+#include "core/util/slurm_task.h"
 
 namespace tp::runtime {
 
@@ -80,7 +81,7 @@ json RuntimeJobHandler::hello() {
         devices.push_back({{"device", "cuda:0"}, {"kind", "cuda"}, {"name", gpus.empty() ? std::string() : gpus.front()}});
     }
     json modes = cuda ? json::array({"cpu", "graph", "eager"}) : json::array({"cpu"});
-    return {{"protocol", agent::kProtocolVersion},
+    json hello = {{"protocol", agent::kProtocolVersion},
             {"agent", std::string("tailprune ") + TAILPRUNE_VERSION},
             {"torch", torch_version()},
             {"commands", json::array({"hello", "profile", "measure", "evaluate", "describe", "cancel"})},
@@ -100,6 +101,9 @@ json RuntimeJobHandler::hello() {
               {"evaluate", true}}},
             {"models", models_seen()},
             {"datasets", datasets_seen()}};
+    // Under Slurm (issue 31): the job, the node and the GPUs it was given (added field).
+    if (json slurm = slurm_task_info(); !slurm.empty()) hello["slurm"] = std::move(slurm);
+    return hello;
 }
 
 json RuntimeJobHandler::run(const agent::Request& request, agent::JobContext& ctx) {

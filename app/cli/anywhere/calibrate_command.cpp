@@ -18,6 +18,7 @@
 #include "app/cli/anywhere/local_runtime.h"
 #include "app/cli/remote_options.h"
 #include "app/cli/anywhere/evaluate_on_device.h"
+#include "app/cli/anywhere/calibrate_fanout.h"
 #include "core/accuracy/accuracy_model.h"
 #include "core/accuracy/calibration_plan.h"
 #include "core/util/format_error.h"
@@ -44,7 +45,8 @@ struct Options {
     int batch = 100;
     int threads = 1;
     bool plan_only = false;
-    std::string on;  // device name: evaluate the plan there
+    std::string on;  // device name: evaluate the plan there (A,B,C: over several agents at once)
+    int slurm_tasks = 0;  // agents per slurm device in --on
 };
 
 bool file_exists(const std::string& path) {
@@ -98,7 +100,11 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
 #endif
     cmd->add_flag("--plan-only", o->plan_only, "print what would be evaluated and stop");
     cmd->add_option("--on", o->on, "evaluate the plan on this device (tailprune device list); --weights and --data-dir "
-                                   "are paths there, the calibration file stays here");
+                                   "are paths there, the calibration file stays here; A,B,C fans the plan out over "
+                                   "one agent per name (docs/cluster.md)");
+    cmd->add_option("--slurm-tasks", o->slurm_tasks, "with --on naming a slurm device: that many agents (Slurm tasks) "
+                                                     "share the plan")
+        ->check(CLI::Range(1, 4096));
     cmd->callback([o] {
         AccuracyCalibration want;
         std::optional<remote::ConnectOptions> target;
@@ -113,7 +119,7 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
         } else {
             // The plan is made here from what the device says the weights are; each evaluation is
             // one `evaluate` request there (a dropped link retries that evaluation only).
-            target = connect_options(o->on);
+            target = connect_options(split_device_names(o->on).empty() ? o->on : split_device_names(o->on).front());
             const nlohmann::json described = run_on_device(
                 *target, [&](remote::AgentConnection& c, int) { return to_json(describe_on(c, o->weights)); }, &g_cancel);
             want.model = model_from_json(described, "/model");
@@ -159,6 +165,36 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
         const auto start = std::chrono::steady_clock::now();
         double spent = 0;
         std::size_t done = 0;
+        if (wants_fanout(o->on, o->slurm_tasks)) {
+            // Several agents at once (docs/cluster.md); the file is merged in plan order as results come.
+            FanoutRequest f;
+            f.devices = split_device_names(o->on);
+            f.slurm_tasks = o->slurm_tasks;
+            f.base.weights = o->weights;
+            f.base.split = "holdout";  // never the test split
+            f.base.limit = o->subset;
+            f.base.subset_seed = o->seed;
+            f.base.batch = o->batch;
+            f.base.threads = o->threads;
+            f.base.data_dir = o->data_dir;
+            try {
+                done = calibrate_fanned_out(
+                    f, cal.model, todo, cal, path,
+                    [&](const AccuracyEvaluation& e) {
+#ifdef TAILPRUNE_HAS_STORE
+                        if (db)
+                            for (const auto& row : to_store_rows(cal, e, iso8601_utc_now())) db->add_calibration(row);
+#else
+                        (void)e;
+#endif
+                    },
+                    &g_cancel);
+            } catch (...) {
+                std::signal(SIGINT, previous);
+                throw;
+            }
+            spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        } else
         try {
             for (const auto& p : todo) {
                 runtime::EvaluateOptions eo;
