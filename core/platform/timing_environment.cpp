@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -28,10 +29,27 @@ Fn blas_symbol(const char* name) {
 
 }  // namespace
 
+namespace {
+std::mutex g_allocator_mutex;
+std::string g_allocator_settings = "glibc defaults";
+}  // namespace
+
 bool settle_allocator() {
-    bool ok = ::mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) == 1;
+    std::lock_guard<std::mutex> lock(g_allocator_mutex);
+    int mmap_mib = 256;
+    bool ok = ::mallopt(M_MMAP_THRESHOLD, mmap_mib * 1024 * 1024) == 1;
+    if (!ok) {
+        mmap_mib = 32;  // the ceiling glibc documents (HEAP_MAX_SIZE / 2) on 64-bit
+        ok = ::mallopt(M_MMAP_THRESHOLD, mmap_mib * 1024 * 1024) == 1;
+    }
     ok = ::mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024) == 1 && ok;
+    if (ok) g_allocator_settings = "mallopt M_MMAP_THRESHOLD=" + std::to_string(mmap_mib) + "MiB M_TRIM_THRESHOLD=1GiB";
     return ok;
+}
+
+std::string allocator_settings() {
+    std::lock_guard<std::mutex> lock(g_allocator_mutex);
+    return g_allocator_settings;
 }
 
 std::optional<int> blas_threads() {

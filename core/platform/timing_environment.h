@@ -9,9 +9,14 @@
 
 namespace tp::platform {
 
-// mallopt(M_MMAP_THRESHOLD, 32 MiB) and mallopt(M_TRIM_THRESHOLD, 1 GiB): large buffers stay in
-// the heap between forwards, so page faults stop after warm-up. Returns false if glibc refused.
+// mallopt(M_MMAP_THRESHOLD, 256 MiB; 32 MiB where glibc refuses more) and mallopt(M_TRIM_THRESHOLD,
+// 1 GiB): freed activation buffers stay in the heap between forwards, so page faults stop after
+// warm-up (glibc's defaults hand them back to the OS on every call: the shipped model's batch-64
+// forward at 50 tokens took 3-5x longer, issue 30). Returns false if glibc refused. Idempotent.
 bool settle_allocator();
+// What settle_allocator() set, for records: "mallopt M_MMAP_THRESHOLD=256MiB M_TRIM_THRESHOLD=1GiB",
+// or "glibc defaults" before it ran or where it failed.
+std::string allocator_settings();
 
 // OpenBLAS's thread count through its C API, found at run time (dlsym), so a build against any
 // BLAS works. Returns the count OpenBLAS reports afterwards, or nullopt when no OpenBLAS is loaded.

@@ -7,7 +7,10 @@
 #include <torch/torch.h>
 
 #include "core/util/format_error.h"
+#include "core/runtime/cpu_threads.h"
+#include "core/runtime/dataset_cache.h"
 #include "core/runtime/evaluator.h"
+#include "core/platform/timing_environment.h"
 #include "core/data/fashion_mnist.h"
 #include "core/formats/model_card.h"
 #include "core/runtime/pruning/reducer_factory.h"
@@ -20,6 +23,10 @@
 namespace tp::runtime {
 
 namespace {
+
+nlohmann::json threads_json(const CpuThreads& t) {
+    return {{"intra_op", t.intra_op}, {"inter_op", t.inter_op}, {"blas", t.blas}};
+}
 
 // Protocol 2: the same evaluation as `tailprune evaluate` (seeded stratified subset, any split,
 // data folder on the agent's machine), so `evaluate --on` and `calibrate --on` give what a local
@@ -50,6 +57,7 @@ nlohmann::json run_evaluate_like_cli(const agent::EvaluateRequest& request,
             {"seconds", r.seconds},
             {"method", r.method},
             {"dataset", r.dataset},
+            {"threads", threads_json(r.threads)},
             {"measurement",
              {{"kind", "top1"},
               {"value", r.top1},
@@ -79,6 +87,8 @@ nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
         request.schedule.input_tokens() != card.architecture.tokens)
         throw FormatError("schedule", "does not fit the model's " + std::to_string(card.architecture.depth) +
                                           " blocks and " + std::to_string(card.architecture.tokens) + " tokens");
+    platform::settle_allocator();
+    const CpuThreads threads = use_cpu_threads(request.threads);
     VisionTransformer model(card.architecture);
     load_weights(model, formats::SafetensorsFile::read(request.model.weights), card_path);
     model->eval();
@@ -89,7 +99,8 @@ nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
     auto reducer = request.schedule.pruning_points().empty()
                        ? nullptr
                        : make_reducer(request.schedule.method, request.schedule.parameters, card.architecture.depth);
-    data::FashionMnist data = data::FashionMnist::load(data::default_fashion_mnist_dir(), request.split);
+    const auto cached = cached_fashion_mnist(data::default_fashion_mnist_dir(), request.split);
+    const data::FashionMnist& data = *cached;
     const std::size_t count = request.limit > 0 ? std::min<std::size_t>(request.limit, data.size()) : data.size();
     std::vector<std::size_t> indices(count);
     std::iota(indices.begin(), indices.end(), 0);
@@ -106,6 +117,7 @@ nlohmann::json run_evaluate(const agent::EvaluateRequest& request,
             {"top1", top1},
             {"top5", top5},
             {"cancelled", c.cancelled},
+            {"threads", threads_json(threads)},
             {"measurement",
              {{"kind", "top1"},
               {"value", top1},

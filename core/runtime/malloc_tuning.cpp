@@ -1,17 +1,11 @@
 #include "core/runtime/malloc_tuning.h"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
+#include "core/platform/timing_environment.h"
 
 namespace tp::runtime {
 
-void keep_freed_memory_for_reuse() {
-#if defined(__GLIBC__)
-    constexpr int kThreshold = 256 * 1024 * 1024;
-    mallopt(M_MMAP_THRESHOLD, kThreshold);
-    mallopt(M_TRIM_THRESHOLD, kThreshold);
-#endif
-}
+// This used to test __GLIBC__ before any header had defined it, so it compiled to nothing and every
+// caller ran with glibc's defaults (issue 30). One setting for the whole runtime now.
+void keep_freed_memory_for_reuse() { platform::settle_allocator(); }
 
 }  // namespace tp::runtime

@@ -61,7 +61,8 @@ void describe(Profile& p, const ForwardBench& bench, const agent::TimingSpec& t,
     s.environment = platform::timing_environment_variables();
     if (!s.environment.count("OPENBLAS_CORETYPE")) s.environment["OPENBLAS_CORETYPE"] = "(unset)";
     if (bench.blas_threads() < 0) s.environment["blas_threads"] = "unknown (BLAS is not OpenBLAS)";
-    if (p.device.kind == "cpu") s.environment["malloc"] = "mallopt M_MMAP_THRESHOLD=32MiB M_TRIM_THRESHOLD=1GiB";
+    if (bench.interop_threads() > 0) s.environment["torch_interop_threads"] = std::to_string(bench.interop_threads());
+    if (p.device.kind == "cpu") s.environment["malloc"] = platform::allocator_settings();
     s.environment["load_average_start"] = format_load(platform::load_average());
     s.environment["weights"] = bench.weights_note();
 }
@@ -313,6 +314,12 @@ ProfileOutcome run_profile(const agent::ProfileRequest& request, const ProfileCa
         if (std::find(g->curves.begin(), g->curves.end(), c) == g->curves.end()) g->curves.push_back(c);
     }
 
+    // A checkpoint before the first visit: whoever keeps checkpoints (a detached session's worker)
+    // then always has the profile's frame to add journaled points to, even if the sweep dies early.
+    if (cb.checkpoint) {
+        cb.checkpoint(profile);
+        sweep.last_checkpoint = Clock::now();
+    }
     if (request.coarse_step > 1) {
         std::map<int, std::vector<int>> coarse;
         for (const auto& [c, list] : wanted) {

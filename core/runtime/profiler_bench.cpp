@@ -13,6 +13,7 @@
 #include "core/runtime/pruning/reducer_factory.h"
 #include "core/formats/safetensors.h"
 #include "core/model/machine_identity.h"
+#include "core/runtime/cpu_threads.h"
 #include "core/platform/timing_environment.h"
 #include "core/runtime/torch_compat.h"
 #include "core/runtime/torch_info.h"
@@ -105,9 +106,8 @@ class CpuBench : public ForwardBench {
 public:
     CpuBench(LoadedNet loaded, const agent::TimingSpec& timing) : timing_(timing) {
         platform::settle_allocator();
-        torch::set_num_threads(timing.threads);
-        blas_threads_ = platform::set_blas_threads(timing.threads).value_or(-1);
-        torch_threads_ = torch::get_num_threads();
+        const CpuThreads threads = use_cpu_threads(timing.threads);  // throws when not in effect
+        record_cpu_threads(threads.intra_op, threads.blas, threads.inter_op);
         model_ = loaded.info;
         weights_note_ = loaded.note;
         net_ = loaded.net;
@@ -296,7 +296,10 @@ std::unique_ptr<ForwardBench> make_forward_bench(const agent::ModelChoice& choic
     if (agent::cuda_index(timing.device) >= 0) {
 #if TAILPRUNE_HAS_CUDA
         LoadedNet loaded = load_net(choice, timing);
-        return make_cuda_bench(loaded.net, loaded.info, loaded.note, timing);
+        const CpuThreads threads = use_cpu_threads(timing.threads);  // the host side of every launch
+        auto bench = make_cuda_bench(loaded.net, loaded.info, loaded.note, timing);
+        bench->record_cpu_threads(threads.intra_op, threads.blas, threads.inter_op);
+        return bench;
 #else
         throw agent::JobUnavailable("this build has no CUDA (LibTorch " + torch_version() + " CPU); device '" +
                                     timing.device + "' cannot be used");

@@ -43,6 +43,13 @@ public:
     const DeviceInfo& device() const { return device_; }
     int torch_threads() const { return torch_threads_; }
     int blas_threads() const { return blas_threads_; }   // -1 when not OpenBLAS
+    int interop_threads() const { return interop_threads_; }  // 0: not recorded
+    // The CPU thread counts the bench runs with (runtime::use_cpu_threads), recorded with its results.
+    void record_cpu_threads(int torch_threads, int blas_threads, int interop_threads) {
+        torch_threads_ = torch_threads;
+        blas_threads_ = blas_threads;
+        interop_threads_ = interop_threads;
+    }
     const std::string& weights_note() const { return weights_note_; }
 
     // Builds inputs (and on CUDA captures the graph) for `scopes` of one group at token count n.
@@ -69,6 +76,7 @@ protected:
     DeviceInfo device_;
     int torch_threads_ = 1;
     int blas_threads_ = -1;
+    int interop_threads_ = 0;
     std::string weights_note_;
 };
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data/fashion_mnist.h"
+#include "core/runtime/cpu_threads.h"
 #include "core/data/subsets.h"
 #include "core/formats/safetensors.h"
 #include "core/formats/vit_config.h"
@@ -155,7 +156,7 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
     const torch::Device device = parse_device(o.device);
     const Precision precision = parse_precision(o.precision, device);
     fs::create_directories(o.out_dir);
-    torch::set_num_threads(std::max(1, o.threads));
+    use_cpu_threads(std::max(1, o.threads));
     torch::manual_seed(o.seed);  // every device's generator: the init below is drawn on the CPU
 
     ModelInfo arch = o.architecture;

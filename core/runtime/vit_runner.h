@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/model/schedule.h"
+#include "core/runtime/cpu_threads.h"
 #include "core/formats/model_card.h"
 
 namespace tp::runtime {
@@ -35,7 +36,7 @@ struct EvaluateOptions {
     int limit = 0;                        // > 0: seeded class-stratified subset of this many images
     uint64_t subset_seed = 0;
     int batch = 64;
-    int threads = 0;                      // LibTorch intra-op threads; 0 = leave as is
+    int threads = 0;                      // LibTorch intra-op and OpenBLAS threads (use_cpu_threads); 0 = kDefaultCpuThreads
     std::string device = "cpu";           // cpu | cuda | cuda:N
     std::string dtype = "fp32";           // fp32 | fp16 | bf16 (halves only on CUDA)
     std::optional<Schedule> schedule;     // pruning schedule; none = unpruned
@@ -49,6 +50,7 @@ struct EvaluateResult {
     std::string dataset;                  // e.g. "fashion-mnist test (stratified 1000, seed 0)"
     std::string method;                   // none when unpruned
     double seconds = 0;
+    CpuThreads threads;                   // the thread counts it ran with (set and read back)
 };
 
 using ProgressFn = std::function<void(long done, long total)>;

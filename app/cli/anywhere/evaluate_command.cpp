@@ -43,7 +43,7 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
     cmd->add_option("--limit", o.limit, "Seeded class-stratified subset of N images (0 = all)");
     cmd->add_option("--seed", o.subset_seed, "Seed of the --limit subset")->capture_default_str();
     cmd->add_option("--batch", o.batch, "Batch size")->capture_default_str();
-    cmd->add_option("--threads", o.threads, "LibTorch threads (0 = default)");
+    cmd->add_option("--threads", o.threads, "LibTorch intra-op and OpenBLAS threads (0 = the runtime's default, 1)");
     cmd->add_option("--device", o.device, "cpu | cuda | cuda:N")->capture_default_str();
     cmd->add_option("--dtype", o.dtype, "fp32 | fp16 | bf16 (halves on CUDA only)")->capture_default_str();
     cmd->add_option("--schedule", a->schedule, "Pruning schedule JSON")->check(CLI::ExistingFile);
@@ -94,6 +94,8 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
         if (a->json) {
             nlohmann::json out = {{"top1", r.top1}, {"top5", r.top5}, {"images", r.images}, {"dataset", r.dataset},
                                   {"method", r.method}, {"seconds", r.seconds}};
+            if (r.threads.intra_op > 0)
+                out["threads"] = {{"intra_op", r.threads.intra_op}, {"inter_op", r.threads.inter_op}, {"blas", r.threads.blas}};
             if (!a->on.empty()) out["on"] = a->on;
             print_json(out);
         } else {

@@ -50,6 +50,12 @@ runtime::EvaluateResult evaluate_result_from_json(const json& result) {
     out.dataset = result.value("dataset", std::string());
     out.method = result.value("method", std::string());
     out.seconds = result.value("seconds", 0.0);
+    if (result.contains("threads") && result["threads"].is_object()) {  // agents since issue 30
+        const auto& t = result["threads"];
+        out.threads.intra_op = t.value("intra_op", 0);
+        out.threads.inter_op = t.value("inter_op", 0);
+        out.threads.blas = t.value("blas", -1);
+    }
     return out;
 }
 
