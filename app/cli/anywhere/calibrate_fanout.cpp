@@ -58,11 +58,15 @@ public:
         } catch (const remote::ConnectionError& e) {
             throw FanoutAgentLost(e.what());
         } catch (const remote::AgentRequestError& e) {
+            if (e.code == "cancelled" && !cancelled()) throw FanoutAgentLost(e.what());
             if (e.code == "cancelled") return std::nullopt;
             throw CommandError(e.what(), e.code == "bad_request" ? 2 : 1);
         }
         const runtime::EvaluateResult r = evaluate_result_from_json(result);
-        if (r.cancelled || (cancel_ && cancel_->load())) return std::nullopt;
+        if (cancelled()) return std::nullopt;
+        // Stopped by someone else: Slurm ends a job's tasks with SIGTERM (scancel, preemption, the
+        // time limit), which the agent answers with a cancelled result before it exits.
+        if (r.cancelled) throw FanoutAgentLost(c_->where() + ": the agent stopped the evaluation (its Slurm job ended?)");
         return AccuracyEvaluation{p.method, p.tokens_after_block, r.top1, r.top5, static_cast<int>(r.images), r.seconds,
                                   p.kind};
     }
@@ -70,6 +74,7 @@ public:
     std::string where() const override { return where_; }
 
 private:
+    bool cancelled() const { return cancel_ && cancel_->load(); }
     std::unique_ptr<remote::AgentConnection> c_;
     runtime::EvaluateOptions base_;
     ModelInfo model_;

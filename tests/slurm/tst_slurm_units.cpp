@@ -1,0 +1,273 @@
+// The Slurm transport's pieces that need no cluster: device entries of transport slurm (reader,
+// writer, refusals), srun's argv, the login node's remote command (quoted, checked by a real
+// /bin/sh), squeue's answer, and the fan-out scheduler with in-process agents (lost agents, nothing
+// counted twice, cancel, plan-order merge).
+#include <QProcess>
+#include <QtTest>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/accuracy/calibration_fanout.h"
+#include "core/remote/device_list.h"
+#include "core/remote/shell_quote.h"
+#include "core/remote/slurm_command.h"
+#include "core/util/format_error.h"
+
+using nlohmann::json;
+using namespace tp;
+using namespace tp::remote;
+
+namespace {
+
+json listWith(const json& entry) {
+    return {{"format", "tailprune-devices"}, {"format_version", 1}, {"devices", json::array({entry})}};
+}
+
+json slurmEntry() {
+    return {{"name", "cluster"},     {"transport", "slurm"},       {"agent", "/shared/tailprune/bin/tailprune"},
+            {"partition", "gpu"},    {"account", "lab"},           {"time_limit", "2:00:00"},
+            {"gres", "gpu:a100:1"},  {"gpus", "1"},                {"cpus_per_task", 4},
+            {"srun_flags", json::array({"--exclusive", "--mem=32G"})}, {"env", {{"SLURM_CONF", "/etc/slurm/x.conf"}}}};
+}
+
+PlannedEvaluation planned(int i) { return {"pomt", {50, 40 - i}, "single"}; }
+
+// An agent in this process: evaluates instantly (top-1 from the plan), or dies on a given call.
+class InProcessAgent : public FanoutAgent {
+public:
+    InProcessAgent(std::atomic<int>& calls, int die_on_call, std::atomic<bool>* cancel_on_call = nullptr)
+        : calls_(calls), die_on_call_(die_on_call), cancel_(cancel_on_call) {}
+    std::optional<AccuracyEvaluation> evaluate(const PlannedEvaluation& p) override {
+        ++calls_;
+        const int n = ++mine_;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        if (n == die_on_call_) throw FanoutAgentLost("killed on its call " + std::to_string(n));
+        if (cancel_ && n >= 3) {
+            cancel_->store(true);
+            return std::nullopt;
+        }
+        return AccuracyEvaluation{p.method, p.tokens_after_block, p.tokens_after_block[1] / 100.0, 1.0, 100, 0.001, p.kind};
+    }
+    std::string where() const override { return "here"; }
+
+private:
+    std::atomic<int>& calls_;
+    int mine_ = 0;
+    int die_on_call_;
+    std::atomic<bool>* cancel_;
+};
+
+}  // namespace
+
+class SlurmUnits : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void readsAndWritesASlurmEntry() {
+        const DeviceList list = device_list_from_json(listWith(slurmEntry()));
+        QCOMPARE(list.devices.size(), std::size_t(1));
+        const DeviceEntry& d = list.devices[0];
+        QVERIFY(d.is_slurm());
+        QCOMPARE(d.partition, std::string("gpu"));
+        QCOMPARE(d.cpus_per_task, 4);
+        QCOMPARE(d.srun_flags.size(), std::size_t(2));
+        QCOMPARE(to_json(list), listWith(slurmEntry()));  // written back field for field
+    }
+
+    void refusesBadSlurmEntries_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("value");  // JSON
+        QTest::addColumn<QString>("message");
+        QTest::newRow("pty") << "srun_flags" << R"(["--pty"])" << "no --pty";
+        QTest::newRow("unbuffered") << "srun_flags" << R"(["-u"])" << "no --pty, no -u";
+        QTest::newRow("flag without dash") << "srun_flags" << R"(["exclusive"])" << "not an srun option";
+        QTest::newRow("newline in flag") << "srun_flags" << R"(["--comment=a\nb"])" << "control character";
+        QTest::newRow("partition like an option") << "partition" << R"("-A")" << "must not start with '-'";
+        QTest::newRow("control character") << "account" << R"("a\u0007b")" << "control character";
+        QTest::newRow("relative agent") << "agent" << R"("bin/tailprune")" << "absolute path";
+        QTest::newRow("login not a name") << "login" << R"("user@host")" << "not a device name";
+        QTest::newRow("host of its own") << "host" << R"("login.lab")" << "through an ssh device";
+        QTest::newRow("relative srun") << "srun" << R"("bin/srun")" << "absolute path or a plain program name";
+        QTest::newRow("cpus") << "cpus_per_task" << "-1" << "between 1 and 4096";
+    }
+    void refusesBadSlurmEntries() {
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        QFETCH(QString, message);
+        json e = slurmEntry();
+        e[field.toStdString()] = json::parse(value.toStdString());
+        try {
+            device_list_from_json(listWith(e));
+            QFAIL("accepted");
+        } catch (const FormatError& err) {
+            QVERIFY2(QString(err.what()).contains(message), err.what());
+        }
+    }
+
+    void slurmFieldsBelongToSlurmDevices() {
+        json e = {{"name", "box"}, {"transport", "ssh"}, {"host", "h"}, {"agent", "/a"}, {"partition", "gpu"}};
+        QVERIFY_THROWS_EXCEPTION(FormatError, device_list_from_json(listWith(e)));
+    }
+
+    void srunArgvIsOneTaskWithoutPty() {
+        DeviceEntry d = device_list_from_json(listWith(slurmEntry())).devices[0];
+        const auto argv = srun_argv(d, "tailprune-cluster-1", {"agent"});
+        const std::vector<std::string> want{"srun",        "--ntasks=1",        "--nodes=1",
+                                            "--job-name=tailprune-cluster-1", "--quiet",
+                                            "--partition=gpu", "--account=lab", "--time=2:00:00",
+                                            "--gres=gpu:a100:1", "--gpus=1",    "--cpus-per-task=4",
+                                            "--exclusive",     "--mem=32G",     "--",
+                                            "/shared/tailprune/bin/tailprune", "agent"};
+        QCOMPARE(argv, want);
+        // Here: srun itself, the device's environment given to the child (never a shell).
+        SlurmLaunch here{{}, "tailprune-cluster-1"};
+        QCOMPARE(slurm_agent_argv(d, here, {}, {"agent"}), want);
+        QCOMPARE(slurm_tool_environment(d, here, {}).at("SLURM_CONF"), std::string("/etc/slurm/x.conf"));
+    }
+
+    void loginNodeCommandIsQuotedWordForWord() {
+        // Values full of shell syntax reach srun as the very same words through the login shell.
+        DeviceEntry d = device_list_from_json(listWith(slurmEntry())).devices[0];
+        d.agent = "/shared/we ird 'q' $(touch PWNED) `x`; y/tailprune";
+        d.partition = "gpu;touch PWNED2";
+        d.env["X"] = "a b $(c) 'd'";
+        DeviceEntry login;
+        login.name = "login";
+        login.host = "login.lab";
+        login.user = "me";
+        SshOptions ssh;
+        ssh.master = false;
+        const SlurmLaunch via{login, "tailprune-cluster-2"};
+        const auto argv = slurm_agent_argv(d, via, ssh, {"agent"});
+        QCOMPARE(argv.front(), std::string("ssh"));
+        QCOMPARE(argv[argv.size() - 2], std::string("me@login.lab"));
+        QCOMPARE(argv[argv.size() - 3], std::string("--"));
+        const std::vector<std::string> words = slurm_words(d, srun_argv(d, via.job_name, {"agent"}));
+        QCOMPARE(argv.back(), shell_command_line(words));
+        // A real /bin/sh splits the remote command back into exactly those words.
+        QProcess sh;
+        sh.start("/bin/sh", {"-c", "for w in " + QString::fromStdString(argv.back()) + "; do printf '%s\\0' \"$w\"; done"});
+        QVERIFY(sh.waitForFinished(5000));
+        const QList<QByteArray> got = sh.readAllStandardOutput().split('\0');
+        QCOMPARE(got.size() - 1, int(words.size()));
+        for (std::size_t i = 0; i < words.size(); ++i) QCOMPARE(got[int(i)].toStdString(), words[i]);
+        QCOMPARE(words.front(), std::string("env"));
+    }
+
+    void jobNamesAreUnique() {
+        DeviceEntry d = device_list_from_json(listWith(slurmEntry())).devices[0];
+        std::set<std::string> names;
+        for (int i = 0; i < 100; ++i) names.insert(new_slurm_job_name(d));
+        QCOMPARE(names.size(), std::size_t(100));
+        QVERIFY(names.begin()->rfind("tailprune-cluster-", 0) == 0);
+    }
+
+    void jobDescription() {
+        SlurmJob j{"12", "PENDING", "Resources", "", "gpu"};
+        QCOMPARE(QString::fromStdString(j.describe()), QString("job 12 PENDING (Resources) in partition gpu"));
+        SlurmJob r{"12", "RUNNING", "None", "node7", "gpu"};
+        QCOMPARE(QString::fromStdString(r.describe()), QString("job 12 RUNNING on node7 in partition gpu"));
+    }
+
+    void fanoutRunsEveryEvaluationOnce_data() {
+        QTest::addColumn<int>("agents");
+        QTest::addColumn<int>("dieOnCall");  // 0: none dies
+        QTest::newRow("one agent") << 1 << 0;
+        QTest::newRow("three agents") << 3 << 0;
+        QTest::newRow("an agent dies mid-run") << 2 << 4;
+        QTest::newRow("the only agent dies and restarts") << 1 << 2;
+    }
+    void fanoutRunsEveryEvaluationOnce() {
+        QFETCH(int, agents);
+        QFETCH(int, dieOnCall);
+        std::vector<PlannedEvaluation> todo;
+        for (int i = 0; i < 20; ++i) todo.push_back(planned(i));
+        std::atomic<int> calls{0};
+        std::vector<FanoutSlot> slots;
+        std::atomic<int> starts{0};
+        for (int s = 0; s < agents; ++s)
+            slots.push_back({"a" + std::to_string(s), [&, s](int attempt) -> std::unique_ptr<FanoutAgent> {
+                                 ++starts;
+                                 return std::make_unique<InProcessAgent>(calls, s == 0 && attempt == 0 ? dieOnCall : 0);
+                             }});
+        std::vector<std::size_t> arrivals;
+        std::vector<std::string> notices;
+        const FanoutSummary summary = run_calibration_fanout(
+            todo, slots, {}, [&](const FanoutArrival& a) { arrivals.push_back(a.index); },
+            [&](const FanoutNotice& n) { notices.push_back(n.slot + ": " + n.text); });
+        QCOMPARE(summary.done, todo.size());
+        QCOMPARE(summary.remaining, std::size_t(0));
+        std::set<std::size_t> unique(arrivals.begin(), arrivals.end());
+        QCOMPARE(unique.size(), todo.size());  // every one, none twice
+        QCOMPARE(arrivals.size(), todo.size());
+        QCOMPARE(summary.handed_out_again, std::size_t(dieOnCall ? 1 : 0));
+        QCOMPARE(calls.load(), int(todo.size()) + (dieOnCall ? 1 : 0));  // only the lost one ran twice
+        if (dieOnCall) {
+            bool told = false;
+            for (const auto& n : notices) told |= n.find("goes back to the queue") != std::string::npos;
+            QVERIFY(told);
+            QCOMPARE(starts.load(), agents + 1);  // the lost agent was started again
+        }
+    }
+
+    void fanoutStopsWhenEveryAgentIsGone() {
+        std::vector<PlannedEvaluation> todo;
+        for (int i = 0; i < 5; ++i) todo.push_back(planned(i));
+        std::vector<FanoutSlot> slots{{"dead", [](int) -> std::unique_ptr<FanoutAgent> {
+                                           throw FanoutAgentLost("no allocation");
+                                       }}};
+        FanoutSettings s;
+        s.max_restarts = 1;
+        const FanoutSummary summary = run_calibration_fanout(todo, slots, s, [](const FanoutArrival&) {});
+        QCOMPARE(summary.done, std::size_t(0));
+        QCOMPARE(summary.remaining, todo.size());
+        QVERIFY(summary.slots[0].retired);
+    }
+
+    void fanoutCancelKeepsWhatFinished() {
+        std::vector<PlannedEvaluation> todo;
+        for (int i = 0; i < 10; ++i) todo.push_back(planned(i));
+        std::atomic<int> calls{0};
+        std::atomic<bool> cancel{false};
+        std::vector<FanoutSlot> slots{{"a", [&](int) -> std::unique_ptr<FanoutAgent> {
+                                           return std::make_unique<InProcessAgent>(calls, 0, &cancel);
+                                       }}};
+        FanoutSettings s;
+        s.cancel = &cancel;
+        std::size_t arrived = 0;
+        const FanoutSummary summary = run_calibration_fanout(todo, slots, s, [&](const FanoutArrival&) { ++arrived; });
+        QVERIFY(summary.cancelled);
+        QCOMPARE(summary.done, std::size_t(2));
+        QCOMPARE(arrived, std::size_t(2));
+        QCOMPARE(summary.remaining, std::size_t(8));
+    }
+
+    void anExceptionFromTheCallerEndsTheRun() {
+        std::vector<PlannedEvaluation> todo;
+        for (int i = 0; i < 10; ++i) todo.push_back(planned(i));
+        std::atomic<int> calls{0};
+        std::vector<FanoutSlot> slots{{"a", [&](int) -> std::unique_ptr<FanoutAgent> {
+                                           return std::make_unique<InProcessAgent>(calls, 0);
+                                       }}};
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                                 run_calibration_fanout(todo, slots, {}, [](const FanoutArrival&) {
+                                     throw std::runtime_error("disk full");
+                                 }));
+    }
+
+    void mergeKeepsPlanOrder() {
+        std::vector<AccuracyEvaluation> kept{{"none", {50, 50}, 0.9, 1, 100, 1, "baseline"}};
+        std::vector<std::pair<std::size_t, AccuracyEvaluation>> arrived;
+        for (std::size_t i : {3u, 0u, 2u, 1u}) arrived.push_back({i, {"pomt", {50, int(40 - i)}, 0.8, 1, 100, 1, "single"}});
+        const auto merged = merge_in_plan_order(kept, arrived);
+        QCOMPARE(merged.size(), std::size_t(5));
+        QCOMPARE(merged[0].kind, std::string("baseline"));
+        for (int i = 0; i < 4; ++i) QCOMPARE(merged[std::size_t(i + 1)].tokens_after_block[1], 40 - i);
+    }
+};
+
+QTEST_GUILESS_MAIN(SlurmUnits)
+#include "tst_slurm_units.moc"
