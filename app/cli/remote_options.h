@@ -24,4 +24,25 @@ nlohmann::json run_on_device(const remote::ConnectOptions& options,
                              const std::function<nlohmann::json(remote::AgentConnection&, int attempt)>& work,
                              const std::atomic<bool>* interrupt);
 
+// A job on a device. By default it runs as a detached session when the agent speaks protocol 4:
+// it survives a dropped or frozen link (the CLI reconnects with backoff and attaches again from
+// the last record it has), and Ctrl-C detaches from it, leaving it running, unless
+// `cancel_on_interrupt`. `detach = false` (--no-detach), and older agents, run it on the
+// connection itself as before (retried from the start when the link drops).
+struct DeviceJob {
+    std::string cmd;
+    nlohmann::json fields;
+    remote::EventHandler on_event;
+    bool detach = true;
+    bool cancel_on_interrupt = false;
+    bool quiet = false;
+    bool start_only = false;  // start the session and return {"session": ID} at once (--detach)
+};
+nlohmann::json run_job_on_device(const remote::ConnectOptions& options, const DeviceJob& job,
+                                 const std::atomic<bool>* interrupt);
+
+// Connection and agent errors as one CommandError line (exit 3 for connection failures, 2 for a
+// bad request, 1 otherwise).
+[[noreturn]] void rethrow_as_command_error();
+
 }  // namespace tp::cli

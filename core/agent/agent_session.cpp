@@ -22,7 +22,8 @@ struct Job {
 
 class Session {
 public:
-    Session(ProtocolWriter& writer, JobHandler& handler) : writer_(writer), handler_(handler) {}
+    Session(ProtocolWriter& writer, JobHandler& handler, SessionCommands* sessions)
+        : writer_(writer), handler_(handler), sessions_(sessions) {}
 
     void start() { worker_ = std::thread([this] { work(); }); }
 
@@ -45,8 +46,17 @@ public:
             return;
         }
         Request& request = std::get<Request>(parsed);
+        if (sessions_) sessions_->input_seen();
         if (request.cmd == "hello") return hello(request);
         if (request.cmd == "cancel") return cancel(request);
+        if (request.cmd == "heartbeat") {  // protocol 4: the client is there; answered at once
+            writer_.write(make_event(request.id, "done", {{"result", json::object()}}));
+            return;
+        }
+        if (sessions_ && sessions_->answers_at_once(request.cmd)) {
+            writer_.write(final_event(request.id, [&] { return sessions_->answer(request); }));
+            return;
+        }
         auto job = std::make_shared<Job>();
         // A session field, not the command's: taken out before the handler's strict readers see the body.
         if (const auto limit = request.body.find("max_line_bytes"); limit != request.body.end()) {
@@ -137,27 +147,16 @@ private:
     }
 
     void run(Job& job) {
-        const json& id = job.request.id;
-        try {
-            JobContext context(writer_, id, job.cancelled, job.max_line_bytes);
-            json result = handler_.run(job.request, context);
-            context.send(make_event(id, "done", {{"result", result}}));
-        } catch (const FormatError& e) {
-            writer_.write(make_error(id, "bad_request", e.what()));
-        } catch (const std::invalid_argument& e) {
-            writer_.write(make_error(id, "bad_request", e.what()));
-        } catch (const JobUnavailable& e) {
-            writer_.write(make_error(id, "unavailable", e.what()));
-        } catch (const std::exception& e) {
-            writer_.write(make_error(id, "failed", e.what()));
-        } catch (...) {
-            // Nothing may leave the worker thread: that would end the agent with std::terminate.
-            writer_.write(make_error(id, "failed", "the job failed with an unknown error"));
-        }
+        JobContext context(writer_, job.request.id, job.cancelled, job.max_line_bytes);
+        const bool session_job = sessions_ && sessions_->is_job(job.request.cmd);
+        context.send(final_event(job.request.id, [&] {
+            return session_job ? sessions_->run(job.request, context) : handler_.run(job.request, context);
+        }));
     }
 
     ProtocolWriter& writer_;
     JobHandler& handler_;
+    SessionCommands* sessions_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::shared_ptr<Job>> queue_;
@@ -168,8 +167,28 @@ private:
 
 }  // namespace
 
-int run_agent_session(int in_fd, ProtocolWriter& writer, JobHandler& handler, const std::atomic<bool>& stop) {
-    Session session(writer, handler);
+json final_event(const json& id, const std::function<json()>& body) {
+    try {
+        return make_event(id, "done", {{"result", body()}});
+    } catch (const FormatError& e) {
+        return make_error(id, "bad_request", e.what());
+    } catch (const std::invalid_argument& e) {
+        return make_error(id, "bad_request", e.what());
+    } catch (const JobUnavailable& e) {
+        return make_error(id, "unavailable", e.what());
+    } catch (const JobFailed& e) {
+        return make_error(id, e.code, e.what());
+    } catch (const std::exception& e) {
+        return make_error(id, "failed", e.what());
+    } catch (...) {
+        // Nothing may leave the worker thread: that would end the agent with std::terminate.
+        return make_error(id, "failed", "the job failed with an unknown error");
+    }
+}
+
+int run_agent_session(int in_fd, ProtocolWriter& writer, JobHandler& handler, const std::atomic<bool>& stop,
+                      SessionCommands* sessions) {
+    Session session(writer, handler, sessions);
     session.start();
     LineReader reader(in_fd, kMaxLineBytes);
     std::string line;

@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -55,10 +56,34 @@ struct JobUnavailable : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// A job that ends with an error of its own code (a detached session's journaled error, a session
+// whose worker died): the error event carries `code`.
+struct JobFailed : std::runtime_error {
+    JobFailed(std::string code, const std::string& message) : std::runtime_error(message), code(std::move(code)) {}
+    std::string code;
+};
+
+// Runs `body` and turns what it returns into the `done` event of request `id`, or what it throws
+// into the `error` event: FormatError/invalid_argument -> bad_request, JobUnavailable ->
+// unavailable, JobFailed -> its code, anything else -> failed. Never throws.
+nlohmann::json final_event(const nlohmann::json& id, const std::function<nlohmann::json()>& body);
+
+// Answers the detached-session commands (session_relay.h); null: the agent has no sessions.
+class SessionCommands {
+public:
+    virtual ~SessionCommands() = default;
+    virtual bool answers_at_once(const std::string& cmd) const = 0;  // quick: answered on the reader thread
+    virtual bool is_job(const std::string& cmd) const = 0;           // long: queued like a job
+    virtual nlohmann::json answer(const Request& request) = 0;       // for answers_at_once
+    virtual nlohmann::json run(const Request& request, JobContext& context) = 0;  // for is_job
+    virtual void input_seen() = 0;  // every request line from the client (for the relay's watchdog)
+};
+
 // Reads requests from `in_fd` until end of input (or `stop`), answers them on `writer`.
 // hello and cancel are answered at once; profile/measure/evaluate queue and run in order on a
 // worker thread. End of input or `stop` cancels the running job (it still sends its `done` with
 // the points it finished), answers queued jobs with error "cancelled", then returns 0.
-int run_agent_session(int in_fd, ProtocolWriter& writer, JobHandler& handler, const std::atomic<bool>& stop);
+int run_agent_session(int in_fd, ProtocolWriter& writer, JobHandler& handler, const std::atomic<bool>& stop,
+                      SessionCommands* sessions = nullptr);
 
 }  // namespace tp::agent

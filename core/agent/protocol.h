@@ -12,7 +12,9 @@ namespace tp::agent {
 // Version 2 added the hello nonce, `describe`, evaluate's seed/data_dir/threads/dtype/method and
 // profile's checkpoint events; an agent answers requests of any version from kOldestProtocol up.
 // Version 3 added a request's "max_line_bytes" and the `chunk` event (event_chunks.h).
-inline constexpr int kProtocolVersion = 3;
+// Version 4 added detached sessions (session_* commands, the `attached` and `heartbeat` events,
+// the `heartbeat` command; docs/agent-protocol.md).
+inline constexpr int kProtocolVersion = 4;
 inline constexpr int kOldestProtocol = 1;
 inline constexpr std::size_t kMaxNonceBytes = 128;
 inline constexpr std::size_t kMaxQueuedJobs = limits::kQueuedJobs;  // more are answered with error "busy"
@@ -33,7 +35,10 @@ struct ProtocolError {
     std::string message;
 };
 
-const char* const kCommands[] = {"hello", "profile", "measure", "evaluate", "describe", "cancel"};
+const char* const kCommands[] = {"hello",          "profile",        "measure",       "evaluate",
+                                 "describe",       "cancel",         "heartbeat",     "session_start",
+                                 "session_attach", "session_list",   "session_cancel", "session_fetch",
+                                 "session_resume", "session_clean"};
 bool is_known_command(const std::string& cmd);
 
 // Parses one line (without its newline). Blank lines are ProtocolError with code "empty"

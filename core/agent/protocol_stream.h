@@ -18,7 +18,9 @@ int take_over_stdout();
 class ProtocolWriter {
 public:
     explicit ProtocolWriter(int fd) : fd_(fd) {}
-    bool write(const nlohmann::json& event);
+    virtual ~ProtocolWriter() = default;
+    // A session worker's writer journals the events instead (session_worker.cpp).
+    virtual bool write(const nlohmann::json& event);
     bool broken() const { return broken_; }
 
 private:

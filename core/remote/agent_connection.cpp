@@ -167,23 +167,42 @@ void AgentConnection::handshake() {
     }
 }
 
+int AgentConnection::protocol() const { return hello_.is_object() ? hello_.value("protocol", 0) : 0; }
+
+void AgentConnection::abandon() {
+    child_.signal(SIGKILL);
+    child_.wait_for(2000);
+}
+
 json AgentConnection::call(const std::string& cmd, const json& fields, const EventHandler& on_event,
-                           const std::atomic<bool>* interrupt) {
+                           const std::atomic<bool>* interrupt, const CallTimers& timers) {
     const json id = next_id_++;
-    const bool job = cmd != "hello" && cmd != "cancel";
-    const int protocol = hello_.is_object() ? hello_.value("protocol", 0) : 0;
+    const bool job = cmd != "hello" && cmd != "cancel" && cmd != "heartbeat";
+    const int protocol = this->protocol();
     if (!child_.write_all(job ? agent::job_request_line(id, cmd, fields, protocol) : agent::request_line(id, cmd, fields)))
         fail_from_exit(true);
     bool cancel_sent = false;
+    auto last_line = Clock::now(), last_heartbeat = Clock::now();
     auto maybe_cancel = [&] {
         if (interrupt && interrupt->load() && !cancel_sent) {
             cancel_sent = true;
             child_.write_all(agent::request_line("cancel-" + std::to_string(next_id_++), "cancel", {{"target", id}}));
         }
+        if (timers.heartbeat_s > 0 && ms_since(last_heartbeat) >= timers.heartbeat_s * 1000) {
+            last_heartbeat = Clock::now();
+            child_.write_all(agent::request_line("heartbeat-" + std::to_string(next_id_++), "heartbeat", json::object()));
+        }
+        if (timers.idle_timeout_s > 0 && ms_since(last_line) > timers.idle_timeout_s * 1000) {
+            abandon();
+            throw ConnectionError(ConnectionFailure::LinkLost,
+                                  where_ + ": no word from the agent for " + std::to_string(static_cast<int>(timers.idle_timeout_s)) +
+                                      " s (the link froze)");
+        }
     };
     std::string line;
     for (;;) {
         if (!next_line(line, -1, maybe_cancel)) fail_from_exit(true);
+        last_line = Clock::now();
         auto event = agent::parse_event(line);
         if (!event) continue;  // not ours to judge: the agent's stdout is protocol only after hello
         if ((*event)["id"] != id) continue;  // e.g. the answer to our cancel

@@ -36,6 +36,14 @@ struct AgentRequestError : std::runtime_error {
 
 using EventHandler = std::function<void(const nlohmann::json& event)>;
 
+// Keeping a long call honest over a link that can freeze without closing (protocol 4): send a
+// `heartbeat` request every `heartbeat_s`, and give the link up (LinkLost) when nothing at all has
+// come from the agent for `idle_timeout_s`. Zero turns either off.
+struct CallTimers {
+    double heartbeat_s = 0;
+    double idle_timeout_s = 0;
+};
+
 // One agent process reached through a transport (a local child, or OpenSSH to a device), with the
 // handshake done: the CLI's `--on NAME` and `device check` use it. Blocking; one request at a time.
 class AgentConnection {
@@ -55,7 +63,13 @@ public:
     // `cancel` is sent once and the request's final event is still awaited. Throws ConnectionError
     // when the link or the agent goes away.
     nlohmann::json call(const std::string& cmd, const nlohmann::json& fields, const EventHandler& on_event = {},
-                        const std::atomic<bool>* interrupt = nullptr);
+                        const std::atomic<bool>* interrupt = nullptr, const CallTimers& timers = {});
+
+    // The agent's protocol version from its hello (0 before the handshake).
+    int protocol() const;
+
+    // Ends the transport at once (kills ssh): for a link that is known to be dead.
+    void abandon();
 
     // Round trip of one `hello` on the open connection, in milliseconds.
     double ping();

@@ -29,7 +29,7 @@ struct Options {
     std::string schedule, model, weights, device = "cpu", dtype, mode;  // empty dtype: the schedule's
     int rounds = 3, warmup = 3, threads = 1, min_samples = 10;
     double min_time = 0.5, noise = 0.01, timeout = 15;
-    bool no_baseline = false, json = false;
+    bool no_baseline = false, json = false, no_detach = false;
     std::string on;  // device name: measure there
     std::string profile;  // predict the schedule from this profile too, for the machine measured on
 };
@@ -102,6 +102,7 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
                     "also predict the schedule from this profile for the machine measured on, and say when the "
                     "profile does not describe that machine")
         ->check(CLI::ExistingFile);
+    cmd->add_flag("--no-detach", o->no_detach, "with --on: measure on the connection itself, not as a detached session");
     cmd->add_option("--on", o->on, "measure on this device (tailprune device list); the schedule is read here and "
                                    "sent, --weights is a path on the device");
     cmd->callback([o] {
@@ -132,10 +133,10 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
 #endif
         } else {
             const nlohmann::json fields = agent::to_json(r);
-            result = run_on_device(
-                connect_options(o->on),
-                [&](remote::AgentConnection& c, int) { return c.call("measure", fields, {}, &g_interrupted); },
-                &g_interrupted);
+            DeviceJob job{"measure", fields, {}};
+            job.detach = !o->no_detach;  // a detached session by default: it survives a dropped link
+            job.quiet = o->json;
+            result = run_job_on_device(connect_options(o->on), job, &g_interrupted);
             result["on"] = o->on;
         }
         std::signal(SIGINT, SIG_DFL);

@@ -27,7 +27,7 @@ struct Options {
     int batch = 1, rounds = 3, warmup = 3, threads = 1, coarse_step = 0, chunk = 16, min_samples = 10;
     double min_time = 0.5, noise = 0.01, timeout = 15;
     long long seed = 1;
-    bool ordered = false, quiet = false;
+    bool ordered = false, quiet = false, no_detach = false, detach = false;
     std::string on;  // device name: run the sweep there (docs/remote-devices.md)
 };
 
@@ -80,31 +80,52 @@ void print_progress(const nlohmann::json& p) {
 // The sweep on a device: the same request, sent over the protocol. The agent's checkpoints are
 // written to -o here as they come, and when the link drops the sweep reconnects and resumes from
 // the last one, so at most ~10 s of work is measured twice and nothing finished is lost.
+// --detach: the session was started and its id printed; nothing to save here.
+struct DetachedSession {};
+
 runtime::ProfileOutcome profile_on_device(const Options& o, agent::ProfileRequest request) {
     remote::ConnectOptions target = connect_options(o.on);
     std::optional<nlohmann::json> checkpoint;
     if (request.resume) checkpoint = to_json(*request.resume);
-    const nlohmann::json result = run_on_device(
-        target,
-        [&](remote::AgentConnection& c, int attempt) {
-            nlohmann::json fields = agent::to_json(request);
-            if (checkpoint) fields["resume"] = *checkpoint;
-            fields["checkpoints"] = true;
-            if (attempt > 0 && !o.quiet) std::cerr << "resuming the sweep on " << c.where() << "\n";
-            return c.call("profile", fields,
-                          [&](const nlohmann::json& event) {
-                              const std::string name = event["event"].get<std::string>();
-                              if (name == "progress" && !o.quiet) print_progress(event);
-                              else if (name == "warning")
-                                  std::cerr << "warning (" << event.value("code", "") << "): " << event.value("message", "") << "\n";
-                              else if (name == "checkpoint" && event.contains("profile")) {
-                                  checkpoint = event["profile"];
-                                  save_profile(profile_from_json(*checkpoint), request.output);
-                              }
-                          },
-                          &g_interrupted);
-        },
-        &g_interrupted);
+    auto on_event = [&](const nlohmann::json& event) {
+        const std::string name = event["event"].get<std::string>();
+        if (name == "progress" && !o.quiet) print_progress(event);
+        else if (name == "warning")
+            std::cerr << "warning (" << event.value("code", "") << "): " << event.value("message", "") << "\n";
+        else if (name == "checkpoint" && event.contains("profile")) {
+            checkpoint = event["profile"];
+            save_profile(profile_from_json(*checkpoint), request.output);
+        }
+    };
+    nlohmann::json result;
+    if (!o.no_detach) {
+        // A detached session (protocol 4): the device journals every point; across a dropped link
+        // this client attaches again and misses none, and none is measured twice.
+        DeviceJob job{"profile", agent::to_json(request), on_event};
+        job.fields.erase("output");  // -o is a file here
+        if (checkpoint) job.fields["resume"] = *checkpoint;
+        job.quiet = o.quiet;
+        job.start_only = o.detach;
+        result = run_job_on_device(target, job, &g_interrupted);
+        if (o.detach) {
+            std::cout << result.at("session").get<std::string>() << "\n";
+            std::cerr << "started session " << result.at("session").get<std::string>() << " on " << o.on
+                      << "; follow it with: tailprune session attach " << result.at("session").get<std::string>() << " --on "
+                      << o.on << " -o " << request.output << "\n";
+            throw DetachedSession{};
+        }
+    } else {
+        result = run_on_device(
+            target,
+            [&](remote::AgentConnection& c, int attempt) {
+                nlohmann::json fields = agent::to_json(request);
+                if (checkpoint) fields["resume"] = *checkpoint;
+                fields["checkpoints"] = true;
+                if (attempt > 0 && !o.quiet) std::cerr << "resuming the sweep on " << c.where() << "\n";
+                return c.call("profile", fields, on_event, &g_interrupted);
+            },
+            &g_interrupted);
+    }
     runtime::ProfileOutcome out;
     out.profile = profile_from_json(result.at("profile"));
     out.profile.device.host = remote::reached_on(target.device);  // where it was reached from here
@@ -143,6 +164,8 @@ const CommandRegistrar reg(40, [](CLI::App& app) {
     cmd->add_option("--resume", o->resume, "continue this partial profile (written back unless -o is given)")
         ->check(CLI::ExistingFile);
     cmd->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
+    cmd->add_flag("--no-detach", o->no_detach, "with --on: run the sweep on the connection itself, not as a detached session");
+    cmd->add_flag("--detach", o->detach, "with --on: start the sweep as a session, print its id and return (tailprune session attach)");
     cmd->add_option("--on", o->on, "run the sweep on this device (tailprune device list); -o and --resume stay local, "
                                    "--weights is a path on the device");
     cmd->callback([o] {
@@ -163,7 +186,12 @@ const CommandRegistrar reg(40, [](CLI::App& app) {
             out = runtime::run_profile(request, cb);
 #endif
         } else {
-            out = profile_on_device(*o, request);
+            try {
+                out = profile_on_device(*o, request);
+            } catch (const DetachedSession&) {
+                std::signal(SIGINT, SIG_DFL);
+                return;
+            }
         }
         std::signal(SIGINT, SIG_DFL);
         save_profile(out.profile, request.output);

@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include "app/cli/command_registry.h"
+#include "app/cli/remote_options.h"
 #include "core/agent/agent_session.h"
+#include "core/agent/session_relay.h"
+#include "core/agent/session_worker.h"
 #include "core/runtime/agent_handler.h"
 #include "core/platform/timing_environment.h"
 
@@ -24,7 +27,24 @@ const CommandRegistrar reg(60, [](CLI::App& app) {
         platform::settle_allocator();
         agent::ProtocolWriter writer(agent::take_over_stdout());
         runtime::RuntimeJobHandler handler;
-        agent::run_agent_session(STDIN_FILENO, writer, handler, g_stop);
+        agent::SessionRelay sessions(self_executable());
+        agent::run_agent_session(STDIN_FILENO, writer, handler, g_stop, &sessions);
+    });
+
+    // The detached session's worker, started by the agent itself (docs/remote-devices.md).
+    auto dir = std::make_shared<std::string>();
+    auto* worker = app.add_subcommand("session-worker", "");  // no description: not for people
+    worker->group("");
+    worker->add_option("dir", *dir, "session folder")->required();
+    worker->callback([dir] {
+        std::signal(SIGPIPE, SIG_IGN);
+        std::signal(SIGHUP, SIG_IGN);  // no terminal and its own session; a hang-up means nothing here
+        std::signal(SIGINT, on_stop_signal);
+        std::signal(SIGTERM, on_stop_signal);
+        platform::settle_allocator();
+        runtime::RuntimeJobHandler handler;
+        const int status = agent::run_session_worker(*dir, handler, g_stop);
+        if (status != 0) throw CommandError("session-worker: see above", status);
     });
 });
 
