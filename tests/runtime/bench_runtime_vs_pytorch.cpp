@@ -4,14 +4,14 @@
 // sides and read back), in one run; and the forward's time as the token count falls.
 //   cmake --build build --target bench_runtime_vs_pytorch
 //   build/tests/runtime/bench_runtime_vs_pytorch [ITERATIONS=20] [ROUNDS=5] [--threads N]
-//       [--only TEXT] [--sample-ms MS] [--no-pytorch] [--as-before-issue-30]
+//       [--only TEXT] [--sample-ms MS] [--max-seconds S] [--no-pytorch] [--as-before-issue-30]
 // Configurations: the shipped fmnist ViT and a DeiT-Tiny-shaped model (random weights), each at
 // batch 1 and 64, at several token counts. A round times every configuration once on each side
 // (which side goes first alternates), so load changes on a shared machine hit both alike; per
 // configuration it prints the median over rounds of each side's per-round median, the spread
 // between rounds ((max - min) / median) and the median of the per-round ratios.
 // ITERATIONS is the most timed forwards per sample; a sample takes about --sample-ms (default 400)
-// of forwards, at least 3. --only keeps the configurations whose name contains TEXT;
+// of forwards, at least 3. --max-seconds starts no round after S seconds (the rounds run are printed). --only keeps the configurations whose name contains TEXT;
 // --no-pytorch times the runtime alone (for perf). --as-before-issue-30 runs the runtime side as the
 // runtime ran before issue 30's fix, for before/after figures in one build: glibc's malloc defaults
 // (keep_freed_memory_for_reuse() then compiled to nothing) and OpenBLAS's thread count as the
@@ -124,7 +124,7 @@ private:
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     int iterations = 20, rounds = 5, threads = kDefaultCpuThreads;
-    double sample_ms = 400;
+    double sample_ms = 400, max_seconds = 0;
     bool pytorch = true, as_before = false;
     std::string only;
     std::vector<int> positional;
@@ -133,6 +133,7 @@ int main(int argc, char** argv) {
         if (a == "--threads" && i + 1 < argc) threads = std::max(1, std::atoi(argv[++i]));
         else if (a == "--only" && i + 1 < argc) only = argv[++i];
         else if (a == "--sample-ms" && i + 1 < argc) sample_ms = std::max(1.0, std::atof(argv[++i]));
+        else if (a == "--max-seconds" && i + 1 < argc) max_seconds = std::max(1.0, std::atof(argv[++i]));
         else if (a == "--no-pytorch") pytorch = false;
         else if (a == "--as-before-issue-30") as_before = true;
         else positional.push_back(std::max(1, std::atoi(argv[i])));
@@ -221,7 +222,10 @@ int main(int argc, char** argv) {
 
     QJsonObject py_threads;
     const auto started = std::chrono::steady_clock::now();
+    int rounds_run = 0;
     for (int round = 0; round < rounds; ++round) {
+        if (max_seconds > 0 && round > 0 && ms_since(started) / 1000 > max_seconds) break;
+        ++rounds_run;
         for (auto& r : rows) {
             auto& m = models[r.config->model];
             const int warmup = r.once_ms > 200 ? 1 : 2;  // a warm-up forward of a heavy configuration is enough
@@ -252,7 +256,7 @@ int main(int argc, char** argv) {
                     py_threads["intra_op"].toInt(), py_threads["inter_op"].toInt(), py_threads["blas"].toInt());
     std::printf("%d rounds, interleaved; per sample the median of up to %d forwards (~%.0f ms); spread = (max - min) / "
                 "median over rounds\n\n",
-                rounds, iterations, sample_ms);
+                rounds_run, iterations, sample_ms);
     const Config* current = nullptr;
     std::vector<double> falling;
     auto close_config = [&] {
