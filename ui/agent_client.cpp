@@ -73,7 +73,9 @@ void AgentClient::setDevice(const remote::ConnectOptions& options) {
     for (std::size_t i = 1; i < argv.size(); ++i) args << QString::fromStdString(argv[i]);
     setCommand(QString::fromStdString(argv[0]), args);
     environment_ = QProcessEnvironment::systemEnvironment();
-    const auto extra = device.is_local() ? device.env : remote::ssh_environment(o.ssh);
+    const auto extra = device.is_local()   ? device.env
+                       : device.is_slurm() ? remote::slurm_tool_environment(device, o.slurm, o.ssh)
+                                           : remote::ssh_environment(o.ssh);
     for (const auto& [key, value] : extra) environment_.insert(QString::fromStdString(key), QString::fromStdString(value));
     deviceName_ = QString::fromStdString(device.name);
     device_ = device;

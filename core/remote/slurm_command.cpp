@@ -114,13 +114,19 @@ std::vector<std::string> slurm_tool_argv(const DeviceEntry& d, const SlurmLaunch
 
 std::map<std::string, std::string> slurm_tool_environment(const DeviceEntry& d, const SlurmLaunch& launch,
                                                           const SshOptions& ssh) {
-    return launch.via_login() ? ssh_environment(ssh) : d.env;
+    return launch.via_login() || !d.login.empty() ? ssh_environment(ssh) : d.env;
+}
+
+SlurmLaunch complete_slurm_launch(const DeviceEntry& d, SlurmLaunch launch) {
+    if (launch.job_name.empty()) launch.job_name = new_slurm_job_name(d);
+    if (!d.login.empty() && !launch.via_login()) launch.login = find_device(d.login);
+    return launch;
 }
 
 std::vector<std::string> slurm_agent_argv(const DeviceEntry& d, const SlurmLaunch& launch, const SshOptions& ssh,
                                           const std::vector<std::string>& agent_args) {
-    if (launch.job_name.empty()) throw std::logic_error("slurm_agent_argv: no job name");
-    return slurm_tool_argv(d, launch, ssh, srun_argv(d, launch.job_name, agent_args));
+    const SlurmLaunch l = complete_slurm_launch(d, launch);
+    return slurm_tool_argv(d, l, ssh, srun_argv(d, l.job_name, agent_args));
 }
 
 std::string SlurmJob::describe() const {

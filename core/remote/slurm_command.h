@@ -44,7 +44,12 @@ std::vector<std::string> slurm_tool_argv(const DeviceEntry& device, const SlurmL
 std::map<std::string, std::string> slurm_tool_environment(const DeviceEntry& device, const SlurmLaunch& launch,
                                                           const SshOptions& ssh);
 
-// The argv that starts the agent for a slurm device.
+// `launch` with what is missing filled in: a new job name, and the login device looked up in the
+// device list (default_devices_path()) when the entry names one. The CLI fills both itself
+// (app/cli/slurm_connect); the studio's agent processes rely on this.
+SlurmLaunch complete_slurm_launch(const DeviceEntry& device, SlurmLaunch launch);
+
+// The argv that starts the agent for a slurm device (the launch completed as above).
 std::vector<std::string> slurm_agent_argv(const DeviceEntry& device, const SlurmLaunch& launch, const SshOptions& ssh,
                                           const std::vector<std::string>& agent_args);
 

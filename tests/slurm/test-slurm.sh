@@ -42,6 +42,12 @@ up() {
     command -v "$p" >/dev/null 2>&1 || [ -x "/usr/sbin/$p" ] || die "no $p (install the Debian packages slurm-wlm and munge: scripts/install-deps.sh)"
   done
   mkdir -p "$dir"/{state,spool,munge,munge-run}
+  local up_dir
+  up_dir=$(cd "$dir/.." && pwd -P)
+  while [ "$up_dir" != / ]; do  # munged refuses a socket below a folder others cannot search
+    [ "$(( $(stat -c '%a' "$up_dir") & 1 ))" -eq 1 ] || die "$up_dir is not searchable by all (chmod o+x), which munged requires above its socket"
+    up_dir=$(dirname "$up_dir")
+  done
   # munged wants every folder above its socket searchable by all, and its key folder private.
   chmod 0755 "$dir" "$dir/munge-run"
   chmod 0700 "$dir/munge"
