@@ -219,12 +219,13 @@ void AgentClient::onFinished(int exitCode, QProcess::ExitStatus status) {
     QString full;
     if (!device_.is_local() && status != QProcess::CrashExit) {
         // ssh's 255 is a connection failure, 127 a missing agent: core says which, in words.
-        full = QString::fromStdString(remote::classify_exit(exitCode, stderr_.toStdString(), handshakeDone_,
-                                                            remote::describe_target(device_), device_.agent, true,
-                                                            remote::known_hosts_file(device_),
-                                                            remote::known_hosts_name(device_))
-                                          .what());
+        const remote::ConnectionError error =
+            remote::classify_exit(exitCode, stderr_.toStdString(), handshakeDone_, remote::describe_target(device_),
+                                  device_.agent, true, remote::known_hosts_file(device_), remote::known_hosts_name(device_));
+        lastFailure_ = error.kind;
+        full = QString::fromStdString(error.what());
     } else {
+        lastFailure_ = remote::ConnectionFailure::AgentExited;
         const QString message = status == QProcess::CrashExit
                                     ? tr("the agent (%1) crashed").arg(program_)
                                     : tr("the agent (%1) exited with code %2").arg(program_).arg(exitCode);

@@ -49,6 +49,9 @@ public:
     // Closes stdin and lets the agent exit; kills it if it has not after `graceMs`.
     void stop(int graceMs = 3000);
     QString stderrTail() const { return QString::fromUtf8(stderr_); }
+    // Why the agent's process ended the last time it ended unasked (a dropped link, a refused
+    // host key, ...): a session follower retries only outages.
+    remote::ConnectionFailure lastFailure() const { return lastFailure_; }
 
 Q_SIGNALS:
     void started();
@@ -84,6 +87,7 @@ private:
     QStringList noise_;  // lines before the handshake (rc files; or a program that is not our agent)
     QByteArray buffer_;
     QByteArray stderr_;
+    remote::ConnectionFailure lastFailure_ = remote::ConnectionFailure::Other;
     QSet<int> pending_;
     // Requests made before the hello answer: written once the agent's protocol is known (from 3 on
     // they ask for long events in chunks, which an older agent would refuse as an unknown field).

@@ -35,6 +35,7 @@
 #include "ui/curve_view.h"
 #include "ui/curves_tab.h"
 #include "ui/error_banner.h"
+#include "ui/sessions_bar.h"
 #include "ui/plot_export.h"
 #include "ui/profile_filter_proxy.h"
 #include "ui/profile_library.h"
@@ -85,6 +86,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(banner_);
+    sessionsBar_ = new SessionsBar;
+    connect(sessionsBar_, &SessionsBar::reattachRequested, this, &MainWindow::reattachSession);
+    layout->addWidget(sessionsBar_);
     layout->addWidget(workspace_, 1);
     setCentralWidget(central);
 
@@ -428,6 +432,22 @@ void MainWindow::openProfilingDialog(const QVector<int>& tokens) {
             [this](const Profile& profile, const QString& source) { addMeasuredProfile(profile, source); });
     connect(dialog, &ProfilingDialog::errorOccurred, this, &MainWindow::showError);
     dialog->show();
+}
+
+void MainWindow::reattachSession(const QString& device, const QString& sessionId) {
+    if (devices_->rowOf(device) < 0) {
+        showError(tr("Session %1 was started on device '%2', which is no longer in the device list.").arg(sessionId, device));
+        return;
+    }
+    auto* dialog = new ProfilingDialog(agent_, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setDevices(devicesPanel_);
+    connect(dialog, &ProfilingDialog::profileMeasured, this,
+            [this](const Profile& profile, const QString& source) { addMeasuredProfile(profile, source); });
+    connect(dialog, &ProfilingDialog::errorOccurred, this, &MainWindow::showError);
+    connect(dialog, &QObject::destroyed, sessionsBar_, [bar = sessionsBar_] { bar->refresh(); });
+    dialog->show();
+    dialog->attachSession(device, sessionId);
 }
 
 void MainWindow::restoreSettings() {

@@ -20,6 +20,7 @@ class DeviceListModel;
 class DevicesPanel;
 class PassphrasePrompt;
 class ErrorBanner;
+class SessionsBar;
 class ProfileFilterProxy;
 class ProfileLibrary;
 class ProfileLoader;
@@ -64,6 +65,8 @@ public:
     void showError(const QString& message);
     // Opens the profiling dialog (optionally with token counts preselected).
     void openProfilingDialog(const QVector<int>& tokens = {});
+    // Opens the profiling dialog on a session this studio started before (the sessions bar).
+    void reattachSession(const QString& device, const QString& sessionId);
     // Exports the curve plot; returns an error or empty.
     QString exportPlot(const QString& path);
     // Adds a profile measured in this session, saved at once as a file in measuredProfilesFolder().
@@ -105,6 +108,7 @@ private:
     QTabWidget* workspace_ = nullptr;
     CurvesTab* curves_ = nullptr;
     ErrorBanner* banner_ = nullptr;
+    SessionsBar* sessionsBar_ = nullptr;
     AgentClient* agent_ = nullptr;
     DeviceListModel* devices_ = nullptr;
     PassphrasePrompt* passphrase_ = nullptr;

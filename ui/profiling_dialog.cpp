@@ -20,6 +20,7 @@
 #include "core/model/scope.h"
 #include "core/remote/agent_connection.h"
 #include "ui/agent_client.h"
+#include "ui/session_follower.h"
 #include "ui/device_list_model.h"
 #include "ui/devices_panel.h"
 #include "ui/palette.h"
@@ -322,13 +323,7 @@ void ProfilingDialog::startProfiling() {
         status_->setText(tr("Tick at least one device."));
         return;
     }
-    for (Run* run : runs_) {
-        disconnect(run->events);
-        disconnect(run->finishes);
-        if (run->client != agent_) run->client->deleteLater();
-        delete run;
-    }
-    runs_.clear();
+    clearRuns();
     hasResult_ = false;
     plot_->clearGraphs();
     plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -343,12 +338,7 @@ void ProfilingDialog::startProfiling() {
         auto* run = new Run;
         run->device = name;
         run->index = int(runs_.size());
-        if (name == "local" || !devices_) {
-            run->client = agent_;  // the studio's own local agent
-        } else {
-            run->client = new AgentClient(this);
-            run->client->setDevice(devices_->connectOptions(name));
-        }
+        if (name == "local" || !devices_) run->client = agent_;  // the studio's own local agent
         runs_.push_back(run);
         const int row = runTable_->rowCount();
         runTable_->insertRow(row);
@@ -359,12 +349,69 @@ void ProfilingDialog::startProfiling() {
         auto* cancel = new QPushButton(tr("Cancel"));
         connect(cancel, &QPushButton::clicked, this, [this, name] { cancelDevice(name); });
         runTable_->setCellWidget(row, 2, cancel);
-        run->events = connect(run->client, &AgentClient::eventReceived, this,
-                              [this, run](int id, const QString& n, const QJsonObject& e) { onEvent(run, id, n, e); });
-        run->finishes = connect(run->client, &AgentClient::requestFinished, this,
-                                [this, run](int id, bool ok, const QJsonObject& e) { onFinished(run, id, ok, e); });
-        run->requestId = run->client->request("profile", sentRequest_);
+        if (run->client) {
+            run->events = connect(run->client, &AgentClient::eventReceived, this,
+                                  [this, run](int id, const QString& n, const QJsonObject& e) { onEvent(run, id, n, e); });
+            run->finishes = connect(run->client, &AgentClient::requestFinished, this,
+                                    [this, run](int id, bool ok, const QJsonObject& e) { onFinished(run, id, ok, e); });
+            run->requestId = run->client->request("profile", sentRequest_);
+        } else {
+            followSession(run)->start("profile", sentRequest_);
+        }
     }
+}
+
+void ProfilingDialog::clearRuns() {
+    for (Run* run : runs_) {
+        disconnect(run->events);
+        disconnect(run->finishes);
+        if (run->follower) run->follower->deleteLater();
+        delete run;
+    }
+    runs_.clear();
+}
+
+// A device's sweep runs as a detached session: a dropped link or a closed studio loses nothing.
+SessionFollower* ProfilingDialog::followSession(Run* run) {
+    run->follower = new SessionFollower(devices_->connectOptions(run->device), this);
+    run->requestId = 1;  // the follower's events all belong to this run's one job
+    SessionFollower* f = run->follower;
+    connect(f, &SessionFollower::eventReceived, this, [this, run](const QString& n, const QJsonObject& e) { onEvent(run, 1, n, e); });
+    connect(f, &SessionFollower::finished, this, [this, run](bool ok, const QJsonObject& e) { onFinished(run, 1, ok, e); });
+    connect(f, &SessionFollower::sessionStarted, this, [this, run](const QString& id) {
+        showRunStatus(run, tr("session %1 started; it goes on if the link drops or the studio closes").arg(id));
+    });
+    connect(f, &SessionFollower::linkChanged, this, [this, run](const QString& state, bool) {
+        showRunStatus(run, state);
+        if (runs_.size() == 1) status_->setText(state);
+    });
+    return f;
+}
+
+void ProfilingDialog::attachSession(const QString& device, const QString& sessionId) {
+    if (isRunning() || !devices_) return;
+    clearRuns();
+    hasResult_ = false;
+    plot_->clearGraphs();
+    sentRequest_ = requestFields();
+    progress_->setRange(0, 0);
+    status_->setText(tr("Attaching to session %1 on %2…").arg(sessionId, device));
+    clock_.start();
+    runTable_->setRowCount(0);
+    runTable_->setVisible(true);
+    setRunning(true);
+    auto* run = new Run;
+    run->device = device;
+    runs_.push_back(run);
+    runTable_->insertRow(0);
+    auto* label = new QTableWidgetItem(device);
+    label->setForeground(seriesColor(0));
+    runTable_->setItem(0, 0, label);
+    runTable_->setItem(0, 1, new QTableWidgetItem(tr("attaching to %1…").arg(sessionId)));
+    auto* cancel = new QPushButton(tr("Cancel"));
+    connect(cancel, &QPushButton::clicked, this, [this, device] { cancelDevice(device); });
+    runTable_->setCellWidget(0, 2, cancel);
+    followSession(run)->attach(sessionId, 0);
 }
 
 void ProfilingDialog::cancelProfiling() {
@@ -372,19 +419,31 @@ void ProfilingDialog::cancelProfiling() {
     status_->setText(tr("Cancelling: the points measured so far are kept…"));
     cancel_->setEnabled(false);
     for (Run* run : runs_)
-        if (!run->finished) run->client->cancel(run->requestId);
+        if (!run->finished) cancelRun(run);
+}
+
+void ProfilingDialog::cancelRun(Run* run) {
+    if (run->follower) run->follower->cancel();
+    else run->client->cancel(run->requestId);
 }
 
 void ProfilingDialog::cancelDevice(const QString& name) {
     Run* run = runOf(name);
     if (!run || run->finished) return;
     showRunStatus(run, tr("cancelling: its points so far are kept…"));
-    run->client->cancel(run->requestId);
+    cancelRun(run);
 }
 
 void ProfilingDialog::reject() {
-    // Closing the dialog mid-sweep cancels it; the partial profile still arrives and is kept.
-    if (isRunning()) cancelProfiling();
+    // Closing the dialog mid-sweep cancels a local sweep (its partial profile still arrives and is
+    // kept); a device's session goes on without us and the studio offers to re-attach it later.
+    if (isRunning()) {
+        for (Run* run : runs_) {
+            if (run->finished) continue;
+            if (run->follower) run->follower->detach();
+            else run->client->cancel(run->requestId);
+        }
+    }
     QDialog::reject();
 }
 

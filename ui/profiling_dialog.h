@@ -22,6 +22,7 @@ class QSpinBox;
 namespace tp::ui {
 
 class AgentClient;
+class SessionFollower;
 class DevicesPanel;
 
 // Profiles a model through the agent: device(s), model, scopes, token range, batch, dtype, mode;
@@ -44,6 +45,8 @@ public:
     QStringList selectedDevices() const;
     // Cancels one device's sweep (the others go on).
     void cancelDevice(const QString& name);
+    // Follows a session this studio started before (remembered): replays it, then live.
+    void attachSession(const QString& device, const QString& sessionId);
     // The last line shown for a device's run ("done: 12 points", "failed: ...").
     QString deviceStatus(const QString& name) const;
 
@@ -86,7 +89,8 @@ private:
     // One device's sweep.
     struct Run {
         QString device;
-        AgentClient* client = nullptr;  // the dialog's agent for local, an own one over SSH
+        AgentClient* client = nullptr;  // the dialog's agent for local
+        SessionFollower* follower = nullptr;  // a device: the sweep as a detached session
         int requestId = 0;
         int index = 0;                  // colour
         int pointCount = 0;
@@ -107,6 +111,9 @@ private:
     void setRunning(bool running);
     void showRunStatus(Run* run, const QString& status);
     Run* runOf(const QString& device) const;
+    void clearRuns();
+    void cancelRun(Run* run);
+    SessionFollower* followSession(Run* run);
 
     AgentClient* agent_;
     DevicesPanel* devices_ = nullptr;

@@ -45,6 +45,7 @@ struct Options {
     int batch = 100;
     int threads = 1;
     bool plan_only = false;
+    bool no_detach = false;
     std::string on;  // device name: evaluate the plan there (A,B,C: over several agents at once)
     int slurm_tasks = 0;  // agents per slurm device in --on
 };
@@ -99,6 +100,7 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
     cmd->add_option("--store", o->store, "also record every evaluation in this store");
 #endif
     cmd->add_flag("--plan-only", o->plan_only, "print what would be evaluated and stop");
+    cmd->add_flag("--no-detach", o->no_detach, "with --on: evaluate on the connection itself, not as detached sessions");
     cmd->add_option("--on", o->on, "evaluate the plan on this device (tailprune device list); --weights and --data-dir "
                                    "are paths there, the calibration file stays here; A,B,C fans the plan out over "
                                    "one agent per name (docs/cluster.md)");
@@ -216,8 +218,8 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
                 }
                 runtime::EvaluateResult r;
                 if (target) {
-                    r = evaluate_result_from_json(run_on_device(
-                        *target, [&](remote::AgentConnection& c, int) { return evaluate_on(c, eo, {}, &g_cancel); }, &g_cancel));
+                    // Each evaluation a detached session: a dropped link loses none (Ctrl-C cancels it).
+                    r = evaluate_result_from_json(evaluate_on_device(*target, eo, {}, &g_cancel, !o->no_detach, true));
                 } else {
 #ifdef TAILPRUNE_HAS_TORCH
                     r = runtime::evaluate_model(eo, {}, &g_cancel);

@@ -28,6 +28,7 @@ struct EvaluateArgs {
     bool json = false;
     bool quiet = false;
     std::string on;  // device name: evaluate there
+    bool no_detach = false;
 };
 
 const CommandRegistrar reg(50, [](CLI::App& app) {
@@ -50,6 +51,7 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
     cmd->add_option("--method", o.method, "Pruning method (overrides the schedule's)");
     cmd->add_flag("--json", a->json, "Print {\"top1\":..,\"top5\":..,\"images\":..}");
     cmd->add_flag("--quiet", a->quiet, "No progress on stderr");
+    cmd->add_flag("--no-detach", a->no_detach, "With --on: evaluate on the connection itself, not as a detached session");
     cmd->add_option("--on", a->on, "Evaluate on this device (tailprune device list); --weights, --data-dir and "
                                    "--dataset are paths there, --schedule is read here and sent");
     cmd->callback([a] {
@@ -77,9 +79,8 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
                 r = runtime::evaluate_model(o, progress, &g_cancel);
 #endif
             } else {
-                r = evaluate_result_from_json(run_on_device(
-                    connect_options(a->on),
-                    [&](remote::AgentConnection& c, int) { return evaluate_on(c, o, progress, &g_cancel); }, &g_cancel));
+                r = evaluate_result_from_json(
+                    evaluate_on_device(connect_options(a->on), o, progress, &g_cancel, !a->no_detach, false));
             }
         } catch (...) {
             std::signal(SIGINT, previous);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "app/cli/command_registry.h"
+#include "app/cli/remote_options.h"
 #include "core/agent/requests.h"
 #include "core/model/profile_json.h"
 #include "core/model/schedule.h"
@@ -16,12 +17,13 @@ ModelInfo describe_on(remote::AgentConnection& c, const std::string& weights) {
     return model_from_json(result.at("model"), "/model");
 }
 
-json evaluate_on(remote::AgentConnection& c, const runtime::EvaluateOptions& o, const runtime::ProgressFn& progress,
-                 const std::atomic<bool>* cancel) {
+namespace {
+
+json evaluate_fields(const runtime::EvaluateOptions& o, const std::function<ModelInfo()>& describe) {
     if (o.heads) throw CommandError("--heads needs weights with a card when run --on a device");
     agent::EvaluateRequest r;
     r.model.weights = o.weights;
-    r.schedule = o.schedule ? *o.schedule : unpruned_schedule(describe_on(c, o.weights));
+    r.schedule = o.schedule ? *o.schedule : unpruned_schedule(describe());
     r.dataset = o.dataset;
     r.split = o.split;
     r.limit = o.limit;
@@ -32,13 +34,35 @@ json evaluate_on(remote::AgentConnection& c, const runtime::EvaluateOptions& o, 
     r.dtype = o.dtype;
     r.batch = o.batch;
     r.method = o.method;
-    return c.call(
-        "evaluate", agent::to_json(r),
-        [&](const json& event) {
-            if (progress && event.value("event", "") == "progress")
-                progress(event.value("done", 0L), event.value("total", 0L));
-        },
-        cancel);
+    return agent::to_json(r);
+}
+
+remote::EventHandler progress_events(const runtime::ProgressFn& progress) {
+    return [progress](const json& event) {
+        if (progress && event.value("event", "") == "progress") progress(event.value("done", 0L), event.value("total", 0L));
+    };
+}
+
+}  // namespace
+
+json evaluate_on(remote::AgentConnection& c, const runtime::EvaluateOptions& o, const runtime::ProgressFn& progress,
+                 const std::atomic<bool>* cancel) {
+    return c.call("evaluate", evaluate_fields(o, [&] { return describe_on(c, o.weights); }), progress_events(progress), cancel);
+}
+
+json evaluate_on_device(const remote::ConnectOptions& target, const runtime::EvaluateOptions& o,
+                        const runtime::ProgressFn& progress, const std::atomic<bool>* cancel, bool detach,
+                        bool cancel_on_interrupt) {
+    const json fields = evaluate_fields(o, [&] {
+        return model_from_json(
+            run_on_device(target, [&](remote::AgentConnection& c, int) { return to_json(describe_on(c, o.weights)); }, cancel),
+            "/model");
+    });
+    DeviceJob job{"evaluate", fields, progress_events(progress)};
+    job.detach = detach;
+    job.cancel_on_interrupt = cancel_on_interrupt;
+    job.quiet = true;
+    return run_job_on_device(target, job, cancel);
 }
 
 runtime::EvaluateResult evaluate_result_from_json(const json& result) {

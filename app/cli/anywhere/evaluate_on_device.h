@@ -16,6 +16,11 @@ ModelInfo describe_on(remote::AgentConnection& connection, const std::string& we
 // (no schedule) sends the model's unpruned schedule, learned with `describe`.
 nlohmann::json evaluate_on(remote::AgentConnection& connection, const runtime::EvaluateOptions& options,
                            const runtime::ProgressFn& progress, const std::atomic<bool>* cancel);
+// The same evaluation through `run_job_on_device`: a detached session unless `detach` is false
+// (or the agent predates sessions), so a dropped link does not lose it.
+nlohmann::json evaluate_on_device(const remote::ConnectOptions& target, const runtime::EvaluateOptions& options,
+                                  const runtime::ProgressFn& progress, const std::atomic<bool>* cancel, bool detach,
+                                  bool cancel_on_interrupt);
 runtime::EvaluateResult evaluate_result_from_json(const nlohmann::json& result);
 
 // Throws the usual CLI error when a local file given with --weights is missing (with --on the
