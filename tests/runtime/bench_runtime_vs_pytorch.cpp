@@ -4,14 +4,16 @@
 // sides and read back), in one run; and the forward's time as the token count falls.
 //   cmake --build build --target bench_runtime_vs_pytorch
 //   build/tests/runtime/bench_runtime_vs_pytorch [ITERATIONS=20] [ROUNDS=5] [--threads N]
-//       [--only TEXT] [--sample-ms MS] [--max-seconds S] [--no-pytorch] [--as-before-issue-30]
+//       [--only TEXT] [--sample-ms MS] [--max-seconds S] [--detail] [--no-pytorch] [--as-before-issue-30]
 // Configurations: the shipped fmnist ViT and a DeiT-Tiny-shaped model (random weights), each at
 // batch 1 and 64, at several token counts. A round times every configuration once on each side
 // (which side goes first alternates), so load changes on a shared machine hit both alike; per
 // configuration it prints the median over rounds of each side's per-round median, the spread
 // between rounds ((max - min) / median) and the median of the per-round ratios.
 // ITERATIONS is the most timed forwards per sample; a sample takes about --sample-ms (default 400)
-// of forwards, at least 3. --max-seconds starts no round after S seconds (the rounds run are printed). --only keeps the configurations whose name contains TEXT;
+// of forwards, at least 3. One untimed round of both sides comes first (caches, page tables and the
+// server's lazily built state settle there). --max-seconds starts no round after S seconds (the
+// rounds run are printed). --detail prints every round's ratio. --only keeps the configurations whose name contains TEXT;
 // --no-pytorch times the runtime alone (for perf). --as-before-issue-30 runs the runtime side as the
 // runtime ran before issue 30's fix, for before/after figures in one build: glibc's malloc defaults
 // (keep_freed_memory_for_reuse() then compiled to nothing) and OpenBLAS's thread count as the
@@ -125,7 +127,7 @@ int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     int iterations = 20, rounds = 5, threads = kDefaultCpuThreads;
     double sample_ms = 400, max_seconds = 0;
-    bool pytorch = true, as_before = false;
+    bool pytorch = true, as_before = false, detail = false;
     std::string only;
     std::vector<int> positional;
     for (int i = 1; i < argc; ++i) {
@@ -135,6 +137,7 @@ int main(int argc, char** argv) {
         else if (a == "--sample-ms" && i + 1 < argc) sample_ms = std::max(1.0, std::atof(argv[++i]));
         else if (a == "--max-seconds" && i + 1 < argc) max_seconds = std::max(1.0, std::atof(argv[++i]));
         else if (a == "--no-pytorch") pytorch = false;
+        else if (a == "--detail") detail = true;
         else if (a == "--as-before-issue-30") as_before = true;
         else positional.push_back(std::max(1, std::atoi(argv[i])));
     }
@@ -223,9 +226,10 @@ int main(int argc, char** argv) {
     QJsonObject py_threads;
     const auto started = std::chrono::steady_clock::now();
     int rounds_run = 0;
-    for (int round = 0; round < rounds; ++round) {
+    for (int round = -1; round < rounds; ++round) {  // round -1: the untimed one
         if (max_seconds > 0 && round > 0 && ms_since(started) / 1000 > max_seconds) break;
-        ++rounds_run;
+        const bool timed = round >= 0;
+        rounds_run += timed;
         for (auto& r : rows) {
             auto& m = models[r.config->model];
             const int warmup = r.once_ms > 200 ? 1 : 2;  // a warm-up forward of a heavy configuration is enough
@@ -235,20 +239,22 @@ int main(int argc, char** argv) {
                 if (pytorch)
                     theirs = server.time(m.weights, m.arch.heads, r.config->batch, r.n, warmup, r.iterations, &py_threads);
             };
-            if (round % 2 == 0) {
+            if (round % 2 == 0) {  // -1 % 2 == -1: the untimed round starts with PyTorch
                 run_ours();
                 run_theirs();
             } else {
                 run_theirs();
                 run_ours();
             }
+            if (!timed) continue;
             r.ours.ms.push_back(ours);
             if (pytorch && theirs > 0) {
                 r.theirs.ms.push_back(theirs);
                 r.ratios.push_back(ours / theirs);
             }
         }
-        std::fprintf(stderr, "round %d/%d done (%.0f s)\n", round + 1, rounds, ms_since(started) / 1000);
+        std::fprintf(stderr, "round %d/%d done (%.0f s)%s\n", round + 1, rounds, ms_since(started) / 1000,
+                     timed ? "" : " (untimed)");
     }
 
     if (pytorch)
@@ -282,6 +288,11 @@ int main(int argc, char** argv) {
             std::printf("  %6d  %5d  %11.3f  %5.1f%%  %11.3f  %5.1f%%  %5.3fx  %5.1f%%\n", r.n, r.iterations, ours,
                         100 * spread(r.ours.ms), median(r.theirs.ms), 100 * spread(r.theirs.ms), median(r.ratios),
                         100 * spread(r.ratios));
+        if (detail && !r.ratios.empty() && r.ours.ms.size() == r.theirs.ms.size()) {
+            std::printf("          rounds:");
+            for (size_t i = 0; i < r.ratios.size(); ++i) std::printf(" %.2f/%.2f", r.ours.ms[i], r.theirs.ms[i]);
+            std::printf(" ms\n");
+        }
     }
     close_config();
     std::printf("load average at end %.2f; %.0f s\n", tp::platform::load_average().value_or(-1), ms_since(started) / 1000);
