@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 #include "core/agent/path_policy.h"
 #include "core/agent/session_journal.h"
 #include "core/agent/session_profile.h"
@@ -404,9 +406,19 @@ void SessionRelay::spawn_worker(const std::string& dir) {
     bool started = false;
     if (lingering_systemd_user()) {
         // The user's systemd keeps the worker past logout even where logind kills the session's processes.
+        // A user unit does not inherit this environment: what the job depends on is passed along.
         const std::string unit = "tailprune-session-" + dir.substr(dir.find_last_of('/') + 1);
-        started = run_and_wait({"/usr/bin/systemd-run", "--user", "--quiet", "--collect", "--unit=" + unit, executable_,
-                                "session-worker", dir}) == 0;
+        std::vector<std::string> args = {"/usr/bin/systemd-run", "--user", "--quiet", "--collect", "--unit=" + unit};
+        for (char** e = environ; e && *e; ++e) {
+            const std::string kv = *e;
+            for (const char* prefix : {"TAILPRUNE_", "LD_LIBRARY_PATH=", "PATH=", "CUDA_", "OPENBLAS_", "OMP_", "MKL_"})
+                if (kv.rfind(prefix, 0) == 0) {
+                    args.push_back("--setenv=" + kv);
+                    break;
+                }
+        }
+        for (const std::string& a : {executable_, std::string("session-worker"), dir}) args.push_back(a);
+        started = run_and_wait(args) == 0;
     }
     if (!started) {
         const std::string log = dir + "/worker.log";

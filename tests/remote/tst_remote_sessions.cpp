@@ -317,6 +317,12 @@ private Q_SLOTS:
 
     // The shared ControlMaster connection is killed mid-sweep; the client reconnects through a new one.
     void controlMasterKilled() {
+        // This case's own control folder, so that only its master is killed (other suites may
+        // have masters of their own running at the same time).
+        const QString xdg = work_.filePath("xdg");
+        QDir().mkpath(xdg);
+        const QByteArray xdgBefore = qgetenv("XDG_RUNTIME_DIR");
+        qputenv("XDG_RUNTIME_DIR", xdg.toUtf8());
         qputenv("TAILPRUNE_SSH_PERSIST", "60");
         QVERIFY(addDevice("edge", sshd_.port()).exitCode == 0);
         const QStringList before = sessionIds();
@@ -324,15 +330,19 @@ private Q_SLOTS:
         QProcess cli;
         startCli(cli, sweepArgs("edge", out), err);
         qputenv("TAILPRUNE_SSH_PERSIST", "0");
+        if (xdgBefore.isEmpty()) qunsetenv("XDG_RUNTIME_DIR");
+        else qputenv("XDG_RUNTIME_DIR", xdgBefore);
         const QString id = newSession(before);
         QVERIFY(!id.isEmpty());
         QVERIFY(waitForPoints(id, 5));
+        const QString master = "^ssh: " + xdg + "/tailprune-ssh/.*\\[mux\\]";
         QProcess pkill;
-        pkill.start("pkill", {"-KILL", "-f", "^ssh: .*\\[mux\\]"});
+        pkill.start("pkill", {"-KILL", "-f", master});
         pkill.waitForFinished(5000);
         QVERIFY2(pkill.exitCode() == 0, "no ControlMaster process was found to kill");
         QVERIFY2(cli.waitForFinished(180000), qPrintable(readText(err)));
         QVERIFY2(cli.exitCode() == 0, qPrintable(readText(err)));
+        QProcess::execute("pkill", {"-TERM", "-f", master});  // the new master, persisting
         checkExactlyOnce(id, out, "ControlMaster killed");
     }
 

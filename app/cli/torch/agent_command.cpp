@@ -1,6 +1,8 @@
 // tailprune agent: the headless measuring process behind the studio (docs/agent-protocol.md).
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
+#include <string>
 
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 #include "app/cli/remote_options.h"
 #include "core/agent/agent_session.h"
 #include "core/agent/session_relay.h"
+#include "core/agent/session_store.h"
 #include "core/agent/session_worker.h"
 #include "core/runtime/agent_handler.h"
 #include "core/platform/timing_environment.h"
@@ -42,6 +45,11 @@ const CommandRegistrar reg(60, [](CLI::App& app) {
         std::signal(SIGINT, on_stop_signal);
         std::signal(SIGTERM, on_stop_signal);
         platform::settle_allocator();
+        // The session's folder holds the sweep's checkpoint (its "output"): a sessions root set
+        // outside the default folders ($TAILPRUNE_SESSIONS_DIR) must be one the job may write to.
+        const char* roots = std::getenv("TAILPRUNE_AGENT_ROOTS");
+        const std::string with_sessions = (roots && *roots ? std::string(roots) + ":" : std::string()) + agent::sessions_root();
+        ::setenv("TAILPRUNE_AGENT_ROOTS", with_sessions.c_str(), 1);
         runtime::RuntimeJobHandler handler;
         const int status = agent::run_session_worker(*dir, handler, g_stop);
         if (status != 0) throw CommandError("session-worker: see above", status);
