@@ -18,7 +18,7 @@
 #include "core/remote/askpass.h"
 #include "tcp_relay.h"
 #include "test_sshd.h"
-#include "tests/cli/cli_runner.h"
+#include "tests/remote/remote_test_util.h"
 
 namespace {
 
@@ -26,20 +26,6 @@ const QString kWeights = QString(TAILPRUNE_SOURCE_DIR) + "/resources/models/fmni
 constexpr int kFirst = 2, kLast = 50;  // the sweep: every token count 2..50, one round each
 constexpr int kPoints = kLast - kFirst + 1;
 
-QString userName() {
-    const passwd* pw = getpwuid(getuid());
-    return pw ? QString::fromLocal8Bit(pw->pw_name) : QString("root");
-}
-
-QJsonObject jsonOf(const QString& text) { return QJsonDocument::fromJson(text.toUtf8()).object(); }
-
-QJsonObject readJsonFile(const QString& path) {
-    QFile f(path);
-    f.open(QIODevice::ReadOnly);
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-QString describe(const CliResult& r) { return "exit " + QString::number(r.exitCode) + "\nstdout: " + r.out + "\nstderr: " + r.err; }
 
 QString readText(const QString& path) {
     QFile f(path);

@@ -10,7 +10,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include "tests/cli/cli_runner.h"
+#include "tests/remote/remote_test_util.h"
 #include "core/remote/askpass.h"
 #include "tcp_relay.h"
 #include "test_sshd.h"
@@ -20,20 +20,6 @@ namespace {
 const QString kWeights = QString(TAILPRUNE_SOURCE_DIR) + "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
 const QString kSchedule = QString(TAILPRUNE_TESTDATA_DIR) + "/schedules/deit_tiny_fp16_cut.schedule.json";
 
-QString userName() {
-    const passwd* pw = getpwuid(getuid());
-    return pw ? QString::fromLocal8Bit(pw->pw_name) : QString("root");
-}
-
-QJsonObject jsonOf(const QString& text) { return QJsonDocument::fromJson(text.toUtf8()).object(); }
-
-QJsonObject readJsonFile(const QString& path) {
-    QFile f(path);
-    f.open(QIODevice::ReadOnly);
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-QString describe(const CliResult& r) { return "exit " + QString::number(r.exitCode) + "\nstdout: " + r.out + "\nstderr: " + r.err; }
 
 }  // namespace
 

@@ -12,7 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "tests/cli/cli_runner.h"
+#include "tests/remote/remote_test_util.h"
 #include "test_slurm.h"
 #include "../remote/test_sshd.h"
 
@@ -23,19 +23,6 @@ const QString kWeights = QString(TAILPRUNE_SOURCE_DIR) + "/resources/models/fmni
 // (12 evaluations of 400 holdout images, about a second each here).
 const QStringList kCalibrate = {"calibrate", "--weights", kWeights, "--method", "pomt", "--subset", "400",
                                 "--levels",  "0.5",       "--multi", "2"};
-
-QJsonObject jsonOf(const QString& text) { return QJsonDocument::fromJson(text.toUtf8()).object(); }
-QJsonObject readJsonFile(const QString& path) {
-    QFile f(path);
-    f.open(QIODevice::ReadOnly);
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
-QString describe(const CliResult& r) { return "exit " + QString::number(r.exitCode) + "\nstdout: " + r.out + "\nstderr: " + r.err; }
-
-QString userName() {
-    const passwd* pw = getpwuid(getuid());
-    return pw ? QString::fromLocal8Bit(pw->pw_name) : QString("root");
-}
 
 QString shortHostName() {
     QProcess p;
