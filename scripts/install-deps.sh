@@ -8,7 +8,8 @@ packages=(cmake ninja-build g++ pkg-config
           nlohmann-json3-dev libcli11-dev libstb-dev zlib1g-dev
           dataset-fashion-mnist openssh-server openssh-client python3-torch python3-numpy python3-jsonschema
           clang libclang-rt-14-dev  # clang: the fuzz targets (scripts/fuzz.sh, scripts/fuzz-ci.sh)
-          slurm-wlm munge)          # the single-host Slurm the cluster tests start (tests/slurm, docs/cluster.md)
+          slurm-wlm munge           # the single-host Slurm the cluster tests start (tests/slurm, docs/cluster.md)
+          procps)                   # pgrep/pkill: the session fault tests find the processes they kill
 if [ "$flavour" = gui ]; then
   packages+=(qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl-dev xvfb xauth
              qt6-qpa-plugins fonts-dejavu-core)
