@@ -1,4 +1,5 @@
 // tailprune: the command-line tool and headless agent. Commands live in app/cli/, one file each.
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -14,6 +15,9 @@ int main(int argc, char** argv) {
     // in ssh's environment so that call lands here rather than in the command parser.
     if (const char* askpass = std::getenv("TAILPRUNE_ASKPASS"); askpass && std::string(askpass) == "1" && argc == 2)
         return tp::remote::run_askpass(argv[1]);
+    // A device's agent (ssh, srun) that went away is seen as a failed write to its stdin, not a
+    // death by SIGPIPE: a session's heartbeat can be written just as the link drops.
+    std::signal(SIGPIPE, SIG_IGN);
     CLI::App app{"tailprune — measure ViT latency staircases, find the steps, tune and apply token-pruning schedules.",
                  "tailprune"};
     app.set_version_flag("--version", std::string("tailprune ") + TAILPRUNE_VERSION);
