@@ -8,17 +8,6 @@
 
 namespace tp::ui {
 
-namespace {
-
-bool outage(remote::ConnectionFailure kind) {
-    using remote::ConnectionFailure;
-    return kind == ConnectionFailure::LinkLost || kind == ConnectionFailure::Unreachable ||
-           kind == ConnectionFailure::Refused || kind == ConnectionFailure::Handshake ||
-           kind == ConnectionFailure::AgentExited || kind == ConnectionFailure::Other;
-}
-
-}  // namespace
-
 SessionFollower::SessionFollower(const remote::ConnectOptions& target, QObject* parent) : QObject(parent), target_(target) {
     heartbeat_.setInterval(500);
     connect(&heartbeat_, &QTimer::timeout, this, &SessionFollower::tick);
@@ -123,7 +112,7 @@ void SessionFollower::onFinished(int id, bool ok, const QJsonObject& event) {
         if (event.value("result").toObject().value("detached").toBool()) return;
         return finish(true, event);
     }
-    if (event.value("code").toString() == QLatin1String("agent_exited") && outage(client_->lastFailure()))
+    if (event.value("code").toString() == QLatin1String("agent_exited") && remote::is_outage(client_->lastFailure()))
         return linkLost(event.value("message").toString());
     finish(false, event);
 }

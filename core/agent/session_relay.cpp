@@ -110,8 +110,9 @@ json list_sessions_json() {
         j["id"] = dir.filename().string();
         j["status"] = effective_status(dir.string(), s);
         try {
-            const json body = read_session_request(dir.string())["body"];
-            j["cmd"] = read_session_request(dir.string())["cmd"];
+            const json request = read_session_request(dir.string());
+            const json& body = request["body"];
+            j["cmd"] = request["cmd"];
             if (body.contains("model")) j["model"] = body["model"];
             else if (body.contains("weights")) j["model"] = body["weights"];
         } catch (const std::exception&) {
@@ -333,16 +334,15 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
         }
     } closer{sock};
 
-    for (;;) {
+    // Sends the journal's records after `from` as events; the job's final record ends the attach
+    // (its result, or its error with the job's code).
+    auto deliver_new = [&]() -> std::optional<json> {
         for (json& record : tail.read_new()) {
             const long long seq = record_seq(record);
             if (seq <= from) continue;
             from = seq;
             const std::string name = record.value("event", std::string());
-            if (name == "done") {
-                json result = record.value("result", json::object());
-                return result;
-            }
+            if (name == "done") return record.value("result", json::object());
             if (name == "error")
                 throw JobFailed(record.value("code", std::string("failed")), record.value("message", std::string()));
             for (const char* key : {"v", "id", "event"}) record.erase(key);
@@ -350,21 +350,15 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
             context.event(name, record);
             last_sent = now_ms();
         }
+        return std::nullopt;
+    };
+    for (;;) {
+        if (auto result = deliver_new()) return *result;
         if (context.cancelled()) return {{"detached", true}, {"session", id}, {"seq", from}};
         if (sock < 0) {
             // No worker listening: it may still be starting, or be gone. The journal has the truth.
             if (!session_worker_alive(dir)) {
-                for (json& record : tail.read_new()) {  // what it wrote just before it ended
-                    if (record_seq(record) <= from) continue;
-                    const std::string name = record.value("event", std::string());
-                    if (name == "done") return record.value("result", json::object());
-                    if (name == "error")
-                        throw JobFailed(record.value("code", std::string("failed")), record.value("message", std::string()));
-                    for (const char* key : {"v", "id", "event"}) record.erase(key);
-                    record["session"] = id;
-                    from = record_seq(record);
-                    context.event(name, record);
-                }
+                if (auto result = deliver_new()) return *result;  // what it wrote just before it ended
                 throw JobFailed("session_died", "the worker of session '" + id + "' ended without finishing (record " +
                                                     std::to_string(from) + " is the last); `tailprune session resume " + id +
                                                     "` measures only what is missing");

@@ -11,8 +11,17 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Failures that an outage explains (the device rebooting, Wi-Fi gone): worth another try.
-bool outage(ConnectionFailure kind) {
+void sleep_unless(double seconds, const std::atomic<bool>* interrupt) {
+    const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+    while (Clock::now() < end) {
+        if (interrupt && interrupt->load()) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+}  // namespace
+
+bool is_outage(ConnectionFailure kind) {
     switch (kind) {
         case ConnectionFailure::LinkLost:
         case ConnectionFailure::Unreachable:
@@ -25,16 +34,6 @@ bool outage(ConnectionFailure kind) {
             return false;
     }
 }
-
-void sleep_unless(double seconds, const std::atomic<bool>* interrupt) {
-    const auto end = Clock::now() + std::chrono::duration<double>(seconds);
-    while (Clock::now() < end) {
-        if (interrupt && interrupt->load()) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-}
-
-}  // namespace
 
 void require_sessions(const AgentConnection& c) {
     if (c.protocol() >= kSessionsProtocol) return;
@@ -89,7 +88,7 @@ FollowOutcome follow_session(const ConnectOptions& target, const std::string& id
             out.last_seq = options.from;
             return out;
         } catch (const ConnectionError& e) {
-            if (!outage(e.kind)) throw;
+            if (!is_outage(e.kind)) throw;
             if (interrupt && interrupt->load()) {
                 out.detached = true;
                 out.last_seq = options.from;

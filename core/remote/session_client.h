@@ -15,6 +15,10 @@ namespace tp::remote {
 
 inline constexpr int kSessionsProtocol = 4;
 
+// Failures an outage explains (the device rebooting, Wi-Fi gone): a session is worth another try.
+// Host-key, authentication, missing-agent and protocol failures never are.
+bool is_outage(ConnectionFailure kind);
+
 // Throws ConnectionError(Upgrade) naming the device and the versions when the agent is older than
 // protocol 4: "upgrade the agent, or use --no-detach".
 void require_sessions(const AgentConnection& connection);
