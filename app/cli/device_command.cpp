@@ -120,7 +120,8 @@ const CommandRegistrar reg(90, [](CLI::App& app) {
     add->add_option("--port", a->port, "ssh port")->check(CLI::Range(1, 65535));
     add->add_option("--identity", a->identity, "private key file");
     add->add_option("--jump", a->jump, "ProxyJump host [USER@]HOST[:PORT]");
-    add->add_option("--agent", a->agent, "absolute path of tailprune on the device")->required();
+    add->add_option("--agent", a->agent,
+                    "absolute path of tailprune on the device (leave out for an ssh device you will `device install` on)");
     add->add_option("--env", a->env, "KEY=VALUE for the agent (repeat), e.g. LD_LIBRARY_PATH=/usr/local/cuda/lib64");
     add->add_option("--ssh-config", a->ssh_config, "ssh_config file to use instead of ~/.ssh/config");
     add->add_option("--known-hosts", a->known_hosts, "known_hosts file to use instead of ~/.ssh/known_hosts");

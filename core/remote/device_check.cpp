@@ -78,6 +78,7 @@ json DeviceCheck::to_json() const {
         out["host"] = hello.value("host", json::object());
         out["capabilities"] = hello.value("capabilities", json::object());
         if (hello.contains("slurm")) out["slurm"] = hello["slurm"];  // the job, node and GPUs (Slurm devices)
+        if (hello.contains("board")) out["board"] = hello["board"];  // a Jetson's clocks (protocol 5)
     } else {
         out["error"] = message;
     }
@@ -92,6 +93,12 @@ DeviceCheck check_device(const ConnectOptions& options) {
     const bool keyed = options.device.is_slurm() ? options.slurm.via_login() : !options.device.is_local();
     const DeviceEntry& ssh_device = options.device.is_slurm() ? options.slurm.login : options.device;
     const bool known_before = !keyed || host_key_known(ssh_device);
+    if (!options.device.is_local() && options.device.agent.empty()) {  // added, not installed yet
+        c.state = DeviceState::AgentMissing;
+        c.message = "device '" + options.device.name + "' has no agent yet: build one there with `tailprune device install " +
+                    options.device.name + "`";
+        return c;
+    }
     try {
         auto connection = AgentConnection::open(options);
         c.round_trip_ms = connection->ping();

@@ -191,9 +191,7 @@ void validate(const DeviceEntry& d) {
             throw FormatError("user", "'" + d.user + "' is not a user name (no leading '-', spaces or shell characters)");
         if (unsafe_ssh_word(d.jump))
             throw FormatError("jump", "'" + d.jump + "' is not a jump host (no leading '-', spaces or shell characters)");
-        if (d.agent.empty())
-            throw FormatError("agent", "an ssh device needs the agent's absolute path on the device (a non-interactive "
-                                       "login has no PATH to find it)");
+        // No agent path yet is allowed: `device install` builds one there and records its path.
     }
     if (!d.agent.empty() && d.agent[0] != '/') throw FormatError("agent", "'" + d.agent + "' must be an absolute path");
     if (d.agent.find('\0') != std::string::npos) throw FormatError("agent", "the agent path holds a NUL character");

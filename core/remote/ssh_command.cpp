@@ -47,17 +47,30 @@ std::string control_path(const DeviceEntry& d, const std::string& control_dir) {
     return control_dir + "/" + sha256_hex(key).substr(0, 16);
 }
 
-std::string remote_command(const DeviceEntry& d, const std::vector<std::string>& agent_args) {
-    if (d.agent.empty() || d.agent[0] != '/')
-        throw FormatError("agent", "device '" + d.name + "' needs the agent's absolute path on the device");
-    std::vector<std::string> words;
+namespace {
+
+// `env 'K=V' ... WORDS...`: the device's environment in front of a command, every word quoted.
+std::string command_with_environment(const DeviceEntry& d, const std::vector<std::string>& words) {
+    std::vector<std::string> all;
     if (!d.env.empty()) {
-        words.push_back("env");
-        for (const auto& [key, value] : d.env) words.push_back(key + "=" + value);
+        all.push_back("env");
+        for (const auto& [key, value] : d.env) all.push_back(key + "=" + value);
     }
-    words.push_back(d.agent);
+    all.insert(all.end(), words.begin(), words.end());
+    return shell_command_line(all);
+}
+
+}  // namespace
+
+std::string remote_command(const DeviceEntry& d, const std::vector<std::string>& agent_args) {
+    if (d.agent.empty())
+        throw FormatError("agent", "device '" + d.name + "' has no agent yet: build one there with `tailprune device "
+                                   "install " + d.name + "`, or give its absolute path (device add --replace --agent)");
+    if (d.agent[0] != '/')
+        throw FormatError("agent", "device '" + d.name + "' needs the agent's absolute path on the device");
+    std::vector<std::string> words{d.agent};
     words.insert(words.end(), agent_args.begin(), agent_args.end());
-    return shell_command_line(words);
+    return command_with_environment(d, words);
 }
 
 namespace {
@@ -94,6 +107,16 @@ void add_common_options(std::vector<std::string>& argv, const DeviceEntry& d, co
 }  // namespace
 
 std::vector<std::string> ssh_argv(const DeviceEntry& d, const SshOptions& o, const std::vector<std::string>& agent_args) {
+    return ssh_argv_for_command(d, o, remote_command(d, agent_args));
+}
+
+std::vector<std::string> ssh_argv_for_words(const DeviceEntry& d, const SshOptions& o,
+                                            const std::vector<std::string>& words) {
+    return ssh_argv_for_command(d, o, command_with_environment(d, words));
+}
+
+std::vector<std::string> ssh_argv_for_command(const DeviceEntry& d, const SshOptions& o,
+                                              const std::string& command_line) {
     if (d.is_local()) throw std::logic_error("ssh_argv called for a local device");
     validate(d);
     std::vector<std::string> argv{o.ssh_program, "-T"};
@@ -122,7 +145,7 @@ std::vector<std::string> ssh_argv(const DeviceEntry& d, const SshOptions& o, con
     add_common_options(argv, d, o);
     argv.push_back("--");
     argv.push_back(d.destination());
-    argv.push_back(remote_command(d, agent_args));
+    argv.push_back(command_line);
     return argv;
 }
 

@@ -43,6 +43,13 @@ std::string remote_command(const DeviceEntry& device, const std::vector<std::str
 std::vector<std::string> ssh_argv(const DeviceEntry& device, const SshOptions& options,
                                   const std::vector<std::string>& agent_args);
 
+// The same ssh argv for a command that is not the agent (`device install` runs `sh -c SCRIPT sh
+// ARGS...` there): every word single-quoted, the device's environment put in front with `env`.
+std::vector<std::string> ssh_argv_for_words(const DeviceEntry& device, const SshOptions& options,
+                                            const std::vector<std::string>& words);
+// Both of the above end here: `command_line` must already be quoted (remote_command, shell_command_line).
+std::vector<std::string> ssh_argv_for_command(const DeviceEntry& device, const SshOptions& options,
+                                              const std::string& command_line);
 // argv that asks the device's master connection to exit (`ssh -O exit`), for a clean stop.
 std::vector<std::string> ssh_master_exit_argv(const DeviceEntry& device, const SshOptions& options);
 

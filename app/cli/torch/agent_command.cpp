@@ -2,6 +2,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <iostream>
+#include <memory>
 #include <string>
 
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include "core/agent/session_store.h"
 #include "core/agent/session_worker.h"
 #include "core/runtime/agent_handler.h"
+#include "core/runtime/agent_self_check.h"
 #include "core/platform/timing_environment.h"
 
 namespace tp::cli {
@@ -23,7 +26,19 @@ void on_stop_signal(int) { g_stop = true; }
 
 const CommandRegistrar reg(60, [](CLI::App& app) {
     auto* cmd = app.add_subcommand("agent", "Serve the JSON-lines protocol on stdin/stdout (docs/agent-protocol.md)");
-    cmd->callback([] {
+    auto self_check = std::make_shared<bool>(false);
+    cmd->add_flag("--self-check", *self_check,
+                  "Answer hello and measure two points of a small model, print the outcome as JSON, exit 1 on failure "
+                  "(what `device install` runs before putting a build in place)");
+    cmd->callback([self_check] {
+        if (*self_check) {
+            platform::settle_allocator();
+            const nlohmann::json outcome = runtime::agent_self_check();
+            std::cout << outcome.dump() << std::endl;
+            if (!outcome.value("ok", false))
+                throw CommandError("self-check failed: " + outcome.value("error", std::string("(no reason given)")));
+            return;
+        }
         std::signal(SIGPIPE, SIG_IGN);  // a vanished reader is seen as a failed write, not a crash
         std::signal(SIGINT, on_stop_signal);
         std::signal(SIGTERM, on_stop_signal);
