@@ -4,6 +4,7 @@
 
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
+#include "core/model/clock_flags.h"
 #include "core/model/profile_json.h"
 #include "core/model/schedule_json.h"
 #include "core/util/json_reader.h"
@@ -26,7 +27,20 @@ void show_profile(const Profile& p) {
               << (p.settings.torch_threads ? std::to_string(p.settings.torch_threads) : std::string("?")) << " / BLAS "
               << (p.settings.blas_threads ? std::to_string(p.settings.blas_threads) : std::string("?"))
               << (p.settings.date.empty() ? "" : ", " + p.settings.date) << "\n"
-              << "  curves   " << p.curves.size() << "\n";
+              ;
+    // A Jetson's board state (issue 22), then what makes the latencies less comparable.
+    const auto env = [&](const char* key) {
+        const auto it = p.settings.environment.find(key);
+        return it == p.settings.environment.end() ? std::string() : it->second;
+    };
+    if (!env(clock_env::kDevfreq).empty())
+        std::cout << "  board    GPU " << env(clock_env::kDevfreq) << ", power mode " << env(clock_env::kPowerMode)
+                  << ", clocks " << env(clock_env::kClocks)
+                  << (env(clock_env::kGovernor).empty() ? "" : ", governor " + env(clock_env::kGovernor))
+                  << (env(clock_env::kTemperatureZone).empty() ? "" : ", temperature from " + env(clock_env::kTemperatureZone))
+                  << "\n";
+    for (const auto& f : p.clock_flags) std::cout << "  WARNING  " << f.kind << ": " << f.message << "\n";
+    std::cout << "  curves   " << p.curves.size() << "\n";
     for (const auto& c : p.curves) {
         std::cout << "    " << std::left << std::setw(24) << c.name << std::right << std::setw(5) << c.points.size()
                   << " points";

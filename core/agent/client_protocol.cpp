@@ -103,7 +103,26 @@ std::string describe_hello(const json& hello) {
             const std::string name = d.value("name", std::string());
             if (!name.empty()) text += " (" + name + ")";
         }
+    if (const std::string board = describe_board(hello); !board.empty()) text += "; " + board;
     return text;
+}
+
+std::string describe_board(const json& hello) {
+    const auto board = hello.find("board");
+    if (board == hello.end() || !board->is_object() || !board->value("jetson", false)) return {};
+    auto text_of = [](const json& j, const char* key) {
+        const auto it = j.find(key);
+        return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string gpu = "?";
+    if (const auto g = board->find("gpu"); g != board->end() && g->is_object()) gpu = text_of(*g, "gpu");
+    std::string mode = "unknown";
+    if (const auto m = board->find("power_mode"); m != board->end() && m->is_object()) {
+        if (!text_of(*m, "name").empty()) mode = text_of(*m, "name");
+        if (const auto id = m->find("id"); id != m->end() && id->is_number_integer()) mode += " (mode " + id->dump() + ")";
+    }
+    const std::string clocks = text_of(*board, "clocks");
+    return "Jetson " + gpu + ": power mode " + mode + ", GPU clocks " + (clocks.empty() ? "unknown" : clocks);
 }
 
 }  // namespace tp::agent

@@ -55,5 +55,8 @@ HelloOutcome check_hello_line(const std::string& line, const nlohmann::json& id,
 
 // Short text of a hello result: "tailprune 0.1.0, protocol 2, LibTorch 1.13.0, cpu (Intel ...), cuda:0 (H100)".
 std::string describe_hello(const nlohmann::json& hello);
+// Protocol 5: "Jetson ga10b: power mode MAXN (mode 0), GPU clocks locked at 1300.5 MHz" from hello's
+// "board" field; empty where the agent reports no Jetson (or is older).
+std::string describe_board(const nlohmann::json& hello);
 
 }  // namespace tp::agent

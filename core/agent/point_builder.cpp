@@ -18,6 +18,14 @@ std::optional<double> mean_of(const std::vector<RoundResult>& rounds, std::optio
     return sum / count;
 }
 
+std::optional<double> extreme_of(const std::vector<RoundResult>& rounds, std::optional<double> RoundResult::*field,
+                                 bool lowest) {
+    std::optional<double> out;
+    for (const auto& r : rounds)
+        if (r.*field && (!out || (lowest ? *(r.*field) < *out : *(r.*field) > *out))) out = r.*field;
+    return out;
+}
+
 }  // namespace
 
 CurvePoint build_point(int tokens, const std::vector<RoundResult>& rounds) {
@@ -48,6 +56,13 @@ CurvePoint build_point(int tokens, const std::vector<RoundResult>& rounds) {
     p.temperature_c = mean_of(rounds, &RoundResult::temperature_c);
     p.power_w = mean_of(rounds, &RoundResult::power_w);
     p.cpu_mhz = mean_of(rounds, &RoundResult::cpu_mhz);
+    p.gpu_mhz = mean_of(rounds, &RoundResult::gpu_mhz);
+    p.gpu_min_mhz = extreme_of(rounds, &RoundResult::gpu_min_mhz, true);
+    p.gpu_max_mhz = extreme_of(rounds, &RoundResult::gpu_max_mhz, true);
+    p.gpu_load = mean_of(rounds, &RoundResult::gpu_load);
+    p.hottest_c = extreme_of(rounds, &RoundResult::hottest_c, false);
+    for (const auto& r : rounds)
+        if (p.over_trip.empty()) p.over_trip = r.over_trip;
     return p;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <map>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -15,10 +16,14 @@ struct RoundResult {
     StopReason reason = StopReason::Noise;
     int discarded = 0;                // e.g. taken far below the normal clock
     std::optional<double> sm_clock_mhz, temperature_c, power_w, cpu_mhz;  // means over the round
+    // Boards without NVML (Jetsons): devfreq clock, limits and load, hottest zone, a tripped zone.
+    std::optional<double> gpu_mhz, gpu_min_mhz, gpu_max_mhz, gpu_load, hottest_c;
+    std::string over_trip;
 };
 
 // Combines a point's rounds: order statistics over all kept samples, the interval across rounds
-// (statistics.h) as rel_noise, the weakest round's stop reason, sensor means, and up to
+// (statistics.h) as rel_noise, the weakest round's stop reason, sensor means (but the lowest
+// devfreq limits and the hottest zone, so a capped or hot round shows), and up to
 // CurvePoint::kMaxRawSamples raw samples spread evenly over the whole set.
 CurvePoint build_point(int tokens, const std::vector<RoundResult>& rounds);
 

@@ -14,7 +14,10 @@ namespace tp::agent {
 // Version 3 added a request's "max_line_bytes" and the `chunk` event (event_chunks.h).
 // Version 4 added detached sessions (session_* commands, the `attached` and `heartbeat` events,
 // the `heartbeat` command; docs/agent-protocol.md).
-inline constexpr int kProtocolVersion = 4;
+// Version 5 added the board's clock state (issue 22): `clock_state`, `clocks` (lock | unlock, through
+// sudo -n), hello's "board" field, the points' devfreq fields and the profile's clock_flags.
+inline constexpr int kProtocolVersion = 5;
+inline constexpr int kClockProtocol = 5;  // the oldest agent that knows clock_state and clocks
 inline constexpr int kOldestProtocol = 1;
 inline constexpr std::size_t kMaxNonceBytes = 128;
 inline constexpr std::size_t kMaxQueuedJobs = limits::kQueuedJobs;  // more are answered with error "busy"
@@ -38,7 +41,7 @@ struct ProtocolError {
 const char* const kCommands[] = {"hello",          "profile",        "measure",       "evaluate",
                                  "describe",       "cancel",         "heartbeat",     "session_start",
                                  "session_attach", "session_list",   "session_cancel", "session_fetch",
-                                 "session_resume", "session_clean"};
+                                 "session_resume", "session_clean",  "clock_state",   "clocks"};
 bool is_known_command(const std::string& cmd);
 
 // Parses one line (without its newline). Blank lines are ProtocolError with code "empty"

@@ -24,6 +24,15 @@ struct CurvePoint {
     std::optional<double> temperature_c;
     std::optional<double> power_w;
     std::optional<double> cpu_mhz;
+    // Boards without NVML (Jetsons, issue 22): the GPU's devfreq clock, its limits (min == max:
+    // locked), its load in percent, the hottest thermal zone, and a zone at or over its passive
+    // trip point while the point was measured ("gpu-thermal 101.0 C >= trip 99.0 C").
+    std::optional<double> gpu_mhz;
+    std::optional<double> gpu_min_mhz;
+    std::optional<double> gpu_max_mhz;
+    std::optional<double> gpu_load;
+    std::optional<double> hottest_c;
+    std::string over_trip;
 
     static constexpr std::size_t kMaxRawSamples = 32;
 };

@@ -20,6 +20,14 @@ struct KernelCensus {
     std::vector<KernelLaunch> kernels;
 };
 
+// Something about the clocks a sweep ran under that makes its latencies less comparable
+// (issue 22; core/model/clock_flags.h says how each is found): kind clocks_unlocked,
+// clock_changed, throttled or power_mode_changed, and one line for the user.
+struct ClockFlag {
+    std::string kind;
+    std::string message;
+};
+
 // A measured profile: one device, one model configuration, one settings block, many curves.
 struct Profile {
     static constexpr int kFormatVersion = 1;
@@ -30,6 +38,7 @@ struct Profile {
     MeasurementSettings settings;
     std::vector<Curve> curves;
     std::vector<KernelCensus> census;
+    std::vector<ClockFlag> clock_flags;  // computed when the sweep ends; on read when absent
     std::string notes;
 
     const Curve* find_curve(const std::string& name) const;

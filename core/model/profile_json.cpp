@@ -1,5 +1,7 @@
 #include "core/model/profile_json.h"
 
+#include "core/model/clock_flags.h"
+
 #include "core/util/input_limits.h"
 #include "core/util/json_reader.h"
 
@@ -67,7 +69,8 @@ json scope_json(const Scope& s) {
 
 CurvePoint read_point(const JsonReader& r) {
     r.only_keys({"tokens", "samples", "median_ms", "mean_ms", "p10_ms", "p90_ms", "min_ms", "rel_noise",
-                 "stop_reason", "raw_ms", "discarded", "sm_clock_mhz", "temperature_c", "power_w", "cpu_mhz"});
+                 "stop_reason", "raw_ms", "discarded", "sm_clock_mhz", "temperature_c", "power_w", "cpu_mhz",
+                 "gpu_mhz", "gpu_min_mhz", "gpu_max_mhz", "gpu_load", "hottest_c", "over_trip"});
     CurvePoint p;
     p.tokens = read_int(r, "tokens", 1, limits::kTokens);
     p.median_ms = r.num("median_ms");
@@ -89,6 +92,12 @@ CurvePoint read_point(const JsonReader& r) {
     p.temperature_c = r.opt_num("temperature_c");
     p.power_w = r.opt_num("power_w");
     p.cpu_mhz = r.opt_num("cpu_mhz");
+    p.gpu_mhz = r.opt_num("gpu_mhz");
+    p.gpu_min_mhz = r.opt_num("gpu_min_mhz");
+    p.gpu_max_mhz = r.opt_num("gpu_max_mhz");
+    p.gpu_load = r.opt_num("gpu_load");
+    p.hottest_c = r.opt_num("hottest_c");
+    p.over_trip = r.str_or("over_trip", "");
     return p;
 }
 
@@ -102,6 +111,12 @@ json point_json(const CurvePoint& p) {
     if (p.temperature_c) j["temperature_c"] = *p.temperature_c;
     if (p.power_w) j["power_w"] = *p.power_w;
     if (p.cpu_mhz) j["cpu_mhz"] = *p.cpu_mhz;
+    if (p.gpu_mhz) j["gpu_mhz"] = *p.gpu_mhz;
+    if (p.gpu_min_mhz) j["gpu_min_mhz"] = *p.gpu_min_mhz;
+    if (p.gpu_max_mhz) j["gpu_max_mhz"] = *p.gpu_max_mhz;
+    if (p.gpu_load) j["gpu_load"] = *p.gpu_load;
+    if (p.hottest_c) j["hottest_c"] = *p.hottest_c;
+    if (!p.over_trip.empty()) j["over_trip"] = p.over_trip;
     return j;
 }
 
@@ -278,12 +293,18 @@ json to_json(const Profile& p) {
               {"curves", curves},
               {"notes", p.notes}};
     if (!p.census.empty()) j["census"] = census;
+    if (!p.clock_flags.empty()) {
+        json flags = json::array();
+        for (const auto& f : p.clock_flags) flags.push_back({{"kind", f.kind}, {"message", f.message}});
+        j["clock_flags"] = flags;
+    }
     return j;
 }
 
 Profile profile_from_json(const json& doc) {
     JsonReader r(doc, "");
-    r.only_keys({"format", "format_version", "id", "device", "model", "settings", "curves", "census", "notes"});
+    r.only_keys({"format", "format_version", "id", "device", "model", "settings", "curves", "census", "clock_flags",
+                 "notes"});
     if (r.str("format") != "tailprune-profile")
         r.fail("format", "not a TailPrune profile (format is '" + r.str("format") + "')");
     Profile p;
@@ -316,6 +337,17 @@ Profile profile_from_json(const json& doc) {
         }
     }
     p.notes = r.str_or("notes", "");
+    if (const json* flags = r.opt_array("clock_flags")) {
+        for (std::size_t i = 0; i < flags->size(); ++i) {
+            JsonReader f((*flags)[i], "/clock_flags/" + std::to_string(i));
+            f.only_keys({"kind", "message"});
+            ClockFlag flag{f.str("kind"), f.str("message")};
+            if (flag.kind.empty()) f.fail("kind", "must not be empty");
+            p.clock_flags.push_back(std::move(flag));
+        }
+    } else {
+        p.clock_flags = compute_clock_flags(p);  // files from before issue 22: judged from their points
+    }
     validate(p);
     return p;
 }

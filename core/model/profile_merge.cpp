@@ -60,6 +60,10 @@ Profile merge_profiles(const std::vector<std::pair<std::string, Profile>>& parts
     if (parts.size() < 2) throw FormatError("merge", "needs at least two profiles");
     Profile out = parts.front().second;
     std::string merged_from = describe_part(parts.front().first, out);
+    // Each part's clock flags are its own sweep's: kept, each saying which part it is from.
+    out.clock_flags.clear();
+    for (const auto& [source, p] : parts)
+        for (const ClockFlag& f : p.clock_flags) out.clock_flags.push_back({f.kind, source + ": " + f.message});
     for (std::size_t i = 1; i < parts.size(); ++i) {
         const auto& [source, p] = parts[i];
         require_compatible(parts.front(), parts[i]);

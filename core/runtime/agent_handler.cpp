@@ -5,6 +5,7 @@
 #include "core/model/profile_json.h"
 #include "core/runtime/agent_evaluate.h"
 #include "core/data/fashion_mnist.h"
+#include "core/jetson/clock_control.h"
 #include "core/formats/model_card.h"
 #include "core/runtime/profiler.h"
 #include "core/platform/host_facts.h"
@@ -84,7 +85,7 @@ json RuntimeJobHandler::hello() {
     json hello = {{"protocol", agent::kProtocolVersion},
             {"agent", std::string("tailprune ") + TAILPRUNE_VERSION},
             {"torch", torch_version()},
-            {"commands", json::array({"hello", "profile", "measure", "evaluate", "describe", "cancel"})},
+            {"commands", json::array({"hello", "profile", "measure", "evaluate", "describe", "cancel", "clock_state", "clocks"})},
             {"devices", devices},
             {"host", {{"hostname", cpu.hostname}, {"kernel", cpu.kernel}, {"memory_gb", cpu.memory_gb},
                       {"blas", platform::blas_description()}, {"governor", cpu.governor},
@@ -103,6 +104,10 @@ json RuntimeJobHandler::hello() {
             {"datasets", datasets_seen()}};
     // Under Slurm (issue 31): the job, the node and the GPUs it was given (added field).
     if (json slurm = slurm_task_info(); !slurm.empty()) hello["slurm"] = std::move(slurm);
+    // Protocol 5 (issue 22): a board without NVML (a Jetson) says its power mode, clock lock and
+    // temperatures; nothing is run (nvpmodel, jetson_clocks) where there is no GPU devfreq node.
+    const std::string root = jetson::sysfs_root();
+    if (jetson::find_gpu_devfreq(root)) hello["board"] = jetson::read_board_state(root).to_json();
     return hello;
 }
 
@@ -140,6 +145,28 @@ json RuntimeJobHandler::run(const agent::Request& request, agent::JobContext& ct
         ModelInfo model = info.card.architecture;
         if (!info.card.name.empty()) model.name = info.card.name;
         return {{"model", to_json(model)}, {"card", info.has_card}, {"parameters", info.parameters}, {"weights", weights}};
+    }
+    if (request.cmd == "clock_state") {
+        // Protocol 5: the board's clocks, power mode and temperatures now ({"jetson": false} elsewhere).
+        const std::string root = jetson::sysfs_root();
+        return jetson::read_board_state(root, jetson::find_gpu_devfreq(root).has_value()).to_json();
+    }
+    if (request.cmd == "clocks") {
+        // Protocol 5: {"action": "lock" | "unlock"}; jetson_clocks through sudo -n, never a prompt.
+        const json action = request.body.value("action", json());
+        if (!action.is_string() || (action != "lock" && action != "unlock"))
+            throw std::invalid_argument("clocks needs \"action\": \"lock\" or \"unlock\"");
+        try {
+            const auto r = jetson::control_clocks(action == "lock" ? jetson::ClockAction::Lock : jetson::ClockAction::Unlock);
+            return {{"action", r.action},
+                    {"message", r.message},
+                    {"stored_file", r.stored_file},
+                    {"reused_store", r.reused_store},
+                    {"jetson_clocks", r.jetson_clocks},
+                    {"board", r.after.to_json()}};
+        } catch (const jetson::ClockControlError& e) {
+            throw agent::JobFailed(e.code, e.what());
+        }
     }
     if (request.cmd == "evaluate") {
         agent::EvaluateRequest e = agent::evaluate_request_from_json(request.body);

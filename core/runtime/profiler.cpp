@@ -13,6 +13,8 @@
 #include "core/agent/sweep_plan.h"
 #include "core/agent/token_spec.h"
 #include "core/util/format_error.h"
+#include "core/jetson/board_clocks.h"
+#include "core/model/clock_flags.h"
 #include "core/model/profile_json.h"
 #include "core/runtime/profiler_bench.h"
 #include "core/platform/timing_environment.h"
@@ -67,11 +69,38 @@ void describe(Profile& p, const ForwardBench& bench, const agent::TimingSpec& t,
     s.environment["weights"] = bench.weights_note();
 }
 
+// Boards without NVML (Jetsons, issue 22): when the sysfs root has a GPU devfreq node, the power
+// mode, the GPU's governor and lock state and the thermal zone the points' temperature comes from
+// are recorded at the start, and a sampler reads the clocks once per visit.
+std::optional<jetson::ClockSampler> open_board(Profile& p) {
+    const std::string root = jetson::sysfs_root();
+    auto sampler = jetson::ClockSampler::open(root, p.device.kind);
+    if (!sampler) return std::nullopt;
+    const jetson::BoardState b = jetson::read_board_state(root);
+    auto& env = p.settings.environment;
+    env[clock_env::kDevfreq] = sampler->gpu().node;
+    if (!sampler->gpu().governor.empty()) env[clock_env::kGovernor] = sampler->gpu().governor;
+    env[clock_env::kClocks] = b.clocks_text();
+    env[clock_env::kPowerMode] = b.power_mode_text();
+    env[clock_env::kTemperatureZone] = sampler->temperature_zone().empty() ? "none readable" : sampler->temperature_zone();
+    if (root != "/") env["sysfs_root"] = root;
+    p.device.extra["jetson_gpu"] = sampler->gpu().gpu;
+    return sampler;
+}
+
+void record_board_end(Profile& p) {
+    const jetson::BoardState b = jetson::read_board_state(jetson::sysfs_root());
+    if (!b.is_jetson()) return;
+    p.settings.environment[clock_env::kClocksEnd] = b.clocks_text();
+    p.settings.environment[clock_env::kPowerModeEnd] = b.power_mode_text();
+}
+
 // Measures one visit of a group at n: warm-up, then forwards until every member's stopper ended.
 // Returns nullopt when cancelled mid-visit (its samples are dropped).
 std::optional<std::vector<RoundResult>> measure_visit(ForwardBench& bench, std::size_t members,
                                                       const agent::TimingSpec& timing,
-                                                      const std::function<bool()>& cancelled) {
+                                                      const std::function<bool()>& cancelled,
+                                                      const jetson::ClockSampler* board, const std::string& kind) {
     for (int i = 0; i < timing.warmup; ++i) {
         if (cancelled && cancelled()) return std::nullopt;
         bool discard = false;
@@ -114,6 +143,19 @@ std::optional<std::vector<RoundResult>> measure_visit(ForwardBench& bench, std::
         r.power_w = sensors.power_w;
         r.cpu_mhz = sensors.cpu_mhz;
     }
+    if (board) {
+        const jetson::ClockSample c = board->sample();
+        for (auto& r : results) {
+            r.gpu_mhz = c.gpu_mhz;
+            r.gpu_min_mhz = c.gpu_min_mhz;
+            r.gpu_max_mhz = c.gpu_max_mhz;
+            r.gpu_load = c.gpu_load;
+            r.hottest_c = c.hottest_c;
+            r.over_trip = c.over_trip;
+            if (!r.sm_clock_mhz && kind == "cuda") r.sm_clock_mhz = c.gpu_mhz;  // no NVML on a Jetson
+            if (!r.temperature_c) r.temperature_c = c.temperature_c;
+        }
+    }
     return results;
 }
 
@@ -149,6 +191,7 @@ struct Sweep {
     std::vector<int> curve_index;              // request scope i -> profile curve
     std::vector<ForwardGroup> groups;
     std::set<std::pair<int, int>> failed;      // (curve, tokens) that cannot run
+    const jetson::ClockSampler* board = nullptr;
     Clock::time_point start = Clock::now();
     Clock::time_point last_checkpoint = Clock::now();
     int points_measured = 0;
@@ -192,7 +235,7 @@ struct Sweep {
             std::optional<std::vector<RoundResult>> results;
             try {
                 bench.prepare(scopes, visit.tokens);
-                results = measure_visit(bench, members.size(), request.timing, cb.cancelled);
+                results = measure_visit(bench, members.size(), request.timing, cb.cancelled, board, profile.device.kind);
             } catch (const FormatError& e) {
                 for (int c : members) failed.insert({c, visit.tokens});
                 if (cb.warning) cb.warning("point_skipped", std::string(e.what()) + " (skipped)");
@@ -275,8 +318,10 @@ ProfileOutcome run_profile(const agent::ProfileRequest& request, const ProfileCa
         describe(profile, *bench, request.timing, "tailprune profile");
     }
 
+    const std::optional<jetson::ClockSampler> board = open_board(profile);
     const std::vector<int> tokens = agent::parse_token_spec(request.tokens, m.tokens);
     Sweep sweep{request, cb, *bench, profile, {}, {}, {}};
+    sweep.board = board ? &*board : nullptr;
     std::map<int, std::vector<int>> wanted;
     for (const Scope& s : request.scopes) {
         const bool needs_block = s.kind != ScopeKind::Model && s.kind != ScopeKind::Fixed;
@@ -361,7 +406,9 @@ ProfileOutcome run_profile(const agent::ProfileRequest& request, const ProfileCa
     }
     profile.settings.environment["load_average_end"] = format_load(platform::load_average());
     if (sweep.cancelled) profile.settings.environment["cancelled_at"] = iso8601_utc_now();
+    if (board) record_board_end(profile);
     for (auto& curve : profile.curves) normalise_and_check(curve);
+    profile.clock_flags = compute_clock_flags(profile);
     validate(profile);
     out.cancelled = sweep.cancelled;
     out.points_measured = sweep.points_measured;
@@ -371,6 +418,9 @@ ProfileOutcome run_profile(const agent::ProfileRequest& request, const ProfileCa
 
 json run_measure(const agent::MeasureRequest& request, const ProfileCallbacks& cb) {
     std::unique_ptr<ForwardBench> bench = make_forward_bench(request.model, request.timing);
+    Profile meta;
+    describe(meta, *bench, request.timing, "tailprune measure");
+    const std::optional<jetson::ClockSampler> board = open_board(meta);
     const bool baseline = request.baseline;
     std::vector<RoundResult> sched_rounds, base_rounds;
     const int total = request.timing.rounds * (baseline ? 2 : 1);
@@ -383,7 +433,8 @@ json run_measure(const agent::MeasureRequest& request, const ProfileCallbacks& c
         for (bool is_schedule : order) {
             if (is_schedule) bench->prepare_schedule(request.schedule);
             else bench->prepare_unpruned();
-            auto results = measure_visit(*bench, 1, request.timing, cb.cancelled);
+            auto results = measure_visit(*bench, 1, request.timing, cb.cancelled, board ? &*board : nullptr,
+                                         meta.device.kind);
             if (!results) {
                 cancelled = true;
                 break;
@@ -402,8 +453,7 @@ json run_measure(const agent::MeasureRequest& request, const ProfileCallbacks& c
     };
     const int final_tokens = request.schedule.tokens_into(request.schedule.depth());
     CurvePoint s = agent::build_point(final_tokens, sched_rounds);
-    Profile meta;
-    describe(meta, *bench, request.timing, "tailprune measure");
+    if (board) record_board_end(meta);
     json result = {{"schedule", stats(s)},
                    {"cancelled", cancelled},
                    {"rounds", sched_rounds.size()},

@@ -68,7 +68,7 @@ private Q_SLOTS:
         QVERIFY2(first.exitCode == 0, qPrintable(describe(first) + sshd_.log().right(800)));
         const QJsonObject r = jsonOf(first.out);
         QCOMPARE(r.value("status").toString(), QString("ready"));
-        QCOMPARE(r.value("protocol").toInt(), 4);
+        QCOMPARE(r.value("protocol").toInt(), 5);
         QVERIFY(r.value("agent").toString().startsWith("tailprune "));
         QVERIFY(r.value("first_contact").toBool());
         QVERIFY(r.value("host_key").toString().startsWith("SHA256:"));

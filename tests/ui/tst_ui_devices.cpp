@@ -132,7 +132,7 @@ private Q_SLOTS:
         QCOMPARE(check(panel, "box"), QString("ready"));
         QVERIFY2(offered.startsWith("SHA256:"), qPrintable(offered));  // the fingerprint was shown first
         QVERIFY(model.data(model.index(model.rowOf("box"), DeviceListModel::Status)).toString().startsWith("ready"));
-        QVERIFY(details(panel, "box").contains("protocol 4"));
+        QVERIFY(details(panel, "box").contains("protocol 5"));
         QCOMPARE(check(panel, "down"), QString("unreachable"));
         QVERIFY(details(panel, "down").contains("connection refused"));
         QCOMPARE(check(panel, "old"), QString("wrong_version"));

@@ -59,7 +59,7 @@ private Q_SLOTS:
         QVERIFY2(finished.wait(60000), qPrintable(agent.stderrTail()));
         QVERIFY2(finished.front().at(1).toBool(), qPrintable(agent.stderrTail()));
         const QJsonObject result = finished.front().at(2).toJsonObject().value("result").toObject();
-        QCOMPARE(result.value("protocol").toInt(), 4);
+        QCOMPARE(result.value("protocol").toInt(), 5);
         int best = 1 << 30;
         for (const QJsonValue& m : result.value("models").toArray()) {
             const QJsonObject o = m.toObject();
