@@ -1,6 +1,7 @@
 // The fuzz targets' bodies (fuzz_bodies.h).
 #include "tests/fuzz/fuzz_bodies.h"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -18,6 +19,7 @@
 #include "core/data/fashion_mnist.h"
 #include "core/data/input_pipeline.h"
 #include "core/formats/model_card.h"
+#include "core/jetson/board_clocks.h"
 #include "core/formats/safetensors.h"
 #include "core/model/csv_import.h"
 #include "core/model/profile_json.h"
@@ -206,6 +208,21 @@ void gzip_data(const std::string& input) {
 }
 
 // The bodies by target name (the folder names under tests/fuzz/corpus and tests/fuzz/regressions).
+// What a Jetson's tools print (issue 22), read by the agent: `nvpmodel -q` and
+// `jetson_clocks --show`, the same bytes to both parsers. Promises: a mode name is short and
+// non-empty or a problem is said; an id is 0..999; frequencies are finite and not negative.
+void board_tools(const std::string& input) {
+    const jetson::PowerMode m = jetson::parse_nvpmodel_query(input);
+    promise(m.name.empty() != m.problem.empty(), "a power mode or a problem, not both or neither");
+    promise(m.name.size() <= 64, "power mode name too long");
+    promise(!m.id || (*m.id >= 0 && *m.id < 1000), "power mode id out of range");
+    const jetson::ClocksShow s = jetson::parse_jetson_clocks_show(input);
+    for (const auto& v : {s.gpu_min_mhz, s.gpu_max_mhz, s.gpu_cur_mhz})
+        promise(!v || (std::isfinite(*v) && *v >= 0), "a frequency that is negative or not finite");
+    promise(s.power_mode.size() <= 64, "power mode from --show too long");
+    promise(s.locked().has_value() == (s.gpu_min_mhz && s.gpu_max_mhz), "lock state without both limits");
+}
+
 const std::map<std::string, std::function<void(const std::string&)>>& bodies() {
     static const std::map<std::string, std::function<void(const std::string&)>> all = {
         {"fuzz_profile", profile},
@@ -222,6 +239,7 @@ const std::map<std::string, std::function<void(const std::string&)>>& bodies() {
         {"fuzz_token_spec", token_spec},
         {"fuzz_event_chunks", event_chunks},
         {"fuzz_gzip", gzip_data},
+        {"fuzz_board_tools", board_tools},
 #ifdef TAILPRUNE_FUZZ_STORE
         {"fuzz_store_rows", store_rows},
 #endif

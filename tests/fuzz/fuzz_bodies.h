@@ -31,6 +31,7 @@ void json_pointer(const std::string& input);
 void token_spec(const std::string& input);
 void event_chunks(const std::string& input);
 void gzip_data(const std::string& input);
+void board_tools(const std::string& input);  // nvpmodel -q, jetson_clocks --show (Jetsons)
 // Store rows (store_rows_body.cpp): built where the store is (SQLiteCpp), TAILPRUNE_FUZZ_STORE.
 void store_rows(const std::string& input);
 

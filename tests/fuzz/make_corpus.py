@@ -120,6 +120,16 @@ put("fuzz_token_spec", "all.txt", b"\x00\x0d" + b"all")
 put("fuzz_token_spec", "ranges.txt", b"\x00\x0d" + b"1..197:4,50,60..70,all")
 put("fuzz_token_spec", "stride.txt", b"\x00\x04" + b"3..9:2, 10")
 
+# a Jetson's tools (issue 22): nvpmodel -q and jetson_clocks --show output
+put("fuzz_board_tools", "nvpmodel_maxn.txt", b"NV Fan Mode:quiet\nNV Power Mode: MAXN\n0\n")
+put("fuzz_board_tools", "nvpmodel_30w.txt", b"NV Power Mode: 30W\n2\n")
+put("fuzz_board_tools", "show_locked.txt",
+    b"SOC family:tegra234  Machine:NVIDIA Jetson AGX Orin\nOnline CPUs: 0-11\n"
+    b"cpu0: Online=1 Governor=schedutil MinFreq=2201600 MaxFreq=2201600 CurrentFreq=2201600 IdleStates: WFI=0 c7=0\n"
+    b"GPU MinFreq=1300500000 MaxFreq=1300500000 CurrentFreq=1300500000\n"
+    b"EMC MinFreq=204000000 MaxFreq=3199000000 CurrentFreq=3199000000 FreqOverride=1\nNV Power Mode: MAXN\n")
+put("fuzz_board_tools", "show_unlocked.txt", b"GPU MinFreq=306000000 MaxFreq=1300500000 CurrentFreq=612000000\n")
+
 # chunk events (one per line)
 full = json.dumps({"v": 3, "id": 4, "event": "done", "result": {"points": 3}})
 parts = [full[:20], full[20:40], full[40:]]
