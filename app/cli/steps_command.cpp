@@ -50,6 +50,9 @@ void print_steps(const CurveSource& src, const StepAnalysis& a) {
     if (st.seen_as_period > 0)
         std::cout << "  (the residues mod " << st.seen_as_period
                   << " looked periodic, but the level never comes back down: a staircase, not a residue pattern)\n";
+    if (st.tile_tokens > 0)
+        std::cout << "  (the rising steps sit on a grid of " << st.tile_tokens
+                  << " tokens: every count on it was tested as an edge)\n";
     std::cout << "\nPlateaus: " << a.plateaus.size() << "\n";
     for (const auto& p : a.plateaus)
         std::cout << fmt("  tokens %4.0f..%-4.0f", p.first_tokens, p.last_tokens) << fmt(" %4.0f points", p.points)

@@ -95,6 +95,9 @@ struct StaircaseFinding {
     // period, falling residues that jump back up, plateaus flat or rising): reported as edges, not as
     // a residue pattern. 0 when none.
     int seen_as_period = 0;
+    // Added: the token grid the rising steps sit on (a regular staircase: tile multiples of
+    // M = batch·tokens, a coarse sweep's tiles): every grid count was tested as an edge. 0 when none.
+    int tile_tokens = 0;
 };
 
 struct StepAnalysis {

@@ -21,7 +21,8 @@ nlohmann::json steps_to_json(const StepAnalysis& a) {
     const StaircaseFinding& st = a.staircase;
     nlohmann::json staircase = {{"found", st.found}, {"rising_steps", st.rising_steps}, {"drops", st.drops},
                                 {"median_spacing_tokens", st.median_spacing_tokens},
-                                {"median_spacing_points", st.median_spacing_points}, {"seen_as_period", st.seen_as_period}};
+                                {"median_spacing_points", st.median_spacing_points}, {"seen_as_period", st.seen_as_period},
+                                {"tile_tokens", st.tile_tokens}};
     return {{"noise_sigma_ms", a.noise_sigma_ms}, {"steps", steps}, {"plateaus", plateaus}, {"period", period},
             {"staircase", staircase}};
 }

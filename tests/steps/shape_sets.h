@@ -210,15 +210,15 @@ inline ShapeMatch match_shape_edges(const ShapeCurve& c, const StepAnalysis& a) 
 
 // Recall by height band (|height| in σ) and precision over a set of curves.
 struct ShapeScore {
-    static constexpr int kBands = 3;  // [2,3), [3,5), [5,∞)
+    static constexpr int kBands = 4;  // [2,3), [3,5), [5,8), [8,∞) σ
     int rising[kBands] = {}, rising_found[kBands] = {};
     int drops[kBands] = {}, drops_found[kBands] = {};
     int detected = 0, detected_true = 0;
     int curves = 0;
     int pattern_curves = 0, pattern_found = 0;  // curves with a residue pattern put on: found with its period
     int pattern_false = 0;                      // curves without one where a period was reported
-    static int band(double sigma) { return sigma < 3 ? 0 : sigma < 5 ? 1 : 2; }
-    static const char* band_name(int b) { return b == 0 ? "2-3 sigma" : b == 1 ? "3-5 sigma" : ">= 5 sigma"; }
+    static int band(double sigma) { return sigma < 3 ? 0 : sigma < 5 ? 1 : sigma < 8 ? 2 : 3; }
+    static const char* band_name(int b) { return b == 0 ? "2-3 sigma" : b == 1 ? "3-5 sigma" : b == 2 ? "5-8 sigma" : ">= 8 sigma"; }
     void add(const ShapeCurve& c, const StepAnalysis& a) {
         ++curves;
         const ShapeMatch m = match_shape_edges(c, a);
@@ -246,6 +246,11 @@ struct ShapeScore {
         pattern_curves += o.pattern_curves; pattern_found += o.pattern_found; pattern_false += o.pattern_false;
     }
     double recall(int b) const { return rising[b] ? double(rising_found[b]) / rising[b] : 1.0; }
+    // Rising steps of 5σ and more (bands 2 and 3 together).
+    int rising5() const { return rising[2] + rising[3]; }
+    int rising_found5() const { return rising_found[2] + rising_found[3]; }
+    double recall5() const { return rising5() ? double(rising_found5()) / rising5() : 1.0; }
+    int false_edges() const { return detected - detected_true; }
     double drop_recall(int b) const { return drops[b] ? double(drops_found[b]) / drops[b] : 1.0; }
     double precision() const { return detected ? double(detected_true) / detected : 1.0; }
 };

@@ -72,15 +72,15 @@ private Q_SLOTS:
             QCOMPARE(a.staircase.rising_steps + a.staircase.drops, int(a.edges.size()));
         }
         const QString figures = QString("recall >=5 sigma %1 (%2/%3), 3-5 sigma %4 (%5/%6), precision %7 (%8/%9);%10")
-                                    .arg(score.recall(2), 0, 'f', 3).arg(score.rising_found[2]).arg(score.rising[2])
+                                    .arg(score.recall5(), 0, 'f', 3).arg(score.rising_found5()).arg(score.rising5())
                                     .arg(score.recall(1), 0, 'f', 3).arg(score.rising_found[1]).arg(score.rising[1])
                                     .arg(score.precision(), 0, 'f', 3).arg(score.detected_true).arg(score.detected)
                                     .arg(misses);
         if (shape == Shape::NoSteps) {
             QVERIFY2(score.detected <= 1, qPrintable(figures));
         } else {
-            QVERIFY2(score.rising[2] > 50 && score.rising[1] > 10, qPrintable(figures));
-            QVERIFY2(score.recall(2) >= minRecall5, qPrintable(figures));
+            QVERIFY2(score.rising5() > 50 && score.rising[1] > 10, qPrintable(figures));
+            QVERIFY2(score.recall5() >= minRecall5, qPrintable(figures));
             QVERIFY2(score.recall(1) >= minRecall3, qPrintable(figures));
             QVERIFY2(score.precision() >= minPrecision, qPrintable(figures));
         }
