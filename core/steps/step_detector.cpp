@@ -201,24 +201,23 @@ SegmentFit fit_segment(const std::vector<int>& t, const std::vector<double>& y, 
     return steps::fit_fixed_slope(t, y, b, e, slope);
 }
 
-// The plateaus' slope around boundary i: the median of the adjacent slopes within plateaus,
-// kSlopeReach points a side (robust to a step not found yet, local on a curved trend); `fallback`
-// with fewer than 8 of them.
-double local_plateau_slope(const std::vector<int>& t, const std::vector<double>& adjacent, const Segments& segs, int i,
+// The plateaus' slope around boundary i: the median of slopes within plateaus, kSlopeReach points
+// a side (robust to a step not found yet, local on a curved trend); `fallback` with fewer than 8 of
+// them. Each plateau's slopes span half its length (points k and k + len/2): over a few tokens
+// adjacent slopes scatter by σ·√2 per token, and their median's error, times the tokens between
+// two plateaus' centres, amounted to several σ of jump on plateaus of 16 points.
+double local_plateau_slope(const std::vector<int>& t, const std::vector<double>& y, const Segments& segs, int i,
                            double fallback, std::vector<double>& scratch) {
-    const int at = segs[std::size_t(i)].second, lo = std::max(1, at - kSlopeReach), hi = std::min(int(t.size()), at + kSlopeReach);
+    const int at = segs[std::size_t(i)].second, lo = std::max(0, at - kSlopeReach), hi = std::min(int(t.size()), at + kSlopeReach);
     scratch.clear();
     std::size_t j = std::size_t(std::max(0, i - 1));
     while (j > 0 && segs[j].first > lo) --j;
-    for (; j < segs.size() && segs[j].first < hi; ++j)
-        for (int k = std::max(lo, segs[j].first + 1); k < std::min(hi, segs[j].second); ++k) scratch.push_back(adjacent[std::size_t(k)]);
+    for (; j < segs.size() && segs[j].first < hi; ++j) {
+        const int b = std::max(lo, segs[j].first), e = std::min(hi, segs[j].second), h = std::max(1, (e - b) / 2);
+        for (int k = b; k + h < e; ++k)
+            scratch.push_back((y[std::size_t(k + h)] - y[std::size_t(k)]) / double(t[std::size_t(k + h)] - t[std::size_t(k)]));
+    }
     return scratch.size() >= 8 ? median(scratch) : fallback;
-}
-
-std::vector<double> adjacent_slopes(const std::vector<int>& t, const std::vector<double>& y) {
-    std::vector<double> a(y.size(), 0.0);
-    for (std::size_t i = 1; i < y.size(); ++i) a[i] = (y[i] - y[i - 1]) / double(t[i] - t[i - 1]);
-    return a;
 }
 
 // Backward elimination: remove the weakest boundary while its jump is not significant. A merge
@@ -226,15 +225,16 @@ std::vector<double> adjacent_slopes(const std::vector<int>& t, const std::vector
 // Without `borrow` every side's slope comes from its own points only (the conservative segmentation
 // the residue pattern is looked for in: there a short plateau cannot lean on its neighbours).
 Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segments segs, double sigma,
-                             const StepSettings& s, bool borrow, const std::vector<double>* adjacent = nullptr,
+                             const StepSettings& s, bool borrow, const std::vector<double>* plateau_values = nullptr,
                              const std::vector<double>* values = nullptr, const std::vector<char>* grid = nullptr) {
+    // (plateau_values: a known staircase, each jump against the plateaus' slope around it.)
     // The plateaus' slope at each boundary, from the candidates (a merge leaves the remaining
     // boundaries where they are, and the median hardly moves when a step joins a plateau).
     std::vector<double> scratch, prior_at;
-    if (adjacent) {
+    if (plateau_values) {
         prior_at.assign(t.size() + 1, 0.0);
         for (std::size_t i = 0; i + 1 < segs.size(); ++i)
-            prior_at[std::size_t(segs[i].second)] = local_plateau_slope(t, *adjacent, segs, int(i), 0.0, scratch);
+            prior_at[std::size_t(segs[i].second)] = local_plateau_slope(t, *plateau_values, segs, int(i), 0.0, scratch);
     }
     // The noise around each boundary where it is larger than the curve's σ: measurement noise grows
     // with the level (a ramp rising tenfold has ten times the noise at its top), and one σ for the
@@ -278,8 +278,8 @@ Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segmen
     auto ratio_of = [&](int i) {
         const double sigma_here = values ? noise_at[std::size_t(segs[std::size_t(i)].second)] : sigma;
         double prior = 0;
-        if (adjacent) prior = prior_at[std::size_t(segs[std::size_t(i)].second)];
-        const BoundaryFit bf = fit_boundary(sums, segs, i, s, borrow, adjacent ? &prior : nullptr);
+        if (plateau_values) prior = prior_at[std::size_t(segs[std::size_t(i)].second)];
+        const BoundaryFit bf = fit_boundary(sums, segs, i, s, borrow, plateau_values ? &prior : nullptr);
         // The shared slope also bridges a gap in a sparse grid, so the slope over it is not a jump.
         const double level = bf.before_at(t[std::size_t(segs[std::size_t(i)].second - 1)]);
         const bool on_grid = grid && (*grid)[std::size_t(segs[std::size_t(i)].second)];
@@ -346,8 +346,7 @@ Segments segment_once(const std::vector<int>& t, const std::vector<double>& y, d
     const Sums sums(t, clean);
     if (conservative) *conservative = merge_insignificant(t, sums, segs, sigma, s, false);
     if (!forced) return merge_insignificant(t, sums, std::move(segs), sigma, s, true, nullptr, &clean);
-    const std::vector<double> adjacent = adjacent_slopes(t, clean);
-    return merge_insignificant(t, sums, std::move(segs), sigma, s, true, &adjacent, &clean, grid);
+    return merge_insignificant(t, sums, std::move(segs), sigma, s, true, &clean, &clean, grid);
 }
 
 // Segments y: detrend by the common slope, noise from first differences, one segmentation. Where
@@ -463,8 +462,7 @@ Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, co
         const double sigma = sigma_of(out.common_slope, &candidates);
         if (sigma > out.sigma) {
             out.sigma = sigma;
-            const std::vector<double> adjacent = adjacent_slopes(t, out.clean);
-            out.segments = merge_insignificant(t, sums, candidates, sigma, s, true, forced ? &adjacent : nullptr, &out.clean, grid);
+            out.segments = merge_insignificant(t, sums, candidates, sigma, s, true, forced ? &out.clean : nullptr, &out.clean, grid);
         }
     }
     for (std::size_t i = 0; i < out.segments.size(); ++i)
@@ -629,13 +627,13 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
 
     // A regular staircase: every grid count is a candidate edge, judged with lower thresholds (the
     // grid says a step is expected there); the edges found elsewhere stay, at the usual ones.
-    // Only on a dense staircase (median plateau under 12 points): there each jump is taken against
-    // the plateaus' median slope over a few tokens; over the long plateaus of a sparse staircase that
-    // slope's error would add up to several σ (and those steps are found without a grid).
+    // Only where the plateaus are short (median under 17 points): each jump is taken against the
+    // plateaus' median slope, whose error over the long plateaus of a sparse staircase would add up
+    // to several σ (and those steps are found without a grid).
     std::vector<double> lengths;
     for (const auto& [b, e] : seg.segments) lengths.push_back(e - b);
     TileGrid grid;
-    if (median(lengths) < settings.min_points_for_own_slope + 4 && find_tile_grid(t, seg, grid)) {
+    if (median(lengths) < settings.min_points_for_own_slope + 9 && find_tile_grid(t, seg, grid)) {
         std::vector<char> on_grid(t.size() + 1, 0);
         std::vector<int> cuts;
         for (std::size_t i = 1; i < seg.segments.size(); ++i) cuts.push_back(seg.segments[i].first);
@@ -653,7 +651,6 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
 
     out.noise_sigma_ms = seg.sigma;
     const Sums sums(t, seg.clean);
-    const std::vector<double> adjacent = adjacent_slopes(t, seg.clean);
     std::vector<double> scratch;
     for (std::size_t i = 0; i < seg.fits.size(); ++i) {
         const SegmentFit& f = seg.fits[i];
@@ -667,7 +664,7 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         if (i == 0) continue;
         const Plateau& before = out.plateaus[i - 1];
         double prior = 0;
-        if (seg.known_staircase) prior = local_plateau_slope(t, adjacent, seg.segments, int(i) - 1, seg.common_slope, scratch);
+        if (seg.known_staircase) prior = local_plateau_slope(t, seg.clean, seg.segments, int(i) - 1, seg.common_slope, scratch);
         const BoundaryFit bf = fit_boundary(sums, seg.segments, int(i) - 1, settings, true, seg.known_staircase ? &prior : nullptr);
         Edge e;
         e.tokens = p.first_tokens;
