@@ -594,6 +594,34 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
                 if (t[i] % period == step_residue) cuts.push_back(int(i));
             seg = segment(t, y, settings, false, &cuts);
         }
+        // A coarse sweep (every `stride` tokens) whose steps come every few measured points, more than
+        // max_period tokens apart: no token period shows them, a period in measured points does. Looked
+        // for only as a staircase (a residue pattern stays a matter of token counts).
+        const int stride = t.size() > 2 ? t[1] - t[0] : 0;
+        bool uniform = stride > 1 && !out.period.found && step_residue < 0 && seg.segments.size() < 9;
+        for (std::size_t i = 2; uniform && i < t.size(); ++i) uniform = t[i] - t[i - 1] == stride;
+        if (uniform) {
+            std::vector<int> index(t.size());
+            for (std::size_t i = 0; i < t.size(); ++i) index[i] = int(i) + settings.period_settings.max_period;
+            PeriodicFinding f = steps::detect_period(index, rel, settings.period_settings);
+            int r = f.found ? steps::staircase_not_pattern(index, rel, f, trend_slope * stride, settings.period_settings) : -1;
+            // (The period's multiples explain a sawtooth as well: a step every 4 points may come out
+            // as period 8, two steps within it. Its divisors are tried, the largest first.)
+            for (int d = f.period / 2; f.found && r < 0 && d >= 2; --d) {
+                if (f.period % d != 0) continue;
+                PeriodicFinding g = f;
+                g.period = d;
+                r = steps::staircase_not_pattern(index, rel, g, trend_slope * stride, settings.period_settings);
+                if (r >= 0) f = g;
+            }
+            if (r >= 0) {
+                out.staircase.seen_as_period = f.period * stride;
+                std::vector<int> cuts;
+                for (std::size_t i = 1; i < t.size(); ++i)
+                    if (index[i] % f.period == r) cuts.push_back(int(i));
+                seg = segment(t, y, settings, false, &cuts);
+            }
+        }
         if (out.period.found) {
             // Take the periodic pattern out before looking for edges again, so its swing does not
             // count as noise (and its residues cannot pose as plateaus).

@@ -93,8 +93,8 @@ private Q_SLOTS:
 
     // Moderate steps (3.5σ, normal noise) on fixed seeds: 10 curves a row, recall of the rising steps
     // within one measured point, precision, and the tile grid a regular staircase sits on. The
-    // detector before the tile grid and the long-plateau window found 0.85 / 0.76 / 0.84 / 0.64 /
-    // 0.64 of these steps (rows 1-5).
+    // detector before the tile grid, the long-plateau window and the period in measured points found
+    // 0.85 / 0.76 / 0.84 / 0 / 0.64 / 0.64 of these steps (rows 1-6).
     void moderateSteps_data() {
         QTest::addColumn<CurveSpec>("spec");
         QTest::addColumn<double>("minRecall");
@@ -111,6 +111,10 @@ private Q_SLOTS:
             QTest::newRow("dense: 3.5 sigma every 12 tokens") << s << 0.9 << 12;
         }
         QTest::newRow("strided /4: 3.5 sigma every 5 points") << stairs(4, 1200, 4, 20, h, sigma) << 0.9 << 20;
+        // Steps every 4 points, 32 tokens apart: no token period shows them, a period of 4 measured
+        // points does (without it no step was found up to 7σ: the σ read 1.5x high and the slope
+        // took the staircase for a ramp).
+        QTest::newRow("strided /8: 3.5 sigma every 4 points") << stairs(8, 2400, 8, 32, h, sigma) << 0.85 << 32;
         {
             CurveSpec s = stairs(2, 400, 1, 50, h, sigma);
             s.slope = 4 * sigma;  // 4σ per token
