@@ -355,9 +355,9 @@ Segments segment_once(const std::vector<int>& t, const std::vector<double>& y, d
 // them the curve is segmented again with the plateau slope and noise.
 Segmentation segment(const std::vector<int>& t, const std::vector<double>& y, const StepSettings& given,
                      bool want_conservative, const std::vector<int>* forced = nullptr,
-                     const std::vector<char>* grid = nullptr) {
+                     const std::vector<char>* grid = nullptr, bool relax = true) {
     StepSettings s = given;
-    if (forced) {  // a known staircase: its plateaus are the hypothesis, moderate steps need less
+    if (forced && relax) {  // a known staircase: its plateaus are the hypothesis, moderate steps need less
         s.min_confidence = std::min(s.min_confidence, kStaircaseConfidence);
         s.min_jump_sigma = std::min(s.min_jump_sigma, kStaircaseJumpSigma);
     }
@@ -672,7 +672,8 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         }
         std::sort(cuts.begin(), cuts.end());
         cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-        Segmentation g = segment(t, curve, settings, false, &cuts, &on_grid);
+        // (Off the grid the thresholds stay what they were: a known staircase's only where it was one.)
+        Segmentation g = segment(t, curve, settings, false, &cuts, &on_grid, seg.known_staircase);
         if (g.segments.size() >= seg.segments.size()) seg = std::move(g);
         out.staircase.tile_tokens = grid.tile;
     }
