@@ -55,11 +55,20 @@ CurveView::CurveView(QWidget* parent) : QWidget(parent) {
     readout_->setWordWrap(true);
     readout_->setContentsMargins(6, 2, 6, 4);
 
+    clockWarning_ = new QLabel;
+    clockWarning_->setObjectName("clockWarning");
+    clockWarning_->setTextFormat(Qt::RichText);
+    clockWarning_->setWordWrap(true);
+    clockWarning_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    clockWarning_->setStyleSheet("QLabel { background: #FFF4CE; border-left: 4px solid #E69F00; padding: 3px 6px; }");
+    clockWarning_->hide();
+
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     layout->addWidget(buildToolbar());
     layout->addWidget(plot_, 1);
+    layout->addWidget(clockWarning_);
     layout->addWidget(readout_);
 
     connect(plot_, &QCustomPlot::mouseMove, this,
@@ -150,6 +159,7 @@ void CurveView::setCurves(const QVector<CurveRef>& curves) {
     selection_.clear();
     measureButton_->setEnabled(false);
     fillScopeCombo();
+    updateClockWarning();
     analyse();
     rebuildPlot();
     resetZoom();
@@ -240,6 +250,26 @@ void CurveView::analyse() {
         a.explanations = explainEdges(a.steps, *a.ref.profile, *a.ref.curve());
     }
     readout_->setText(summary());
+}
+
+void CurveView::updateClockWarning() {
+    QStringList lines;
+    QVector<const Profile*> seen;
+    for (const Analysed& a : curves_) {
+        const Profile* p = a.ref.profile.get();
+        if (!p || seen.contains(p)) continue;
+        seen << p;
+        for (const ClockFlag& f : p->clock_flags)
+            lines << tr("⚠ <b>%1</b> — %2: %3")
+                         .arg(a.ref.label.toHtmlEscaped(),
+                              QString::fromStdString(f.kind).toHtmlEscaped(),
+                              QString::fromStdString(f.message).toHtmlEscaped());
+    }
+    clockWarning_->setText(lines.join("<br>"));
+    clockWarning_->setToolTip(lines.isEmpty() ? QString()
+                                              : tr("The clocks these latencies were measured under were not steady: "
+                                                   "compare them with care (docs/remote-devices.md, Jetsons)."));
+    clockWarning_->setVisible(!lines.isEmpty());
 }
 
 QString CurveView::summary() const {
@@ -498,6 +528,9 @@ void CurveView::addStrips(const Curve& curve) {
         if (p.sm_clock_mhz) {
             x << p.tokens;
             clock << *p.sm_clock_mhz;
+        } else if (p.gpu_mhz && !p.cpu_mhz) {  // a Jetson's GPU (devfreq) when nothing else is recorded
+            x << p.tokens;
+            clock << *p.gpu_mhz;
         } else if (p.cpu_mhz) {
             x << p.tokens;
             clock << *p.cpu_mhz;

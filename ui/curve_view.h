@@ -72,6 +72,9 @@ public:
 
     QCustomPlot* plot() const { return plot_; }
     QLabel* readoutLabel() const { return readout_; }
+    // One line per clock flag of the shown profiles (issue 22: unlocked, changed, throttled); hidden
+    // when none has any.
+    QLabel* clockWarningLabel() const { return clockWarning_; }
 
 Q_SIGNALS:
     void curvesChanged();  // curves or their step analyses changed
@@ -89,6 +92,7 @@ private:
     void removeStrips();
     void updateCrosshair(double x);
     void fillScopeCombo();
+    void updateClockWarning();
     CurveSeries shownSeries(int index) const;
     double scaleOf(int index) const;
 
@@ -105,6 +109,7 @@ private:
     QToolButton* selectButton_ = nullptr;
     QPushButton* measureButton_ = nullptr;
     QLabel* readout_ = nullptr;
+    QLabel* clockWarning_ = nullptr;
 
     QVector<Analysed> curves_;
     ProfileAnalyses* analyses_ = nullptr;

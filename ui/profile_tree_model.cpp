@@ -173,10 +173,13 @@ QVariant ProfileTreeModel::data(const QModelIndex& index, int role) const {
         case Qt::ToolTipRole:
             if (n->kind == NodeKind::Profile && p) {
                 const LoadedProfile& lp = library_->at(n->libraryIndex);
-                return tr("%1 (%2)\nmeasured %3 with %4\n%5 curves%6")
-                    .arg(lp.source, originName(lp.origin), qs(p->settings.date), qs(p->settings.tool_version))
-                    .arg(p->curves.size())
-                    .arg(p->partial() ? tr(", partial sweep") : QString());
+                QString tip = tr("%1 (%2)\nmeasured %3 with %4\n%5 curves%6")
+                                  .arg(lp.source, originName(lp.origin), qs(p->settings.date), qs(p->settings.tool_version))
+                                  .arg(p->curves.size())
+                                  .arg(p->partial() ? tr(", partial sweep") : QString());
+                // Issue 22: what makes these latencies less comparable (clocks unlocked, changed, throttled).
+                for (const ClockFlag& f : p->clock_flags) tip += "\n⚠ " + qs(f.kind) + ": " + qs(f.message);
+                return tip;
             }
             return {};
         case Qt::FontRole:

@@ -472,25 +472,35 @@ std::optional<ClockSampler> ClockSampler::open(const std::string& root, const st
     s.root_ = root;
     s.kind_ = kind;
     s.gpu_ = *gpu;
-    const auto zones = read_thermal_zones(root);
-    if (const ThermalZone* z = zone_for(zones, kind)) s.zone_type_ = z->type;
+    s.zones_ = read_thermal_zones(root);
+    if (const ThermalZone* z = zone_for(s.zones_, kind)) s.zone_type_ = z->type;
+    for (const fs::path& load : {fs::path(gpu->path) / "device/load", fs::path(root) / "sys/devices/gpu.0/load"}) {
+        std::error_code ec;
+        if (!fs::exists(load, ec)) continue;
+        s.load_path_ = load.string();
+        break;
+    }
     return s;
 }
 
 ClockSample ClockSampler::sample() const {
     ClockSample s;
-    const GpuDevfreq g = read_devfreq_at(gpu_.path, root_, gpu_.gpu);
-    s.gpu_mhz = g.cur_mhz;
-    s.gpu_min_mhz = g.min_mhz;
-    s.gpu_max_mhz = g.max_mhz;
-    s.gpu_load = g.load_percent;
-    const auto zones = read_thermal_zones(root_);
-    for (const auto& z : zones) {
-        if (!z.temp_c) continue;
-        if (z.type == zone_type_) s.temperature_c = z.temp_c;
-        if (!s.hottest_c || *z.temp_c > *s.hottest_c) s.hottest_c = z.temp_c;
-        if (s.over_trip.empty() && z.passive_trip_c && *z.temp_c >= *z.passive_trip_c)
-            s.over_trip = z.type + " " + fixed1(*z.temp_c) + " C >= trip " + fixed1(*z.passive_trip_c) + " C";
+    std::vector<std::string> ignored;  // a value that cannot be read this time is simply absent
+    const fs::path dir = gpu_.path;
+    s.gpu_mhz = read_mhz(dir / "cur_freq", "cur_freq", ignored);
+    s.gpu_min_mhz = read_mhz(dir / "min_freq", "min_freq", ignored);
+    s.gpu_max_mhz = read_mhz(dir / "max_freq", "max_freq", ignored);
+    if (!load_path_.empty())
+        if (auto permille = read_integer(load_path_, "load", 0, 1000, ignored)) s.gpu_load = *permille / 10.0;
+    const fs::path zones = fs::path(root_) / "sys/class/thermal";
+    for (const auto& z : zones_) {
+        const auto milli = read_integer(zones / z.zone / "temp", "temp", -40000, 200000, ignored);
+        if (!milli) continue;
+        const double c = *milli / 1000.0;
+        if (z.type == zone_type_) s.temperature_c = c;
+        if (!s.hottest_c || c > *s.hottest_c) s.hottest_c = c;
+        if (s.over_trip.empty() && z.passive_trip_c && c >= *z.passive_trip_c)
+            s.over_trip = z.type + " " + fixed1(c) + " C >= trip " + fixed1(*z.passive_trip_c) + " C";
     }
     return s;
 }

@@ -110,8 +110,11 @@ public:
     const GpuDevfreq& gpu() const { return gpu_; }
 
 private:
-    std::string root_, kind_, zone_type_;
+    // Found once at open (the folder scans, types, trip points, the load file); a sample then
+    // reads only the changing files: cur/min/max_freq, load and each zone's temp.
+    std::string root_, kind_, zone_type_, load_path_;
     GpuDevfreq gpu_;
+    std::vector<ThermalZone> zones_;
 };
 
 }  // namespace tp::jetson

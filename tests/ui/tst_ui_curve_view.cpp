@@ -2,6 +2,7 @@
 // and items), the crosshair readout, log/normalised/ratio modes, strips and a two-device overlay.
 // Runs on synthetic staircases with known edges and on every bundled (real) profile.
 #include <QFileInfo>
+#include <QLabel>
 #include <QPushButton>
 #include <QtTest>
 
@@ -236,6 +237,40 @@ private Q_SLOTS:
         // Never beyond the model's token count.
         view.setSelection(190, 400);
         QCOMPARE(view.selectedTokens().back(), 197);
+    }
+
+    // Issue 22: a profile's clock flags (unlocked, changed, throttled) in a warning line over the
+    // readout, one line per flag and profile; hidden when no shown profile has any.
+    void clockWarning_data() {
+        QTest::addColumn<int>("flaggedProfiles");
+        QTest::addColumn<int>("lines");
+        QTest::newRow("steady clocks: no line") << 0 << 0;
+        QTest::newRow("one throttled profile") << 1 << 2;
+        QTest::newRow("two flagged profiles overlaid") << 2 << 4;
+    }
+    void clockWarning() {
+        QFETCH(int, flaggedProfiles);
+        QFETCH(int, lines);
+        test::StaircaseSpec spec;
+        Profile a = test::staircase_profile(spec), b = test::staircase_profile(spec);
+        const std::vector<ClockFlag> flags = {
+            {"clocks_unlocked", "GPU clocks were not locked at 12 of 12 points"},
+            {"throttled", "the GPU's maximum clock was lowered from 1300.5 to 612.0 MHz <at> 6 of 12 points"}};
+        if (flaggedProfiles >= 1) a.clock_flags = flags;
+        if (flaggedProfiles >= 2) b.clock_flags = flags;
+        CurveView view;
+        view.setCurves({refTo(a, "model", "orin A"), refTo(b, "model", "orin B")});
+        QLabel* warning = view.clockWarningLabel();
+        QCOMPARE(warning->isHidden(), lines == 0);
+        const QString text = warning->text();
+        QCOMPARE(lines == 0 ? 0 : int(text.count("<br>")) + 1, lines);
+        if (lines) {
+            QVERIFY2(text.contains("<b>orin A</b> — throttled: the GPU's maximum clock was lowered from 1300.5 to 612.0 MHz &lt;at&gt;"),
+                     qPrintable(text));
+            QCOMPARE(text.contains("orin B"), flaggedProfiles == 2);
+        }
+        view.setCurves({refTo(b, "model", "B")});
+        QCOMPARE(warning->isHidden(), flaggedProfiles < 2);
     }
 
     void emptyViewShowsHint() {
