@@ -674,8 +674,10 @@ StepAnalysis detect_steps(const std::vector<int>& tokens_in, const std::vector<d
         cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
         // (Off the grid the thresholds stay what they were: a known staircase's only where it was one.)
         Segmentation g = segment(t, curve, settings, false, &cuts, &on_grid, seg.known_staircase);
-        if (g.segments.size() >= seg.segments.size()) seg = std::move(g);
-        out.staircase.tile_tokens = grid.tile;
+        if (g.segments.size() >= seg.segments.size()) {
+            seg = std::move(g);
+            out.staircase.tile_tokens = grid.tile;
+        }
     }
 
     out.noise_sigma_ms = seg.sigma;
