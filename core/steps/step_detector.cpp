@@ -275,6 +275,10 @@ Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segmen
             if (local > 1.25 * sigma) noise_at[std::size_t(at)] = local;
         }
     }
+    // Grid counts skip PELT, whose penalty is where the sensitivity acts: a stricter setting than the
+    // default raises their lower floors as PELT's jump threshold grows, with √(sensitivity / 3), up
+    // to the floors every other edge has (from sensitivity ~5.3 on they get no lower ones).
+    const double grid_strictness = std::max(1.0, std::sqrt(s.sensitivity / StepSettings{}.sensitivity));
     auto ratio_of = [&](int i) {
         const double sigma_here = values ? noise_at[std::size_t(segs[std::size_t(i)].second)] : sigma;
         double prior = 0;
@@ -283,8 +287,8 @@ Segments merge_insignificant(const std::vector<int>& t, const Sums& sums, Segmen
         // The shared slope also bridges a gap in a sparse grid, so the slope over it is not a jump.
         const double level = bf.before_at(t[std::size_t(segs[std::size_t(i)].second - 1)]);
         const bool on_grid = grid && (*grid)[std::size_t(segs[std::size_t(i)].second)];
-        const double jump_sigma = on_grid ? std::min(s.min_jump_sigma, kGridJumpSigma) : s.min_jump_sigma;
-        const double confidence = on_grid ? std::min(s.min_confidence, kGridConfidence)
+        const double jump_sigma = on_grid ? std::min(s.min_jump_sigma, kGridJumpSigma * grid_strictness) : s.min_jump_sigma;
+        const double confidence = on_grid ? std::min(s.min_confidence, kGridConfidence * grid_strictness)
                                           : bf.long_sides && bf.jump > 0 ? std::min(s.min_confidence, kLongConfidence)
                                                                          : s.min_confidence;
         // (Between long plateaus the floor holds against the points' scatter around the two lines
