@@ -34,7 +34,7 @@ DeviceEditDialog::DeviceEditDialog(QWidget* parent) : QDialog(parent) {
     jump_->setPlaceholderText(tr("bastion.lab (optional ProxyJump)"));
     agent_ = new QLineEdit;
     agent_->setObjectName("deviceAgent");
-    agent_->setPlaceholderText("/home/nvidia/tailprune/build/app/tailprune");
+    agent_->setPlaceholderText(tr("/home/nvidia/tailprune/build/app/tailprune, or empty: then Install agent…"));
     sshConfig_ = new QLineEdit;
     sshConfig_->setPlaceholderText(tr("~/.ssh/config"));
     knownHosts_ = new QLineEdit;

@@ -11,6 +11,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/remote/device_check.h"
+#include "ui/agent_install_dialog.h"
 #include "core/remote/host_keys.h"
 #include "ui/agent_client.h"
 #include "ui/device_edit_dialog.h"
@@ -53,6 +54,13 @@ DevicesPanel::DevicesPanel(DeviceListModel* model, PassphrasePrompt* prompt, QWi
     auto* check = new QPushButton(tr("Check"));
     check->setObjectName("checkDevice");
     auto* all = new QPushButton(tr("Check all"));
+    auto* install = new QPushButton(tr("Install agent…"));
+    install->setObjectName("installAgent");
+    install->setToolTip(tr("Build the agent on the selected SSH device from this studio's source bundle "
+                           "(tailprune device install)"));
+    connect(install, &QPushButton::clicked, this, [this] {
+        if (!selectedName().isEmpty()) installAgent(selectedName());
+    });
     connect(add, &QPushButton::clicked, this, &DevicesPanel::addDevice);
     connect(edit, &QPushButton::clicked, this, &DevicesPanel::editSelected);
     connect(remove, &QPushButton::clicked, this, &DevicesPanel::removeSelected);
@@ -63,7 +71,7 @@ DevicesPanel::DevicesPanel(DeviceListModel* model, PassphrasePrompt* prompt, QWi
     connect(view_, &QTableView::doubleClicked, this, &DevicesPanel::editSelected);
 
     auto* buttons = new QHBoxLayout;
-    for (QPushButton* b : {add, edit, remove, check, all}) buttons->addWidget(b);
+    for (QPushButton* b : {add, edit, remove, check, all, install}) buttons->addWidget(b);
     buttons->addStretch();
     path_ = new QLabel;
     path_->setObjectName("devicesPath");
@@ -115,20 +123,30 @@ void DevicesPanel::checkDevice(const QString& name) {
     const int row = model_->rowOf(name);
     if (row < 0 || model_->isChecking(row)) return;
     model_->setChecking(name);
-    const remote::DeviceEntry device = model_->device(row);
-    // First the host key: an unknown one is offered to the user before anything is recorded.
+    confirmHostKey(
+        name,
+        [this, name] { runCheck(name); },
+        [this, name](const QString& fingerprint) {
+            remote::DeviceCheck c;
+            c.state = remote::DeviceState::HostKeyUnknown;
+            c.host_key = fingerprint.toStdString();
+            c.message = "first contact not accepted: host key " + c.host_key.value();
+            model_->setCheck(name, c);
+            Q_EMIT checkFinished(name);
+        });
+}
+
+void DevicesPanel::confirmHostKey(const QString& name, const std::function<void()>& accepted,
+                                  const std::function<void(const QString&)>& refused) {
+    const remote::DeviceEntry device = model_->device(model_->rowOf(name));
+    // An unknown host key is offered to the user before anything is recorded.
     auto* watcher = new QFutureWatcher<HostKeyLookup>(this);
-    connect(watcher, &QFutureWatcher<HostKeyLookup>::finished, this, [this, watcher, name, device] {
+    connect(watcher, &QFutureWatcher<HostKeyLookup>::finished, this, [this, watcher, name, device, accepted, refused] {
         const HostKeyLookup lookup = watcher->result();
         watcher->deleteLater();
         if (!lookup.known && lookup.offered) {
             if (!decider_(name, qs(lookup.offered->fingerprint))) {
-                remote::DeviceCheck c;
-                c.state = remote::DeviceState::HostKeyUnknown;
-                c.host_key = lookup.offered->fingerprint;
-                c.message = "first contact not accepted: host key " + lookup.offered->fingerprint;
-                model_->setCheck(name, c);
-                Q_EMIT checkFinished(name);
+                refused(qs(lookup.offered->fingerprint));
                 return;
             }
             try {
@@ -137,7 +155,7 @@ void DevicesPanel::checkDevice(const QString& name) {
                 Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
             }
         }
-        runCheck(name);
+        accepted();
     });
     watcher->setFuture(QtConcurrent::run([device] {
         HostKeyLookup l;
@@ -185,6 +203,42 @@ void DevicesPanel::removeSelected() {
         return;
     const QString error = model_->remove(name);
     if (!error.isEmpty()) Q_EMIT errorOccurred(error);
+}
+
+void DevicesPanel::installAgent(const QString& name) {
+    const int row = model_->rowOf(name);
+    if (row < 0) return;
+    const remote::DeviceEntry device = model_->device(row);
+    if (device.is_local() || device.is_slurm()) {
+        Q_EMIT errorOccurred(tr("%1: the agent is installed on SSH devices (a Slurm device uses the one on its login "
+                                "device's shared folder; this machine uses the studio's own)")
+                                 .arg(name));
+        return;
+    }
+    // The install's ssh would accept a new host key by itself: ask first, as a check does.
+    confirmHostKey(
+        name, [this, name] { openInstallDialog(name); },
+        [this, name](const QString& fingerprint) {
+            Q_EMIT errorOccurred(tr("%1: not installed, its host key %2 was not accepted").arg(name, fingerprint));
+        });
+}
+
+void DevicesPanel::openInstallDialog(const QString& name) {
+    const remote::ConnectOptions options = connectOptions(name);
+    auto* dialog = new AgentInstallDialog(options.device, options.ssh, AgentClient::defaultProgram(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &AgentInstallDialog::installed, this, [this](const QString& device, const QString& agent) {
+        const int at = model_->rowOf(device);
+        if (at < 0) return;
+        remote::DeviceEntry updated = model_->device(at);
+        updated.agent = agent.toStdString();
+        const QString error = model_->addOrReplace(updated, device);
+        if (!error.isEmpty()) Q_EMIT errorOccurred(error);
+        else checkDevice(device);  // `device check` finds it, here too
+    });
+    dialog->show();
+    dialog->start();
+    Q_EMIT installStarted(dialog);
 }
 
 }  // namespace tp::ui

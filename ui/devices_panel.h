@@ -10,6 +10,7 @@ class QLabel;
 
 namespace tp::ui {
 
+class AgentInstallDialog;
 class DeviceListModel;
 class PassphrasePrompt;
 
@@ -39,14 +40,21 @@ public Q_SLOTS:
     void addDevice();
     void editSelected();
     void removeSelected();
+    // Opens the install dialog for an SSH device (after its host key is accepted) and starts the
+    // install; on success the entry's agent path is updated and the device checked.
+    void installAgent(const QString& name);
 
 Q_SIGNALS:
     void checkFinished(const QString& name);
     void errorOccurred(const QString& message);
+    void installStarted(AgentInstallDialog* dialog);  // deleted when closed
 
 private:
     QString selectedName() const;
     void runCheck(const QString& name);
+    void confirmHostKey(const QString& name, const std::function<void()>& accepted,
+                        const std::function<void(const QString& fingerprint)>& refused);
+    void openInstallDialog(const QString& name);
     DeviceListModel* model_;
     PassphrasePrompt* prompt_;
     QTableView* view_;

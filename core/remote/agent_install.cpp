@@ -188,6 +188,8 @@ InstallEvent parse_install_line(const std::string& raw) {
     static const std::regex ninja(R"(^\[(\d+)/(\d+)\] )");
     static const std::regex make(R"(^\[\s*(\d+)%\] )");
     std::smatch m;
+    // Ninja's glob check ("[0/2] Re-checking globbed directories...") counts its own two steps.
+    if (line.find("Re-checking globbed directories") != std::string::npos) return e;
     if (std::regex_search(line, m, ninja)) {
         e.kind = InstallEvent::Kind::Progress;
         e.done = std::stoi(m[1]);

@@ -217,6 +217,8 @@ private Q_SLOTS:
                               << "/h/.cache/tailprune/agent/x/bin/tailprune" << 0 << 0;
         QTest::newRow("error") << "tp-install: error the build failed" << "error" << "the build failed" << 0 << 0;
         QTest::newRow("self-check") << R"(tp-install: selfcheck {"ok":true})" << "self_check" << R"({"ok":true})" << 0 << 0;
+        QTest::newRow("ninja's glob check") << "[0/2] Re-checking globbed directories..." << "log"
+                                            << "[0/2] Re-checking globbed directories..." << 0 << 0;
         QTest::newRow("carriage return") << "[1/2] Linking\r" << "progress" << "[1/2] Linking" << 1 << 2;
     }
     void installLines() {

@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QPushButton>
 #include <QTableView>
 #include <QtTest>
@@ -19,6 +20,7 @@
 #include "tests/remote/tcp_relay.h"
 #include "tests/remote/test_sshd.h"
 #include "ui/agent_client.h"
+#include "ui/agent_install_dialog.h"
 #include "ui/device_list_model.h"
 #include "ui/editor/editor_tab.h"
 #include "ui/editor/latency_readout.h"
@@ -159,6 +161,77 @@ private Q_SLOTS:
         QVERIFY(sshd_.start(port).isEmpty());
         QCOMPARE(check(panel, "box"), QString("host_key_changed"));
         QVERIFY2(details(panel, "box").contains("known_hosts_box"), qPrintable(details(panel, "box")));
+    }
+
+    // Install agent… on a device whose cmake is too old: the dialog names what is missing, copies
+    // nothing and leaves the entry as it was.
+    void installDialogNamesWhatIsMissing() {
+        DeviceListModel model;
+        model.load(work_.filePath("install-missing.json"));
+        PassphrasePrompt prompt;
+        DevicesPanel panel(&model, &prompt);
+        panel.setHostKeyDecider([](const QString&, const QString&) { return true; });
+        const QString bin = work_.filePath("old-cmake-bin");
+        QVERIFY(QDir().mkpath(bin));
+        QFile fake(bin + "/cmake");
+        QVERIFY(fake.open(QIODevice::WriteOnly));
+        fake.write("#!/bin/sh\necho 'cmake version 3.16.3'\n");
+        fake.close();
+        fake.setPermissions(fake.permissions() | QFileDevice::ExeOwner);
+        remote::DeviceEntry d = entry("oldjetson", sshd_.port(), "");
+        d.env["PATH"] = (bin + ":/usr/bin:/bin").toStdString();
+        d.env["HOME"] = work_.filePath("home-old").toStdString();
+        QCOMPARE(model.addOrReplace(d), QString());
+        QSignalSpy opened(&panel, &DevicesPanel::installStarted);
+        panel.installAgent("oldjetson");
+        QVERIFY(opened.wait(30000));
+        auto* dialog = opened.first().first().value<AgentInstallDialog*>();
+        QSignalSpy finished(dialog, &AgentInstallDialog::finished);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(dialog->outcome().status, remote::InstallOutcome::Status::Missing);
+        const QString probe = dialog->findChild<QLabel*>("installProbe")->text();
+        QVERIFY2(probe.contains("Missing") && probe.contains("3.16.3"), qPrintable(probe));
+        QVERIFY(!dialog->findChild<QPushButton*>("installCancel")->isEnabled());
+        QCOMPARE(model.device(model.rowOf("oldjetson")).agent, std::string());
+        QVERIFY(!QFileInfo::exists(work_.filePath("home-old/.cache/tailprune/agent/incoming")));
+        dialog->close();
+    }
+
+    // Install agent… for real, cancelled once the build runs: the build on the device ends (its
+    // lock is released) and nothing is installed.
+    void installDialogCancelEndsTheBuild() {
+        DeviceListModel model;
+        model.load(work_.filePath("install-cancel.json"));
+        PassphrasePrompt prompt;
+        DevicesPanel panel(&model, &prompt);
+        panel.setHostKeyDecider([](const QString&, const QString&) { return true; });
+        const QString home = work_.filePath("home-cancel");
+        QVERIFY(QDir().mkpath(home));
+        remote::DeviceEntry d = entry("edgebox", sshd_.port(), "");
+        d.env["HOME"] = home.toStdString();
+        QCOMPARE(model.addOrReplace(d), QString());
+        QSignalSpy opened(&panel, &DevicesPanel::installStarted);
+        panel.installAgent("edgebox");
+        QVERIFY(opened.wait(30000));
+        auto* dialog = opened.first().first().value<AgentInstallDialog*>();
+        QSignalSpy finished(dialog, &AgentInstallDialog::finished);
+        auto* stage = dialog->findChild<QLabel*>("installStage");
+        QTRY_VERIFY_WITH_TIMEOUT(stage->text().startsWith("build"), 180000);  // configured, compiling
+        QCOMPARE(QDir(home + "/.cache/tailprune/agent").entryList({".lock-*"}, QDir::Dirs | QDir::Hidden).size(), 1);
+        if (qEnvironmentVariableIsSet("TAILPRUNE_SCREENSHOT_DIR")) {
+            // A few compiled files in the log and on the bar.
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->logText().contains("[4/"), 120000);
+            dialog->grab().save(qEnvironmentVariable("TAILPRUNE_SCREENSHOT_DIR") + "/install_agent.png");
+        }
+        dialog->findChild<QPushButton*>("installCancel")->click();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(dialog->outcome().status, remote::InstallOutcome::Status::Cancelled);
+        QVERIFY2(dialog->logText().contains("cancelled (process"), qPrintable(dialog->logText().right(800)));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            QDir(home + "/.cache/tailprune/agent").entryList({".lock-*", ".stage-*"}, QDir::Dirs | QDir::Hidden).size(), 0,
+            10000);
+        QCOMPARE(model.device(model.rowOf("edgebox")).agent, std::string());
+        dialog->close();
     }
 
     void passphraseThroughTheDialog_data() {
