@@ -105,10 +105,9 @@ std::vector<ClockFlag> compute_clock_flags(const Profile& profile) {
             high = std::max(high, v);
         }
         if (!off.empty())
-            flags.push_back({"clock_changed", std::string("GPU clock changed during the sweep: ") +
-                                                  count_of(off.size(), clocks.size()) + " measured away from its usual " +
-                                                  mhz(ref) + " MHz (" + mhz(low) + " to " + mhz(high) + " MHz): " +
-                                                  examples(off)});
+            flags.push_back({"clock_changed", "GPU clock changed during the sweep: most points ran at " + mhz(ref) +
+                                                  " MHz, " + count_of(off.size(), clocks.size()) + " at other clocks (" +
+                                                  mhz(low) + " to " + mhz(high) + " MHz): " + examples(off)});
     }
 
     // Throttled: a thermal zone at its passive trip point; the GPU's maximum lowered during the
