@@ -26,6 +26,7 @@ struct AddOptions {
     std::string login, srun, partition, account, time_limit, gres, gpus;
     int cpus_per_task = 0;
     std::vector<std::string> srun_flags;
+    std::string sessions_dir;
 };
 
 remote::DeviceEntry entry_from(const AddOptions& a) {
@@ -44,6 +45,7 @@ remote::DeviceEntry entry_from(const AddOptions& a) {
     d.gpus = a.gpus;
     d.cpus_per_task = a.cpus_per_task;
     d.srun_flags = a.srun_flags;
+    d.sessions_dir = a.sessions_dir;
     d.port = a.port;
     d.identity_file = a.identity;
     d.jump = a.jump;
@@ -138,6 +140,8 @@ const CommandRegistrar reg(90, [](CLI::App& app) {
     add->add_option("--cpus-per-task", a->cpus_per_task, "slurm: --cpus-per-task")->check(CLI::Range(1, 4096));
     add->add_option("--srun-flag", a->srun_flags, "slurm: one more srun option (repeat), e.g. --exclusive")
         ->allow_extra_args(false);
+    add->add_option("--sessions-dir", a->sessions_dir,
+                    "slurm: where batch sessions (--sbatch) live, a folder shared by the login node and the compute nodes");
     add->callback([a] {
         const std::string path = remote::default_devices_path();
         if (a->name == "local") throw CommandError("'local' is this machine and always exists");

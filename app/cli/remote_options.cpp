@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "app/cli/command_registry.h"
+#include "app/cli/slurm_batch.h"
 #include "app/cli/slurm_connect.h"
 #include "core/remote/askpass.h"
 #include "core/remote/session_client.h"
@@ -55,6 +56,7 @@ nlohmann::json run_job_on_device(const remote::ConnectOptions& options, const De
             options, [&](remote::AgentConnection& c, int) { return c.call(job.cmd, job.fields, job.on_event, interrupt); },
             interrupt);
     };
+    if (job.sbatch) return submit_batch_session(options, job.cmd, job.fields);
     if (!job.detach) return attached();
     std::string id;
     try {

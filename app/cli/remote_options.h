@@ -37,6 +37,9 @@ struct DeviceJob {
     bool cancel_on_interrupt = false;
     bool quiet = false;
     bool start_only = false;  // start the session and return {"session": ID} at once (--detach)
+    // A slurm device only: submit the session as a batch job (sbatch) and return at once with
+    // {"session", "slurm_job", "slurm_job_name", "dir", "on"} (--sbatch; app/cli/slurm_batch.h).
+    bool sbatch = false;
 };
 nlohmann::json run_job_on_device(const remote::ConnectOptions& options, const DeviceJob& job,
                                  const std::atomic<bool>* interrupt);

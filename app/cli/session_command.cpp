@@ -9,6 +9,7 @@
 #include "app/cli/cli_util.h"
 #include "app/cli/command_registry.h"
 #include "app/cli/remote_options.h"
+#include "app/cli/slurm_batch.h"
 #include "core/model/profile_json.h"
 #include "core/remote/session_client.h"
 #include "core/util/file_io.h"
@@ -34,7 +35,7 @@ struct SessionArgs {
 // One quick request to the agent on the device, sessions required.
 json ask(const SessionArgs& a, const std::string& cmd, const json& fields) {
     try {
-        auto c = remote::AgentConnection::open(connect_options(a.on));
+        auto c = remote::AgentConnection::open(session_connect_options(a.on));
         remote::require_sessions(*c);
         json result = c->call(cmd, fields);
         c->close();
@@ -67,8 +68,41 @@ void print_progress(const json& p) {
         std::fprintf(stderr, "\r%zu/%zu   ", p.value("done", std::size_t{0}), p.value("total", std::size_t{0}));
 }
 
+// A batch session's Slurm job as squeue shows it, into the session's "slurm" field: {"job_name",
+// "job", "state", "reason", "nodes"} (state "GONE" once Slurm no longer lists it). A queued session
+// whose job is gone never started its worker: it is "died" (resume submits it again).
+void add_slurm_state(const remote::ConnectOptions& device, json& s) {
+    const std::string name = s.value("slurm_job_name", std::string());
+    if (name.empty()) return;
+    const std::string status = s.value("status", std::string());
+    json slurm = {{"job_name", name}, {"job", s.value("slurm_job", std::string())}};
+    if (status == "queued" || status == "running" || status == "starting") {
+        std::string error;
+        const auto job = batch_job_state(device, name, &error);
+        if (job) {
+            slurm["job"] = job->id;
+            slurm["state"] = job->state;
+            slurm["reason"] = job->reason == "None" ? std::string() : job->reason;
+            slurm["nodes"] = job->nodes == "(null)" ? std::string() : job->nodes;
+        } else if (error.empty()) {
+            slurm["state"] = "GONE";
+            if (status == "queued") {
+                s["status"] = "died";
+                s["message"] = "its Slurm job " + name + " ended before its worker started (see " + name +
+                               "'s slurm-*.out in the session folder)";
+            }
+        } else {
+            slurm["error"] = error;
+        }
+    }
+    s["slurm"] = slurm;
+}
+
 void list(const SessionArgs& a) {
-    const json result = ask(a, "session_list", json::object());
+    json result = ask(a, "session_list", json::object());
+    const remote::ConnectOptions device = connect_options(a.on);
+    if (device.device.is_slurm())
+        for (json& s : result["sessions"]) add_slurm_state(device, s);
     if (a.json) return print_json(result);
     const json& sessions = result["sessions"];
     if (sessions.empty()) {
@@ -82,13 +116,42 @@ void list(const SessionArgs& a) {
         std::printf("%-24s %-9s %-10s %8lld  %-20s %s\n", s.value("id", std::string()).c_str(), s.value("cmd", std::string()).c_str(),
                     s.value("status", std::string()).c_str(), s.value("last_seq", 0LL), s.value("started", std::string()).c_str(),
                     model.c_str());
+        if (s.contains("slurm")) {
+            const json& j = s["slurm"];
+            std::string line = "Slurm job " + (j.value("job", std::string()).empty() ? j.value("job_name", std::string()) : j.value("job", std::string()));
+            if (j.contains("state")) line += " " + j.value("state", std::string());
+            if (!j.value("reason", std::string()).empty()) line += " (" + j.value("reason", std::string()) + ")";
+            if (!j.value("nodes", std::string()).empty()) line += " on " + j.value("nodes", std::string());
+            if (j.contains("error")) line += " (squeue: " + j.value("error", std::string()) + ")";
+            std::printf("%24s %s\n", "", line.c_str());
+        }
         if (s.value("status", std::string()) == "died")
             std::printf("%24s the worker is gone: tailprune session resume %s --on %s\n", "", s.value("id", std::string()).c_str(),
                         a.on.c_str());
     }
 }
 
+// Before following a batch session whose Slurm job is queued: say so, or refuse when Slurm no
+// longer lists the job (its worker will never start: nothing would ever arrive).
+void check_batch_session(const SessionArgs& a, const remote::ConnectOptions& device) {
+    if (!device.device.is_slurm()) return;
+    json sessions = ask(a, "session_list", json::object())["sessions"];
+    for (json& s : sessions) {
+        if (s.value("id", std::string()) != a.id || s.value("status", std::string()) != "queued") continue;
+        add_slurm_state(device, s);
+        if (s["status"] == "died")
+            throw CommandError("session " + a.id + " on " + a.on + ": " + s.value("message", std::string()) +
+                               "; submit it again with: tailprune session resume " + a.id + " --on " + a.on);
+        const json& j = s["slurm"];
+        if (j.contains("state"))  // a state, not progress: said even with -q
+            std::cerr << "session " << a.id << ": Slurm job " << j.value("job", std::string()) << " " << j.value("state", std::string())
+                      << (j.value("reason", std::string()).empty() ? std::string() : " (" + j.value("reason", std::string()) + ")")
+                      << " — waiting for it to start (Ctrl-C detaches; the job stays queued)" << std::endl;
+    }
+}
+
 void attach(const SessionArgs& a) {
+    check_batch_session(a, connect_options(a.on));
     remote::FollowOptions follow;
     follow.from = a.from;
     g_detach = false;
@@ -96,7 +159,7 @@ void attach(const SessionArgs& a) {
     remote::FollowOutcome outcome;
     try {
         outcome = remote::follow_session(
-            connect_options(a.on), a.id, follow,
+            session_connect_options(a.on), a.id, follow,
             [&](const json& event) {
                 const std::string name = event.value("event", std::string());
                 if (name == "progress" && !a.quiet) print_progress(event);
@@ -124,7 +187,7 @@ void attach(const SessionArgs& a) {
 void fetch(const SessionArgs& a) {
     json fetched;
     try {
-        auto c = remote::AgentConnection::open(connect_options(a.on));
+        auto c = remote::AgentConnection::open(session_connect_options(a.on));
         remote::require_sessions(*c);
         fetched = c->call("session_fetch", {{"session", a.id}});
         c->close();
@@ -165,6 +228,15 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
     on(c);
     c->callback([a] {
         const json r = ask(*a, "session_cancel", {{"session", a->id}});
+        const std::string job_name = r.value("slurm_job_name", std::string());
+        if (r.value("status", std::string()) == "cancelled" && !job_name.empty()) {
+            // A batch session cancelled while its job was queued: the job leaves the queue too.
+            const bool released = cancel_batch_job(connect_options(a->on), job_name);
+            std::cout << "session " << a->id << ": cancelled; Slurm job " << job_name
+                      << (released ? " cancelled (scancel)" : ": scancel failed, cancel it yourself") << "\n";
+            if (!released) throw CommandError("scancel of " + job_name + " failed", 3);
+            return;
+        }
         std::cout << "session " << a->id << ": " << (r.value("cancelled", false) ? "cancelling" : r.value("status", std::string())) << "\n";
     });
 
@@ -179,7 +251,17 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
     id(r);
     on(r);
     r->callback([a] {
-        const json out = ask(*a, "session_resume", {{"session", a->id}});
+        const remote::ConnectOptions device = connect_options(a->on);
+        const json out = ask(*a, "session_resume", {{"session", a->id}, {"batch", device.device.is_slurm()}});
+        if (!out.value("slurm_job_name", std::string()).empty()) {
+            // A batch session: a new job on the same folder; its worker measures only what is missing.
+            const std::string job = resubmit_batch_session(device, out["slurm_job_name"].get<std::string>(),
+                                                           out.value("dir", std::string()));
+            ask(*a, "session_slurm_job", {{"session", a->id}, {"slurm_job", job}});
+            std::cout << "session " << a->id << " submitted again as Slurm job " << job << " (" << out.value("kept_points", 0LL)
+                      << " points kept); follow it with: tailprune session attach " << a->id << " --on " << a->on << "\n";
+            return;
+        }
         std::cout << "session " << a->id << " resumed (" << out.value("kept_points", 0LL)
                   << " points kept); follow it with: tailprune session attach " << a->id << " --on " << a->on << " --from "
                   << out.value("last_seq", 0LL) << "\n";

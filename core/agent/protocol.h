@@ -41,7 +41,8 @@ struct ProtocolError {
 const char* const kCommands[] = {"hello",          "profile",        "measure",       "evaluate",
                                  "describe",       "cancel",         "heartbeat",     "session_start",
                                  "session_attach", "session_list",   "session_cancel", "session_fetch",
-                                 "session_resume", "session_clean",  "clock_state",   "clocks"};
+                                 "session_resume", "session_clean",  "clock_state",   "clocks",
+                                 "session_slurm_job"};
 bool is_known_command(const std::string& cmd);
 
 // Parses one line (without its newline). Blank lines are ProtocolError with code "empty"

@@ -37,7 +37,8 @@ long long now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-const char* const kAtOnce[] = {"session_start", "session_list", "session_cancel", "session_resume", "session_clean"};
+const char* const kAtOnce[] = {"session_start", "session_list", "session_cancel", "session_resume", "session_clean",
+                               "session_slurm_job"};
 const char* const kJobs[] = {"session_attach", "session_fetch"};
 const char* const kSessionJobs[] = {"profile", "measure", "evaluate", "describe"};
 
@@ -161,6 +162,7 @@ json SessionRelay::answer(const Request& r) {
     if (r.cmd == "session_list") return {{"sessions", list()}};
     if (r.cmd == "session_cancel") return cancel(r);
     if (r.cmd == "session_clean") return clean(r);
+    if (r.cmd == "session_slurm_job") return note_slurm_job(r);
     throw std::invalid_argument("command '" + r.cmd + "' is not a session command");
 }
 
@@ -184,6 +186,19 @@ json SessionRelay::start(const Request& r) {
     body.erase("id");
     body.erase("v");
     check_request_paths(default_path_policy(), body);  // refused here rather than in the worker's journal
+    // "batch": {"job_name": PREFIX}: a Slurm batch session (docs/cluster.md). The folder is made
+    // and no worker is started here: the client submits `srun ... session-worker DIR` with sbatch,
+    // naming the job PREFIX-ID (given back as "slurm_job_name").
+    std::string batch_prefix;
+    if (const auto it = r.body.find("batch"); it != r.body.end() && !it->is_null()) {
+        if (!it->is_object() || !it->contains("job_name") || !(*it)["job_name"].is_string())
+            throw std::invalid_argument("\"batch\" must be an object with \"job_name\" (the Slurm job name's prefix)");
+        batch_prefix = (*it)["job_name"].get<std::string>();
+        bool ok = !batch_prefix.empty() && batch_prefix.size() <= 120;
+        for (char c : batch_prefix)
+            ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.');
+        if (!ok) throw std::invalid_argument("\"batch\": \"job_name\" must be letters, digits, '.', '-' and '_' (at most 120)");
+    }
 
     std::error_code ec;
     fs::create_directories(sessions_root(), ec);
@@ -201,6 +216,11 @@ json SessionRelay::start(const Request& r) {
     state.id = id;
     state.cmd = cmd;
     state.started = iso8601_utc_now();
+    if (!batch_prefix.empty()) {
+        state.slurm_job_name = batch_prefix + "-" + id;
+        write_session_state(dir, state);
+        return {{"session", id}, {"status", "queued"}, {"pid", 0}, {"dir", dir}, {"slurm_job_name", state.slurm_job_name}};
+    }
     write_session_state(dir, state);
     spawn_worker(dir);
     const SessionState now = read_session_state(dir);
@@ -217,6 +237,21 @@ json SessionRelay::resume(const Request& r) {
                                     "): nothing to resume; fetch its result");
     const long long points = std::count_if(records.begin(), records.end(),
                                            [](const json& x) { return x.value("event", std::string()) == "point"; });
+    SessionState before = read_session_state(dir);
+    if (effective_status(dir, before) == "queued")
+        throw std::invalid_argument("session '" + id + "' waits for its Slurm job (" + before.slurm_job_name +
+                                    "): attach to it, or cancel it");
+    if (!before.slurm_job_name.empty() && r.body.value("batch", false)) {
+        // A batch session: the client submits a new job on the same folder; here it only goes
+        // back to queued (its worker, when it starts, measures only what is missing).
+        before.status = "starting";
+        before.pid = 0;
+        before.ended.clear();
+        before.slurm_job.clear();
+        write_session_state(dir, before);
+        return {{"session", id}, {"status", "queued"}, {"pid", 0}, {"kept_points", points}, {"dir", dir},
+                {"slurm_job_name", before.slurm_job_name}, {"last_seq", records.empty() ? 0 : record_seq(records.back())}};
+    }
     spawn_worker(dir);
     const SessionState now = read_session_state(dir);
     return {{"session", id}, {"status", effective_status(dir, now)}, {"pid", now.pid}, {"kept_points", points},
@@ -228,14 +263,41 @@ json SessionRelay::cancel(const Request& r) {
     const std::string dir = existing_session(id);
     const int fd = connect_session_socket(dir);
     if (fd < 0) {
-        const SessionState s = read_session_state(dir);
-        return {{"session", id}, {"cancelled", false}, {"status", effective_status(dir, s)}};
+        SessionState s = read_session_state(dir);
+        json out = {{"session", id}, {"cancelled", false}, {"status", effective_status(dir, s)}};
+        if (!s.slurm_job_name.empty()) out["slurm_job_name"] = s.slurm_job_name;
+        if (out["status"] == "queued") {
+            // Its worker has not started: the session ends here; the client releases the Slurm
+            // job (scancel by its name). A worker that starts after all finds it cancelled.
+            s.status = "cancelled";
+            s.ended = iso8601_utc_now();
+            s.message = "cancelled while its Slurm job was queued";
+            write_session_state(dir, s);
+            out["cancelled"] = true;
+            out["status"] = "cancelled";
+        }
+        return out;
     }
     std::string buffer, line;
     const bool ok = send_socket_line(fd, to_line({{"cmd", "cancel"}})) && read_socket_line(fd, buffer, line, 5000);
     ::close(fd);
     if (!ok) throw std::runtime_error("session '" + id + "' did not answer the cancel");
-    return {{"session", id}, {"cancelled", true}, {"status", "cancelling"}};
+    json out = {{"session", id}, {"cancelled", true}, {"status", "cancelling"}};
+    if (const SessionState s = read_session_state(dir); !s.slurm_job_name.empty()) out["slurm_job_name"] = s.slurm_job_name;
+    return out;
+}
+
+json SessionRelay::note_slurm_job(const Request& r) {
+    const std::string id = session_field(r);
+    const std::string dir = existing_session(id);
+    const auto it = r.body.find("slurm_job");
+    std::string job = it != r.body.end() && it->is_string() ? it->get<std::string>() : std::string();
+    if (job.empty() || job.size() > 32 || job.find_first_not_of("0123456789_") != std::string::npos)
+        throw std::invalid_argument("\"slurm_job\" must be a Slurm job id (digits)");
+    if (read_session_state(dir).slurm_job_name.empty())
+        throw std::invalid_argument("session '" + id + "' is not a batch session");
+    write_text_file_atomically(dir + "/slurm_job", job + "\n");
+    return {{"session", id}, {"slurm_job", job}};
 }
 
 json SessionRelay::clean(const Request& r) {
@@ -256,7 +318,7 @@ json SessionRelay::clean(const Request& r) {
         const double age_days =
             ec ? 1e9 : std::chrono::duration<double>(now - touched).count() / 86400.0;
         // Running sessions are never removed; died ones only when asked by age like finished ones.
-        if (status == "running" || status == "starting" || age_days < older_than_days) {
+        if (status == "running" || status == "starting" || status == "queued" || age_days < older_than_days) {
             kept.push_back(id);
             continue;
         }
@@ -359,6 +421,20 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
             // No worker listening: it may still be starting, or be gone. The journal has the truth.
             if (!session_worker_alive(dir)) {
                 if (auto result = deliver_new()) return *result;  // what it wrote just before it ended
+                const SessionState now = read_session_state(dir);
+                const std::string status = effective_status(dir, now);
+                if (status == "queued") {  // a batch session whose Slurm job waits: its worker comes later
+                    if (hb > 0 && static_cast<double>(now_ms() - last_sent) >= hb * 1000) {
+                        context.event("heartbeat", {{"session", id}, {"seq", from}, {"status", status}});
+                        last_sent = now_ms();
+                    }
+                    if (now_ms() - last_connect_try > 1000) connect_watch();
+                    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                    continue;
+                }
+                if (is_final_status(status))
+                    throw JobFailed(status, "session '" + id + "' is " + status +
+                                                (now.message.empty() ? std::string() : " (" + now.message + ")"));
                 throw JobFailed("session_died", "the worker of session '" + id + "' ended without finishing (record " +
                                                     std::to_string(from) + " is the last); `tailprune session resume " + id +
                                                     "` measures only what is missing");

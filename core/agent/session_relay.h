@@ -31,6 +31,7 @@ private:
     nlohmann::json list() const;
     nlohmann::json cancel(const Request& request);
     nlohmann::json clean(const Request& request);
+    nlohmann::json note_slurm_job(const Request& request);
     nlohmann::json attach(const Request& request, JobContext& context);
     nlohmann::json fetch(const Request& request);
     // Starts a worker on `dir` (setsid, or systemd-run --user where the user lingers) and waits

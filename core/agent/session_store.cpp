@@ -49,9 +49,12 @@ std::string session_dir(const std::string& id) {
 }
 
 json to_json(const SessionState& s) {
-    return {{"id", s.id},           {"cmd", s.cmd},         {"status", s.status},     {"pid", s.pid},
+    json j = {{"id", s.id},           {"cmd", s.cmd},         {"status", s.status},     {"pid", s.pid},
             {"started", s.started}, {"ended", s.ended},     {"message", s.message},   {"last_seq", s.last_seq},
             {"progress", s.progress}};
+    if (!s.slurm_job_name.empty()) j["slurm_job_name"] = s.slurm_job_name;
+    if (!s.slurm_job.empty()) j["slurm_job"] = s.slurm_job;
+    return j;
 }
 
 SessionState session_state_from_json(const json& j) {
@@ -64,6 +67,8 @@ SessionState session_state_from_json(const json& j) {
     s.started = text("started");
     s.ended = text("ended");
     s.message = text("message");
+    s.slurm_job_name = text("slurm_job_name");
+    s.slurm_job = text("slurm_job");
     if (j.contains("pid") && j["pid"].is_number_integer()) s.pid = j["pid"].get<long long>();
     if (j.contains("last_seq") && j["last_seq"].is_number_integer()) s.last_seq = j["last_seq"].get<long long>();
     if (j.contains("progress")) s.progress = j["progress"];
@@ -71,11 +76,22 @@ SessionState session_state_from_json(const json& j) {
 }
 
 SessionState read_session_state(const std::string& dir) {
+    SessionState s;
     try {
-        return session_state_from_json(json::parse(read_text_file(dir + "/state.json")));
+        s = session_state_from_json(json::parse(read_text_file(dir + "/state.json")));
     } catch (const std::exception&) {
-        return {};
     }
+    if (s.slurm_job.empty() && !s.slurm_job_name.empty()) {
+        // The job id sbatch gave, noted by the client after submitting (session_slurm_job): a file
+        // of its own, so it never races with the worker's rewrites of state.json.
+        try {
+            std::string id = read_text_file(dir + "/slurm_job");
+            while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+            s.slurm_job = id;
+        } catch (const std::exception&) {
+        }
+    }
+    return s;
 }
 
 void write_session_state(const std::string& dir, const SessionState& state) {
@@ -96,7 +112,9 @@ bool is_final_status(const std::string& status) {
 
 std::string effective_status(const std::string& dir, const SessionState& state) {
     if (is_final_status(state.status)) return state.status;
-    return session_worker_alive(dir) ? state.status : "died";
+    if (session_worker_alive(dir)) return state.status;
+    if (state.status == "starting" && state.pid == 0 && !state.slurm_job_name.empty()) return "queued";
+    return "died";
 }
 
 json read_session_request(const std::string& dir) {

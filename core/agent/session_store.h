@@ -31,6 +31,10 @@ struct SessionState {
     std::string started, ended, message;
     long long last_seq = 0;
     nlohmann::json progress;  // the latest progress event's fields (null before the first)
+    // A Slurm batch session (docs/cluster.md, "Batch sessions"): the job's name, set when the
+    // session is created, before sbatch (squeue/scancel find the job by it), and its id, set by the
+    // worker from SLURM_JOB_ID when it starts. Both empty for other sessions.
+    std::string slurm_job_name, slurm_job;
 };
 nlohmann::json to_json(const SessionState& s);
 SessionState session_state_from_json(const nlohmann::json& j);
@@ -40,7 +44,8 @@ void write_session_state(const std::string& dir, const SessionState& state);
 // True when a worker holds the session's lock right now.
 bool session_worker_alive(const std::string& dir);
 // The status a client should see: a session whose state says running (or starting) but whose
-// worker is gone is "died" (resume it).
+// worker is gone is "died" (resume it); a batch session whose worker has not started yet (its
+// Slurm job is queued) is "queued".
 std::string effective_status(const std::string& dir, const SessionState& state);
 bool is_final_status(const std::string& status);  // finished | failed | cancelled
 

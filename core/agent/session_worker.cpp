@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -198,6 +199,15 @@ int run_session_worker(const std::string& dir, JobHandler& handler, const std::a
         ::close(lock_fd);
         return 0;  // finished before: nothing to do
     }
+    if (is_final_status(state.status)) {
+        // A batch session cancelled while its Slurm job was queued: the job started anyway (the
+        // cancel and the start crossed); it runs nothing.
+        std::fprintf(stderr, "tailprune session-worker: session %s is %s; nothing to run\n", state.id.c_str(),
+                     state.status.c_str());
+        ::close(lock_fd);
+        return 0;
+    }
+    if (const char* job = std::getenv("SLURM_JOB_ID"); job && *job) state.slurm_job = job;
 
     Request request{state.id, state.cmd, session_request["body"]};
     request.body.erase("checkpoints");  // the journal replaces checkpoint events

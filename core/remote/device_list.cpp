@@ -39,7 +39,7 @@ bool unsafe_ssh_word(const std::string& word) {
 
 std::vector<std::pair<const char*, const std::string*>> slurm_fields(const DeviceEntry& d) {
     return {{"login", &d.login},         {"srun", &d.srun}, {"partition", &d.partition}, {"account", &d.account},
-            {"time_limit", &d.time_limit}, {"gres", &d.gres}, {"gpus", &d.gpus}};
+            {"time_limit", &d.time_limit}, {"gres", &d.gres}, {"gpus", &d.gpus}, {"sessions_dir", &d.sessions_dir}};
 }
 
 // A Slurm device: the agent starts as `srun -n1 ... AGENT agent` here or on the login device.
@@ -66,6 +66,8 @@ void validate_slurm(const DeviceEntry& d) {
     }
     if (!d.srun.empty() && d.srun.find('/') != std::string::npos && d.srun[0] != '/')
         throw FormatError("srun", "'" + d.srun + "' must be an absolute path or a plain program name");
+    if (!d.sessions_dir.empty() && d.sessions_dir[0] != '/')
+        throw FormatError("sessions_dir", "'" + d.sessions_dir + "' must be an absolute path (a shared folder)");
     if (d.cpus_per_task < 0 || d.cpus_per_task > 4096) throw FormatError("cpus_per_task", "must be between 1 and 4096");
     for (std::size_t i = 0; i < d.srun_flags.size(); ++i) {
         const std::string& f = d.srun_flags[i];
@@ -83,7 +85,7 @@ void validate_slurm(const DeviceEntry& d) {
 DeviceEntry entry_from_json(const JsonReader& r) {
     r.only_keys({"name", "transport", "user", "host", "port", "identity_file", "jump", "ssh_config", "known_hosts",
                  "agent", "env", "notes", "login", "srun", "partition", "account", "time_limit", "gres", "gpus",
-                 "cpus_per_task", "srun_flags"});
+                 "cpus_per_task", "srun_flags", "sessions_dir"});
     DeviceEntry d;
     d.name = r.str("name");
     d.transport = r.str_or("transport", "ssh");
@@ -105,6 +107,7 @@ DeviceEntry entry_from_json(const JsonReader& r) {
     d.time_limit = r.str_or("time_limit", "");
     d.gres = r.str_or("gres", "");
     d.gpus = r.str_or("gpus", "");
+    d.sessions_dir = r.str_or("sessions_dir", "");
     const long long cpus = r.integer_or("cpus_per_task", 0);
     if (cpus < 0 || cpus > 4096) r.fail("cpus_per_task", "must be between 1 and 4096");
     d.cpus_per_task = static_cast<int>(cpus);

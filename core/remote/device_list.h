@@ -31,6 +31,7 @@ struct DeviceEntry {
     std::string gres, gpus;           // --gres (e.g. gpu:a100:1), --gpus (e.g. 1 or a100:1)
     int cpus_per_task = 0;            // --cpus-per-task; 0: Slurm's default
     std::vector<std::string> srun_flags;  // more srun options, one argv word each (no --pty, no -u)
+    std::string sessions_dir;         // batch sessions' root on shared storage (absolute); empty: the agent's default
 
     bool is_local() const { return transport == "local"; }
     bool is_slurm() const { return transport == "slurm"; }

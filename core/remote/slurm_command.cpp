@@ -129,6 +129,53 @@ std::vector<std::string> slurm_agent_argv(const DeviceEntry& d, const SlurmLaunc
     return slurm_tool_argv(d, l, ssh, srun_argv(d, l.job_name, agent_args));
 }
 
+std::vector<std::string> sbatch_argv(const DeviceEntry& d, const std::string& job_name, const std::string& session_dir) {
+    validate(d);
+    if (!d.is_slurm()) throw std::logic_error("sbatch_argv called for a device that is not a slurm device");
+    if (session_dir.empty() || session_dir[0] != '/') throw std::invalid_argument("the session folder must be an absolute path");
+    // sbatch reads %-patterns in --output: a literal '%' of the folder's path is written %%.
+    std::string output;
+    for (char c : session_dir + "/slurm-") output += c == '%' ? std::string("%%") : std::string(1, c);
+    output += "%j.out";
+    std::vector<std::string> argv{tool_program(d, "sbatch"), "--parsable", "--ntasks=1", "--nodes=1",
+                                  "--job-name=" + job_name, "--output=" + output};
+    if (!d.partition.empty()) argv.push_back("--partition=" + d.partition);
+    if (!d.account.empty()) argv.push_back("--account=" + d.account);
+    if (!d.time_limit.empty()) argv.push_back("--time=" + d.time_limit);
+    if (!d.gres.empty()) argv.push_back("--gres=" + d.gres);
+    if (!d.gpus.empty()) argv.push_back("--gpus=" + d.gpus);
+    if (d.cpus_per_task > 0) argv.push_back("--cpus-per-task=" + std::to_string(d.cpus_per_task));
+    for (const auto& f : d.srun_flags) argv.push_back(f);  // allocation options sbatch shares with srun
+    // The job's one step; sbatch makes "#!/bin/sh\n<this line>" of it. Every word is quoted.
+    const std::vector<std::string> step{srun_program(d), "--ntasks=1", "--nodes=1", "--quiet", "--",
+                                        d.agent,         "session-worker", session_dir};
+    argv.push_back("--wrap=exec " + shell_command_line(step));
+    return argv;
+}
+
+std::string parse_sbatch_job_id(const std::string& output) {
+    std::istringstream lines(output);
+    std::string line, last;
+    while (std::getline(lines, line))
+        if (!trimmed(line).empty()) last = trimmed(line);
+    const std::string id = last.substr(0, last.find(';'));
+    if (id.empty() || id.find_first_not_of("0123456789_") != std::string::npos) return {};
+    return id;
+}
+
+std::string submit_slurm_batch(const DeviceEntry& d, const SlurmLaunch& launch, const SshOptions& ssh,
+                               const std::string& session_dir, int timeout_ms) {
+    std::string out, err;
+    const int status = run_tool(slurm_tool_argv(d, launch, ssh, sbatch_argv(d, launch.job_name, session_dir)),
+                                slurm_tool_environment(d, launch, ssh), out, err, timeout_ms);
+    if (status != 0)
+        throw std::runtime_error("sbatch failed (exit " + std::to_string(status) + "): " +
+                                 trimmed(err.empty() ? out : err));
+    const std::string id = parse_sbatch_job_id(out);
+    if (id.empty()) throw std::runtime_error("sbatch printed no job id: " + trimmed(out + err));
+    return id;
+}
+
 std::string SlurmJob::describe() const {
     std::string s = "job " + id + " " + state;
     if (!reason.empty() && reason != "None") s += " (" + reason + ")";

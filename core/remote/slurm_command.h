@@ -53,6 +53,20 @@ SlurmLaunch complete_slurm_launch(const DeviceEntry& device, SlurmLaunch launch)
 std::vector<std::string> slurm_agent_argv(const DeviceEntry& device, const SlurmLaunch& launch, const SshOptions& ssh,
                                           const std::vector<std::string>& agent_args);
 
+// A batch session (docs/cluster.md, "Batch sessions"): sbatch's argv that queues
+// `srun --ntasks=1 --nodes=1 --quiet -- AGENT session-worker DIR` as the job's one step, named
+// `job_name`, with the entry's allocation options (partition, account, time, gres, gpus,
+// cpus-per-task, srun_flags) on sbatch and its output in DIR/slurm-JOBID.out. The step's command
+// is generated here, every word shell-quoted (--wrap); nothing is concatenated from user text.
+std::vector<std::string> sbatch_argv(const DeviceEntry& device, const std::string& job_name,
+                                     const std::string& session_dir);
+// The job id in `sbatch --parsable`'s output ("12" or "12;cluster"); empty when there is none.
+std::string parse_sbatch_job_id(const std::string& output);
+// Runs sbatch (here, or on the login device over ssh) and returns the job id. Throws
+// std::runtime_error with sbatch's message when it fails.
+std::string submit_slurm_batch(const DeviceEntry& device, const SlurmLaunch& launch, const SshOptions& ssh,
+                               const std::string& session_dir, int timeout_ms = 60000);
+
 // One job as squeue shows it.
 struct SlurmJob {
     std::string id, state, reason, nodes, partition;  // state: PENDING, RUNNING, ...; reason: Resources, Priority, ...

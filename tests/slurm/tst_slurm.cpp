@@ -82,6 +82,43 @@ struct RunningCli {
     }
 };
 
+// The small sweep the profile cases run (a few seconds here).
+const QStringList kSweep = {"profile", "--weights", kWeights, "--scope", "model", "--tokens", "2..50:16",
+                            "--rounds", "1", "--warmup", "1", "--min-samples", "3", "--min-time", "0",
+                            "--noise", "0.5", "-q"};
+
+// Token counts of every curve's points in a profile file, curve after curve.
+QList<int> profileTokens(const QString& path) {
+    QList<int> tokens;
+    for (const auto& c : readJsonFile(path).value("curves").toArray())
+        for (const auto& p : c.toObject().value("points").toArray()) tokens << p.toObject().value("tokens").toInt();
+    return tokens;
+}
+
+// `session list --on DEVICE --json`'s entry for session `id` (empty when it is not listed).
+QJsonObject listedSession(const QString& device, const QString& id, QString* failure = nullptr) {
+    const CliResult r = runCli({"session", "list", "--on", device, "--json"}, 120000);
+    if (r.exitCode != 0 && failure) *failure = describe(r);
+    for (const auto& s : jsonOf(r.out).value("sessions").toArray())
+        if (s.toObject().value("id").toString() == id) return s.toObject();
+    return {};
+}
+
+// The jobs whose name starts with `prefix`, "ID|NAME|STATE|REASON".
+QStringList jobsNamed(const QString& prefix) {
+    QStringList out;
+    for (const QString& j : TestSlurm::jobs())
+        if (j.section('|', 1, 1).startsWith(prefix)) out << j;
+    return out;
+}
+
+bool waitUntilNoJobs(const QString& prefix, int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (!jobsNamed(prefix).isEmpty() && t.elapsed() < timeoutMs) QThread::msleep(200);
+    return jobsNamed(prefix).isEmpty();
+}
+
 }  // namespace
 
 class Slurm : public QObject {
@@ -248,6 +285,123 @@ private Q_SLOTS:
         QVERIFY2(check.err.contains("interrupted while waiting for the Slurm allocation") &&
                      check.err.contains("the job was cancelled (scancel)"),
                  qPrintable(check.err));
+    }
+
+    // Batch sessions (sbatch): the session folder in the device's sessions_dir, the worker as the
+    // batch job's one step; the job waits (a job holds the node), `session list` shows it queued
+    // with Slurm's state and reason, `session attach` waits for it and gets the whole profile,
+    // equal in points to a direct run. Here, and with sbatch on a login node reached over ssh.
+    void batchSessionAttachedLater_data() {
+        QTest::addColumn<bool>("viaLogin");
+        QTest::newRow("sbatch here") << false;
+        QTest::newRow("sbatch on a login node over ssh") << true;
+    }
+    void batchSessionAttachedLater() {
+        QFETCH(bool, viaLogin);
+        const QString device = viaLogin ? "btlogin" : "bt";
+        const QString shared = work_.filePath("shared-sessions-" + device);
+        TestSshd sshd;
+        QStringList login;
+        if (viaLogin) {
+            const QString why = sshd.start();
+            if (!why.isEmpty()) QSKIP(qPrintable("sshd cannot start here: " + why));
+            const CliResult l = runCli({"device", "add", "btlogin-node", "--ssh", userName() + "@127.0.0.1", "--port",
+                                        QString::number(sshd.port()), "--identity", sshd.clientKey(), "--agent", "/bin/true",
+                                        "--ssh-config", sshd.sshConfig(), "--known-hosts", work_.filePath("known_hosts"),
+                                        "--replace"});
+            QVERIFY2(l.exitCode == 0, qPrintable(describe(l)));
+            login = {"--login", "btlogin-node"};
+        }
+        const CliResult add = runCli(QStringList{"device", "add", device, "--slurm", "--agent", tailpruneCli(), "--partition",
+                                                 "test", "--env", "SLURM_CONF=" + slurm_.conf(), "--time", "10",
+                                                 "--sessions-dir", shared, "--replace"} + login);
+        QVERIFY2(add.exitCode == 0, qPrintable(describe(add)));
+
+        const QString direct = work_.filePath(device + "-direct.json"), later = work_.filePath(device + "-attached.json");
+        const CliResult d = runCli(kSweep + QStringList{"-o", direct}, 120000);
+        QVERIFY2(d.exitCode == 0, qPrintable(describe(d)));
+
+        // A job holding the node: the batch job must wait for resources.
+        int code = -1;
+        TestSlurm::run("sbatch", {"--exclusive", "--job-name=tp-blocker", "--output=/dev/null", "--wrap=sleep 300"}, &code);
+        QCOMPARE(code, 0);
+        auto releaseBlocker = [] { TestSlurm::run("scancel", {"--name=tp-blocker"}); };
+        QElapsedTimer t;
+        t.start();
+        while (jobsNamed("tp-blocker").filter("|RUNNING|").isEmpty() && t.elapsed() < 30000) QThread::msleep(200);
+
+        const CliResult submit = runCli(kSweep + QStringList{"-o", later, "--on", device, "--sbatch"}, 120000);
+        if (submit.exitCode != 0) releaseBlocker();
+        QVERIFY2(submit.exitCode == 0, qPrintable(describe(submit)));
+        const QStringList printed = submit.out.trimmed().split(' ');
+        QCOMPARE(printed.size(), 2);  // the session id and the Slurm job id
+        const QString id = printed[0], jobId = printed[1];
+        QVERIFY2(submit.err.contains("as Slurm job " + jobId), qPrintable(submit.err));
+        QVERIFY(QFile::exists(shared + "/" + id + "/request.json"));  // the journal's folder is on "shared storage"
+
+        QString failure;
+        const QJsonObject queued = listedSession(device, id, &failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        const QJsonObject slurm = queued.value("slurm").toObject();
+        const bool shownPending = queued.value("status").toString() == "queued" && slurm.value("state").toString() == "PENDING" &&
+                                  slurm.value("reason").toString() == "Resources" && slurm.value("job").toString() == jobId;
+        const CliResult human = runCli({"session", "list", "--on", device}, 120000);
+
+        // Attach while it waits; then free the node: the attach follows it to the end.
+        RunningCli attach;
+        attach.start({"session", "attach", id, "--on", device, "-o", later, "-q"});
+        const bool toldWaiting = attach.waitFor(QRegularExpression("Slurm job " + jobId + " PENDING \\(Resources\\)"), 60000);
+        releaseBlocker();
+        const int attached = attach.finish(180000);
+        QVERIFY2(shownPending, qPrintable(QJsonDocument(queued).toJson()));
+        QVERIFY2(human.out.contains(QRegularExpression(id + "\\s+profile\\s+queued")) &&
+                     human.out.contains("Slurm job " + jobId + " PENDING (Resources)"),
+                 qPrintable(describe(human)));
+        QVERIFY2(toldWaiting, qPrintable(attach.err));
+        QVERIFY2(attached == 0, qPrintable(attach.err + slurm_.log()));
+        QCOMPARE(profileTokens(later), profileTokens(direct));  // the complete profile, every point
+        QVERIFY(!profileTokens(later).isEmpty());
+        QVERIFY(!readJsonFile(later).value("partial").toBool());
+
+        const QJsonObject state = readJsonFile(shared + "/" + id + "/state.json");
+        QCOMPARE(state.value("status").toString(), QString("finished"));
+        QCOMPARE(state.value("slurm_job").toString(), jobId);
+        QVERIFY(state.value("slurm_job_name").toString().startsWith("tailprune-" + device + "-"));
+        QVERIFY(QFile::exists(shared + "/" + id + "/slurm-" + jobId + ".out"));
+        QCOMPARE(listedSession(device, id).value("status").toString(), QString("finished"));
+        QVERIFY2(waitUntilNoJobs("tailprune-" + device + "-", 15000), qPrintable(TestSlurm::jobs().join("; ")));
+        QVERIFY2(waitUntilNoJobs("tp-blocker", 15000), qPrintable(TestSlurm::jobs().join("; ")));
+    }
+
+    // A batch job that cannot start for an hour (--begin, from the entry's srun_flags): listed as
+    // queued with Slurm's reason; `session cancel` marks the session cancelled and scancels the job.
+    void pendingBatchSessionCancelled() {
+        const QString shared = work_.filePath("shared-sessions-btpend");
+        const CliResult add = runCli({"device", "add", "btpend", "--slurm", "--agent", tailpruneCli(), "--partition", "test",
+                                      "--env", "SLURM_CONF=" + slurm_.conf(), "--srun-flag=--begin=now+1hour",
+                                      "--sessions-dir", shared, "--replace"});
+        QVERIFY2(add.exitCode == 0, qPrintable(describe(add)));
+        const CliResult submit = runCli(kSweep + QStringList{"-o", work_.filePath("never.json"), "--on", "btpend", "--sbatch"}, 120000);
+        QVERIFY2(submit.exitCode == 0, qPrintable(describe(submit)));
+        const QString id = submit.out.trimmed().section(' ', 0, 0), jobId = submit.out.trimmed().section(' ', 1, 1);
+        const QStringList queuedJobs = jobsNamed("tailprune-btpend-");
+        QCOMPARE(queuedJobs.size(), 1);
+        QCOMPARE(queuedJobs.first().section('|', 0, 0), jobId);
+        QCOMPARE(queuedJobs.first().section('|', 2, 3), QString("PENDING|BeginTime"));
+        const QJsonObject listed = listedSession("btpend", id);
+        QCOMPARE(listed.value("status").toString(), QString("queued"));
+        QCOMPARE(listed.value("slurm").toObject().value("reason").toString(), QString("BeginTime"));
+        QCOMPARE(listed.value("slurm_job").toString(), jobId);  // noted at submission
+
+        const CliResult cancel = runCli({"session", "cancel", id, "--on", "btpend"}, 120000);
+        QVERIFY2(cancel.exitCode == 0 && cancel.out.contains("cancelled (scancel)"), qPrintable(describe(cancel)));
+        QVERIFY2(waitUntilNoJobs("tailprune-btpend-", 15000), qPrintable(TestSlurm::jobs().join("; ")));
+        const QJsonObject after = listedSession("btpend", id);
+        QCOMPARE(after.value("status").toString(), QString("cancelled"));
+        QVERIFY(!QFile::exists(shared + "/" + id + "/journal.jsonl"));  // its worker never ran
+        // Attaching to it says so at once rather than waiting.
+        const CliResult attach = runCli({"session", "attach", id, "--on", "btpend", "-o", work_.filePath("never.json")}, 120000);
+        QVERIFY2(attach.exitCode != 0 && attach.err.contains("cancelled"), qPrintable(describe(attach)));
     }
 
     void srunOnALoginNodeOverSsh() {

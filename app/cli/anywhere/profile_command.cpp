@@ -27,7 +27,7 @@ struct Options {
     int batch = 1, rounds = 3, warmup = 3, threads = 1, coarse_step = 0, chunk = 16, min_samples = 10;
     double min_time = 0.5, noise = 0.01, timeout = 15;
     long long seed = 1;
-    bool ordered = false, quiet = false, no_detach = false, detach = false;
+    bool ordered = false, quiet = false, no_detach = false, detach = false, sbatch = false;
     std::string on;  // device name: run the sweep there (docs/remote-devices.md)
 };
 
@@ -106,7 +106,16 @@ runtime::ProfileOutcome profile_on_device(const Options& o, agent::ProfileReques
         if (checkpoint) job.fields["resume"] = *checkpoint;
         job.quiet = o.quiet;
         job.start_only = o.detach;
+        job.sbatch = o.sbatch;
         result = run_job_on_device(target, job, &g_interrupted);
+        if (o.sbatch) {
+            const std::string id = result.at("session").get<std::string>();
+            std::cout << id << " " << result.at("slurm_job").get<std::string>() << "\n";
+            std::cerr << "submitted session " << id << " on " << o.on << " as Slurm job " << result.at("slurm_job").get<std::string>()
+                      << " (" << result.value("dir", std::string()) << "); follow it with: tailprune session attach " << id
+                      << " --on " << o.on << " -o " << request.output << "\n";
+            throw DetachedSession{};
+        }
         if (o.detach) {
             std::cout << result.at("session").get<std::string>() << "\n";
             std::cerr << "started session " << result.at("session").get<std::string>() << " on " << o.on
@@ -166,6 +175,9 @@ const CommandRegistrar reg(40, [](CLI::App& app) {
     cmd->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
     cmd->add_flag("--no-detach", o->no_detach, "with --on: run the sweep on the connection itself, not as a detached session");
     cmd->add_flag("--detach", o->detach, "with --on: start the sweep as a session, print its id and return (tailprune session attach)");
+    cmd->add_flag("--sbatch", o->sbatch,
+                  "with --on SLURM_DEVICE: submit the sweep as a Slurm batch job (a session on shared storage), print "
+                  "the session id and the job id, return (tailprune session attach)");
     cmd->add_option("--on", o->on, "run the sweep on this device (tailprune device list); -o and --resume stay local, "
                                    "--weights is a path on the device");
     cmd->callback([o] {
@@ -180,6 +192,8 @@ const CommandRegistrar reg(40, [](CLI::App& app) {
         g_interrupted = false;
         std::signal(SIGINT, on_profile_interrupt);
         runtime::ProfileOutcome out;
+        if (o->sbatch && o->on.empty()) throw CommandError("--sbatch needs --on SLURM_DEVICE", 2);
+        if (o->sbatch && (o->detach || o->no_detach)) throw CommandError("--sbatch already returns at once: leave out --detach and --no-detach", 2);
         if (o->on.empty()) {
             require_local_runtime("profile");
 #ifdef TAILPRUNE_HAS_TORCH
