@@ -3,6 +3,7 @@
 // /bin/sh), squeue's answer, and the fan-out scheduler with in-process agents (lost agents, nothing
 // counted twice, cancel, plan-order merge).
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "core/accuracy/calibration_fanout.h"
+#include "core/agent/session_store.h"
 #include "core/remote/device_list.h"
 #include "core/remote/shell_quote.h"
 #include "core/remote/slurm_command.h"
@@ -31,7 +33,8 @@ json slurmEntry() {
     return {{"name", "cluster"},     {"transport", "slurm"},       {"agent", "/shared/tailprune/bin/tailprune"},
             {"partition", "gpu"},    {"account", "lab"},           {"time_limit", "2:00:00"},
             {"gres", "gpu:a100:1"},  {"gpus", "1"},                {"cpus_per_task", 4},
-            {"srun_flags", json::array({"--exclusive", "--mem=32G"})}, {"env", {{"SLURM_CONF", "/etc/slurm/x.conf"}}}};
+            {"srun_flags", json::array({"--exclusive", "--mem=32G"})}, {"env", {{"SLURM_CONF", "/etc/slurm/x.conf"}}},
+            {"sessions_dir", "/shared/tailprune/sessions"}};
 }
 
 PlannedEvaluation planned(int i) { return {"pomt", {50, 40 - i}, "single"}; }
@@ -92,6 +95,8 @@ private Q_SLOTS:
         QTest::newRow("host of its own") << "host" << R"("login.lab")" << "through an ssh device";
         QTest::newRow("relative srun") << "srun" << R"("bin/srun")" << "absolute path or a plain program name";
         QTest::newRow("cpus") << "cpus_per_task" << "-1" << "between 1 and 4096";
+        QTest::newRow("relative sessions_dir") << "sessions_dir" << R"("shared/sessions")" << "absolute path (a shared folder)";
+        QTest::newRow("sessions_dir with a newline") << "sessions_dir" << R"("/shared/a\nb")" << "control character";
     }
     void refusesBadSlurmEntries() {
         QFETCH(QString, field);
@@ -155,6 +160,81 @@ private Q_SLOTS:
         QCOMPARE(got.size() - 1, int(words.size()));
         for (std::size_t i = 0; i < words.size(); ++i) QCOMPARE(got[int(i)].toStdString(), words[i]);
         QCOMPARE(words.front(), std::string("env"));
+    }
+
+    // A batch session's job: the allocation options on sbatch, one step (srun ... session-worker DIR)
+    // generated here with every word quoted, output in the session folder ('%' escaped for sbatch).
+    void sbatchArgvQueuesOneQuotedStep() {
+        DeviceEntry d = device_list_from_json(listWith(slurmEntry())).devices[0];
+        d.agent = "/shared/we ird 'q' $(touch PWNED) `x`; y/tailprune";
+        const std::string dir = "/shared/sess 100% $(touch PWNED3)/20261207-062040-7f3815";
+        const auto argv = sbatch_argv(d, "tailprune-cluster-20261207-062040-7f3815", dir);
+        const std::vector<std::string> head{"sbatch", "--parsable", "--ntasks=1", "--nodes=1",
+                                            "--job-name=tailprune-cluster-20261207-062040-7f3815",
+                                            "--output=/shared/sess 100%% $(touch PWNED3)/20261207-062040-7f3815/slurm-%j.out",
+                                            "--partition=gpu", "--account=lab", "--time=2:00:00", "--gres=gpu:a100:1",
+                                            "--gpus=1", "--cpus-per-task=4", "--exclusive", "--mem=32G"};
+        QCOMPARE(std::vector<std::string>(argv.begin(), argv.end() - 1), head);
+        const std::string wrap = argv.back();
+        QVERIFY(wrap.rfind("--wrap=exec ", 0) == 0);
+        // The job's script line, split by a real /bin/sh, is exactly the step's words.
+        const std::vector<std::string> step{"srun", "--ntasks=1", "--nodes=1", "--quiet", "--", d.agent, "session-worker", dir};
+        QProcess sh;
+        sh.start("/bin/sh", {"-c", "for w in " + QString::fromStdString(wrap.substr(std::string("--wrap=exec ").size())) +
+                                       "; do printf '%s\\0' \"$w\"; done"});
+        QVERIFY(sh.waitForFinished(5000));
+        const QList<QByteArray> got = sh.readAllStandardOutput().split('\0');
+        QCOMPARE(got.size() - 1, int(step.size()));
+        for (std::size_t i = 0; i < step.size(); ++i) QCOMPARE(got[int(i)].toStdString(), step[i]);
+        // srun given by its path: sbatch from the same folder.
+        d.srun = "/opt/slurm/bin/srun";
+        QCOMPARE(sbatch_argv(d, "j", "/s/1").front(), std::string("/opt/slurm/bin/sbatch"));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, sbatch_argv(d, "j", "relative/1"));
+    }
+
+    void sbatchJobId_data() {
+        QTest::addColumn<QString>("output");
+        QTest::addColumn<QString>("id");
+        QTest::newRow("parsable") << "12\n" << "12";
+        QTest::newRow("with a cluster") << "4711;gpu-cluster\n" << "4711";
+        QTest::newRow("a warning line first") << "sbatch: warning: something\n13\n" << "13";
+        QTest::newRow("not parsable") << "Submitted batch job 12\n" << "";
+        QTest::newRow("nothing") << "" << "";
+    }
+    void sbatchJobId() {
+        QFETCH(QString, output);
+        QFETCH(QString, id);
+        QCOMPARE(QString::fromStdString(parse_sbatch_job_id(output.toStdString())), id);
+    }
+
+    // A batch session whose worker never ran is "queued" (its job waits); one whose worker ran and
+    // is gone is "died"; the job's id noted beside state.json is read with it.
+    void batchSessionStatus() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string d = dir.path().toStdString();
+        agent::SessionState s;
+        s.id = "x";
+        s.cmd = "profile";
+        s.slurm_job_name = "tailprune-cluster-x";
+        agent::write_session_state(d, s);
+        QCOMPARE(agent::effective_status(d, agent::read_session_state(d)), std::string("queued"));
+        QFile note(dir.filePath("slurm_job"));
+        QVERIFY(note.open(QIODevice::WriteOnly));
+        note.write("42\n");
+        note.close();
+        QCOMPARE(agent::read_session_state(d).slurm_job, std::string("42"));
+        s.pid = 1234;
+        s.status = "running";
+        s.slurm_job = "43";  // the worker's own SLURM_JOB_ID wins
+        agent::write_session_state(d, s);
+        QCOMPARE(agent::effective_status(d, agent::read_session_state(d)), std::string("died"));
+        QCOMPARE(agent::read_session_state(d).slurm_job, std::string("43"));
+        s.slurm_job_name.clear();
+        s.pid = 0;
+        s.status = "starting";
+        agent::write_session_state(d, s);
+        QCOMPARE(agent::effective_status(d, agent::read_session_state(d)), std::string("died"));  // not a batch session
     }
 
     void jobNamesAreUnique() {
