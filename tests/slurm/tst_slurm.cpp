@@ -404,6 +404,28 @@ private Q_SLOTS:
         QVERIFY2(attach.exitCode != 0 && attach.err.contains("cancelled"), qPrintable(describe(attach)));
     }
 
+    // measure --sbatch: the same batch path for a job of one result; attach writes it as JSON.
+    void measureAsABatchJob() {
+        const QString shared = work_.filePath("shared-sessions-btm");
+        const CliResult add = runCli({"device", "add", "btm", "--slurm", "--agent", tailpruneCli(), "--partition", "test",
+                                      "--env", "SLURM_CONF=" + slurm_.conf(), "--sessions-dir", shared, "--replace"});
+        QVERIFY2(add.exitCode == 0, qPrintable(describe(add)));
+        const QString schedule = QString(TAILPRUNE_TESTDATA_DIR) + "/schedules/deit_tiny_fp16_cut.schedule.json";
+        const CliResult submit = runCli({"measure", "--schedule", schedule, "--dtype", "fp32", "--rounds", "1", "--warmup", "1",
+                                         "--min-samples", "3", "--min-time", "0", "--no-baseline", "--on", "btm", "--sbatch"},
+                                        120000);
+        QVERIFY2(submit.exitCode == 0, qPrintable(describe(submit)));
+        const QString id = submit.out.trimmed().section(' ', 0, 0);
+        const QString result = work_.filePath("btm-measure.json");
+        const CliResult attach = runCli({"session", "attach", id, "--on", "btm", "-o", result, "-q"}, 180000);
+        QVERIFY2(attach.exitCode == 0, qPrintable(describe(attach)));
+        const QJsonObject r = readJsonFile(result);
+        QVERIFY2(r.value("schedule").toObject().value("median_ms").toDouble() > 0, qPrintable(QJsonDocument(r).toJson()));
+        QCOMPARE(readJsonFile(shared + "/" + id + "/state.json").value("slurm_job").toString(),
+                 submit.out.trimmed().section(' ', 1, 1));
+        QVERIFY2(waitUntilNoJobs("tailprune-btm-", 15000), qPrintable(TestSlurm::jobs().join("; ")));
+    }
+
     void srunOnALoginNodeOverSsh() {
         // The login node is this machine reached over ssh (a test sshd on 127.0.0.1); srun runs
         // there with the device's environment, every word quoted for the login shell.

@@ -29,7 +29,7 @@ struct Options {
     std::string schedule, model, weights, device = "cpu", dtype, mode;  // empty dtype: the schedule's
     int rounds = 3, warmup = 3, threads = 1, min_samples = 10;
     double min_time = 0.5, noise = 0.01, timeout = 15;
-    bool no_baseline = false, json = false, no_detach = false;
+    bool no_baseline = false, json = false, no_detach = false, sbatch = false;
     std::string on;  // device name: measure there
     std::string profile;  // predict the schedule from this profile too, for the machine measured on
 };
@@ -103,6 +103,9 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
                     "profile does not describe that machine")
         ->check(CLI::ExistingFile);
     cmd->add_flag("--no-detach", o->no_detach, "with --on: measure on the connection itself, not as a detached session");
+    cmd->add_flag("--sbatch", o->sbatch,
+                  "with --on SLURM_DEVICE: submit the measurement as a Slurm batch job (a session on shared storage), "
+                  "print the session id and the job id, return (tailprune session attach)");
     cmd->add_option("--on", o->on, "measure on this device (tailprune device list); the schedule is read here and "
                                    "sent, --weights is a path on the device");
     cmd->callback([o] {
@@ -126,6 +129,7 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
         cb.cancelled = [] { return g_interrupted.load(); };
         std::signal(SIGINT, on_measure_interrupt);
         nlohmann::json result;
+        if (o->sbatch && o->on.empty()) throw CommandError("--sbatch needs --on SLURM_DEVICE", 2);
         if (o->on.empty()) {
             require_local_runtime("measure");
 #ifdef TAILPRUNE_HAS_TORCH
@@ -136,8 +140,19 @@ const CommandRegistrar reg(45, [](CLI::App& app) {
             DeviceJob job{"measure", fields, {}};
             job.detach = !o->no_detach;  // a detached session by default: it survives a dropped link
             job.quiet = o->json;
+            job.sbatch = o->sbatch;
             result = run_job_on_device(connect_options(o->on), job, &g_interrupted);
             result["on"] = o->on;
+            if (o->sbatch) {
+                std::signal(SIGINT, SIG_DFL);
+                if (o->json) return print_json(result);
+                const std::string id = result.at("session").get<std::string>();
+                std::cout << id << " " << result.at("slurm_job").get<std::string>() << "\n";
+                std::cerr << "submitted session " << id << " on " << o->on << " as Slurm job "
+                          << result.at("slurm_job").get<std::string>() << "; its result: tailprune session attach " << id
+                          << " --on " << o->on << " -o RESULT.json\n";
+                return;
+            }
         }
         std::signal(SIGINT, SIG_DFL);
         if (!o->profile.empty()) result["prediction"] = predict_beside(o->profile, r.schedule, result);
