@@ -95,6 +95,10 @@ private:
 
 void run_install(const InstallArgs& a) {
     const remote::ConnectOptions options = connect_options(a.name);
+    if (options.device.is_local() || options.device.is_slurm()) {  // nothing to reach: a usage error
+        const remote::InstallOutcome refused = remote::install_agent(options.device, options.ssh, {}, {}, {});
+        throw CommandError(refused.message, 2);
+    }
     remote::AgentBundle bundle;
     if (!a.probe_only) {
         try {

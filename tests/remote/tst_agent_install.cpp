@@ -12,6 +12,7 @@
 
 #include "tests/remote/remote_test_util.h"
 #include "core/remote/askpass.h"
+#include "fake_tools.h"
 #include "test_sshd.h"
 
 class TestAgentInstall : public QObject {
@@ -60,12 +61,7 @@ private Q_SLOTS:
     void missingToolsAreNamed() {
         // A cmake that is too old comes first in the device's PATH.
         const QString bin = work_.filePath("old-bin");
-        QVERIFY(QDir().mkpath(bin));
-        QFile fake(bin + "/cmake");
-        QVERIFY(fake.open(QIODevice::WriteOnly));
-        fake.write("#!/bin/sh\necho 'cmake version 3.16.3'\n");
-        fake.close();
-        fake.setPermissions(fake.permissions() | QFileDevice::ExeOwner);
+        QVERIFY(makeOldCmake(bin));
         QCOMPARE(addDevice("oldbox", {"PATH=" + bin + ":/usr/bin:/bin"}).exitCode, 0);
         const CliResult r = runCli({"device", "install", "oldbox", "--json"}, 120000);
         QVERIFY2(r.exitCode == 4, qPrintable(describe(r)));

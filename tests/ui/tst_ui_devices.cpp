@@ -18,6 +18,7 @@
 #include "core/util/file_io.h"
 #include "core/remote/device_list.h"
 #include "tests/remote/tcp_relay.h"
+#include "tests/remote/fake_tools.h"
 #include "tests/remote/test_sshd.h"
 #include "ui/agent_client.h"
 #include "ui/agent_install_dialog.h"
@@ -172,12 +173,7 @@ private Q_SLOTS:
         DevicesPanel panel(&model, &prompt);
         panel.setHostKeyDecider([](const QString&, const QString&) { return true; });
         const QString bin = work_.filePath("old-cmake-bin");
-        QVERIFY(QDir().mkpath(bin));
-        QFile fake(bin + "/cmake");
-        QVERIFY(fake.open(QIODevice::WriteOnly));
-        fake.write("#!/bin/sh\necho 'cmake version 3.16.3'\n");
-        fake.close();
-        fake.setPermissions(fake.permissions() | QFileDevice::ExeOwner);
+        QVERIFY(makeOldCmake(bin));
         remote::DeviceEntry d = entry("oldjetson", sshd_.port(), "");
         d.env["PATH"] = (bin + ":/usr/bin:/bin").toStdString();
         d.env["HOME"] = work_.filePath("home-old").toStdString();
