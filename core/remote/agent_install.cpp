@@ -39,9 +39,11 @@ struct RemoteRun {
     bool timed_out = false;
 };
 
+// `on_stop` runs when a cancel or the timeout stops the call, before our ssh is ended (so the
+// device can still be told while the connection is up).
 RemoteRun run_remote(const std::vector<std::string>& argv, const SshOptions& ssh, const std::string& input_file,
                      const std::function<void(const std::string&)>& on_line, const std::function<bool()>& cancelled,
-                     double timeout_s) {
+                     double timeout_s, const std::function<void()>& on_stop = {}) {
     RemoteRun run;
     const auto start = Clock::now();
     ChildProcess child = ChildProcess::start(argv, ssh_environment(ssh));
@@ -72,6 +74,7 @@ RemoteRun run_remote(const std::vector<std::string>& argv, const SshOptions& ssh
         if (err.size() > 8192) err.erase(0, err.size() - 8192);
     }
     if (run.cancelled || run.timed_out) {
+        if (on_stop) on_stop();
         child.signal(SIGTERM);
         child.wait_for(2000);
         return run;  // the destructor ends it if TERM was not enough
@@ -289,19 +292,9 @@ InstallOutcome install_agent(const DeviceEntry& device, const SshOptions& ssh, c
         if (cb.on_event) cb.on_event(e);
     };
     const double left_s = std::max(1.0, options.timeout_s - seconds_since(start));
-    RemoteRun build;
-    try {
-        build = run_remote(ssh_argv_for_words(device, ssh,
-                                              {"sh", "-c", agent_install_script(), "sh", "install", remote_bundle, bundle.id,
-                                               o.probe.arch, std::to_string(jobs), std::to_string(options.timeout_s),
-                                               o.probe.cmake, o.probe.torch_prefix}),
-                           ssh, "", on_line, stopped, left_s);
-    } catch (const std::exception& e) {
-        return finish(InstallOutcome::Status::Failed, e.what());
-    }
-    o.log_tail.assign(tail.begin(), tail.end());
-    if (build.cancelled || build.timed_out) {
-        // Our ssh is gone; the build on the device is ended through its lock's owner record.
+    // On cancel or timeout the build on the device is ended through its lock's owner record (the
+    // process group), while our ssh to it is still up; then our ssh ends.
+    auto end_remote_build = [&] {
         emit(InstallEvent::Kind::Note, "ending the build on " + device.name);
         try {
             run_remote(ssh_argv_for_words(device, ssh, {"sh", "-c", agent_install_script(), "sh", "cancel", o.probe.arch}),
@@ -309,6 +302,19 @@ InstallOutcome install_agent(const DeviceEntry& device, const SshOptions& ssh, c
         } catch (const std::exception&) {
             // The device is unreachable now: its lock turns stale and the next install takes it over.
         }
+    };
+    RemoteRun build;
+    try {
+        build = run_remote(ssh_argv_for_words(device, ssh,
+                                              {"sh", "-c", agent_install_script(), "sh", "install", remote_bundle, bundle.id,
+                                               o.probe.arch, std::to_string(jobs), std::to_string(options.timeout_s),
+                                               o.probe.cmake, o.probe.torch_prefix}),
+                           ssh, "", on_line, stopped, left_s, end_remote_build);
+    } catch (const std::exception& e) {
+        return finish(InstallOutcome::Status::Failed, e.what());
+    }
+    o.log_tail.assign(tail.begin(), tail.end());
+    if (build.cancelled || build.timed_out) {
         if (build.cancelled) return finish(InstallOutcome::Status::Cancelled, "cancelled; the build on the device was ended");
         return finish(InstallOutcome::Status::Failed,
                       "the install did not finish within " + std::to_string(options.timeout_s) + " s (--timeout)");

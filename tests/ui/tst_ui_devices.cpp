@@ -222,7 +222,7 @@ private Q_SLOTS:
         dialog->findChild<QPushButton*>("installCancel")->click();
         QVERIFY(finished.wait(60000));
         QCOMPARE(dialog->outcome().status, remote::InstallOutcome::Status::Cancelled);
-        QVERIFY2(dialog->logText().contains("cancelled (process"), qPrintable(dialog->logText().right(800)));
+        QVERIFY2(dialog->logText().contains("cancelled (process"), qPrintable(dialog->logText().right(3000)));
         QTRY_COMPARE_WITH_TIMEOUT(
             QDir(home + "/.cache/tailprune/agent").entryList({".lock-*", ".stage-*"}, QDir::Dirs | QDir::Hidden).size(), 0,
             10000);
