@@ -260,7 +260,10 @@ PowerMode parse_nvpmodel_query(const std::string& output) {
         const std::string key = "NV Power Mode:";
         if (line.rfind(key, 0) == 0) {
             std::string name = trim(line.substr(key.size()));
-            if (name.empty() || name.size() > 64) {
+            const bool printable = std::all_of(name.begin(), name.end(), [](char c) {
+                return std::isprint(static_cast<unsigned char>(c)) != 0;
+            });
+            if (name.empty() || name.size() > 64 || !printable) {
                 m = PowerMode{};
                 m.problem = "nvpmodel -q: unreadable power mode (" + shown(name) + ")";
                 return m;
@@ -290,7 +293,11 @@ ClocksShow parse_jetson_clocks_show(const std::string& output) {
     bool gpu_line = false;
     while (std::getline(lines, line)) {
         line = trim(line);
-        if (line.rfind("NV Power Mode:", 0) == 0) s.power_mode = trim(line.substr(14)).substr(0, 64);
+        if (line.rfind("NV Power Mode:", 0) == 0) {
+            s.power_mode.clear();
+            for (char c : trim(line.substr(14)).substr(0, 64))
+                if (std::isprint(static_cast<unsigned char>(c))) s.power_mode += c;
+        }
         if (line.rfind("GPU ", 0) != 0) continue;
         gpu_line = true;
         std::istringstream words(line.substr(4));

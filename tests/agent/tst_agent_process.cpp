@@ -21,7 +21,7 @@ private Q_SLOTS:
         const json& done = events.back();
         QCOMPARE(QString::fromStdString(done["event"]), QString("done"));
         const json& r = done["result"];
-        QCOMPARE(r["protocol"].get<int>(), 4);
+        QCOMPARE(r["protocol"].get<int>(), 5);
         QCOMPARE(r["protocol_min"].get<int>(), 1);
         QVERIFY(r["torch"].is_string());
         QVERIFY(r["devices"].size() >= 1);

@@ -33,7 +33,7 @@ private Q_SLOTS:
         QTest::newRow("no cmd") << "{\"id\":4}" << "" << "bad_request" << "4";
         QTest::newRow("cmd not a string") << "{\"id\":4,\"cmd\":7}" << "" << "bad_request" << "4";
         QTest::newRow("unknown command") << "{\"id\":5,\"cmd\":\"fly\"}" << "" << "unknown_command" << "5";
-        QTest::newRow("future version") << "{\"v\":5,\"id\":6,\"cmd\":\"hello\"}" << "" << "unsupported_version" << "6";
+        QTest::newRow("future version") << "{\"v\":6,\"id\":6,\"cmd\":\"hello\"}" << "" << "unsupported_version" << "6";
         QTest::newRow("blank") << "   " << "" << "empty" << "null";
         QTest::newRow("id nested a million deep") << QString("{\"id\":") + QString(1000000, '[') + QString(1000000, ']') +
                                                         ",\"cmd\":\"hello\"}" << "" << "bad_request" << "null";

@@ -175,6 +175,8 @@ private Q_SLOTS:
         QTest::newRow("nvpmodel 30W") << "nvpmodel" << "NV Power Mode: 30W\n2\n" << "30W|2";
         QTest::newRow("nvpmodel without id") << "nvpmodel" << "NV Power Mode: MODE_15W\n" << "MODE_15W|";
         QTest::newRow("nvpmodel garbage") << "nvpmodel" << "\x01\x02 garbage\n" << "|!nvpmodel -q printed no power mode";
+        QTest::newRow("nvpmodel control characters in the name")
+            << "nvpmodel" << "NV Power Mode: MAXN\nNV Power Mode: \x01\x1b[2J\n-5\n" << "|!nvpmodel -q: unreadable power mode ('??[2J')";
         QTest::newRow("jetson_clocks locked")
             << "show" << "SOC family:tegra234  Machine:Orin\nGPU MinFreq=1300500000 MaxFreq=1300500000 CurrentFreq=1300500000\n"
                          "NV Power Mode: MAXN\n"
