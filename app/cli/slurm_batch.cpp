@@ -63,6 +63,12 @@ json submit_batch_session(const remote::ConnectOptions& slurm, const std::string
     try {
         c = remote::AgentConnection::open(front_options(slurm));
         remote::require_sessions(*c);
+        // Batch sessions came with protocol 5: an older agent would ignore "batch" and start a
+        // worker here itself, so it is refused before anything starts.
+        if (c->protocol() < 5)
+            throw remote::ConnectionError(remote::ConnectionFailure::Upgrade,
+                                          c->where() + ": the agent speaks protocol " + std::to_string(c->protocol()) +
+                                              "; batch sessions (--sbatch) need protocol 5. Upgrade the agent there");
         json job = fields;
         job["cmd"] = cmd;
         started = c->call("session_start", {{"job", job}, {"batch", {{"job_name", "tailprune-" + slurm.device.name}}}});

@@ -192,6 +192,36 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, sbatch_argv(d, "j", "relative/1"));
     }
 
+    // An agent older than batch sessions on the login side: one clear error, nothing submitted.
+    void olderAgentRefusesBatch_data() {
+        QTest::addColumn<QString>("agent");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("protocol 3 (no sessions)") << "v3_agent.py" << "need protocol 4";
+        QTest::newRow("protocol 4 (no batch)") << "v4_agent.py" << "batch sessions (--sbatch) need protocol 5";
+    }
+    void olderAgentRefusesBatch() {
+        QFETCH(QString, agent);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        const QString list = dir.filePath("devices.json");
+        remote::DeviceEntry d;
+        d.name = "oldcluster";
+        d.transport = "slurm";
+        d.agent = (QString(TAILPRUNE_SOURCE_DIR) + "/tests/remote/" + agent).toStdString();
+        remote::save_device_list(remote::DeviceList{{d}}, list.toStdString());
+        QProcess cli;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("TAILPRUNE_DEVICES", list);
+        cli.setProcessEnvironment(env);
+        cli.start(qEnvironmentVariable("TAILPRUNE_CLI"), {"profile", "--on", "oldcluster", "--sbatch", "--model", "deit_tiny",
+                                                          "--tokens", "2", "-o", dir.filePath("p.json")});
+        QVERIFY(cli.waitForFinished(60000));
+        const QString err = QString::fromUtf8(cli.readAllStandardError());
+        QCOMPARE(cli.exitCode(), 3);
+        QVERIFY2(err.contains(says), qPrintable(err));
+        QVERIFY(!QFile::exists(dir.filePath("p.json")));
+    }
+
     void sbatchJobId_data() {
         QTest::addColumn<QString>("output");
         QTest::addColumn<QString>("id");

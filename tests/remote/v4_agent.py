@@ -1,0 +1,1 @@
+v3_agent.py
