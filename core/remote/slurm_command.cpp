@@ -66,6 +66,21 @@ std::string new_slurm_job_name(const DeviceEntry& device) {
     return "tailprune-" + device.name + "-" + hex.str();
 }
 
+namespace {
+
+// The entry's allocation options, which srun and sbatch read alike, then its extra flags.
+void add_allocation_options(std::vector<std::string>& argv, const DeviceEntry& d) {
+    if (!d.partition.empty()) argv.push_back("--partition=" + d.partition);
+    if (!d.account.empty()) argv.push_back("--account=" + d.account);
+    if (!d.time_limit.empty()) argv.push_back("--time=" + d.time_limit);
+    if (!d.gres.empty()) argv.push_back("--gres=" + d.gres);
+    if (!d.gpus.empty()) argv.push_back("--gpus=" + d.gpus);
+    if (d.cpus_per_task > 0) argv.push_back("--cpus-per-task=" + std::to_string(d.cpus_per_task));
+    for (const auto& f : d.srun_flags) argv.push_back(f);
+}
+
+}  // namespace
+
 std::vector<std::string> srun_argv(const DeviceEntry& d, const std::string& job_name,
                                    const std::vector<std::string>& agent_args) {
     validate(d);
@@ -74,13 +89,7 @@ std::vector<std::string> srun_argv(const DeviceEntry& d, const std::string& job_
     // srun's plain stdio pipe (stdin to the task, its stdout back, line by line as written).
     std::vector<std::string> argv{srun_program(d), "--ntasks=1", "--nodes=1", "--job-name=" + job_name,
                                   "--quiet"};
-    if (!d.partition.empty()) argv.push_back("--partition=" + d.partition);
-    if (!d.account.empty()) argv.push_back("--account=" + d.account);
-    if (!d.time_limit.empty()) argv.push_back("--time=" + d.time_limit);
-    if (!d.gres.empty()) argv.push_back("--gres=" + d.gres);
-    if (!d.gpus.empty()) argv.push_back("--gpus=" + d.gpus);
-    if (d.cpus_per_task > 0) argv.push_back("--cpus-per-task=" + std::to_string(d.cpus_per_task));
-    for (const auto& f : d.srun_flags) argv.push_back(f);
+    add_allocation_options(argv, d);
     argv.push_back("--");
     argv.push_back(d.agent);
     for (const auto& a : agent_args) argv.push_back(a);
@@ -139,13 +148,7 @@ std::vector<std::string> sbatch_argv(const DeviceEntry& d, const std::string& jo
     output += "%j.out";
     std::vector<std::string> argv{tool_program(d, "sbatch"), "--parsable", "--ntasks=1", "--nodes=1",
                                   "--job-name=" + job_name, "--output=" + output};
-    if (!d.partition.empty()) argv.push_back("--partition=" + d.partition);
-    if (!d.account.empty()) argv.push_back("--account=" + d.account);
-    if (!d.time_limit.empty()) argv.push_back("--time=" + d.time_limit);
-    if (!d.gres.empty()) argv.push_back("--gres=" + d.gres);
-    if (!d.gpus.empty()) argv.push_back("--gpus=" + d.gpus);
-    if (d.cpus_per_task > 0) argv.push_back("--cpus-per-task=" + std::to_string(d.cpus_per_task));
-    for (const auto& f : d.srun_flags) argv.push_back(f);  // allocation options sbatch shares with srun
+    add_allocation_options(argv, d);  // the same allocation options as srun's
     // The job's one step; sbatch makes "#!/bin/sh\n<this line>" of it. Every word is quoted.
     const std::vector<std::string> step{srun_program(d), "--ntasks=1", "--nodes=1", "--quiet", "--",
                                         d.agent,         "session-worker", session_dir};
