@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include "core/remote/agent_connection.h"
 #include "core/remote/agent_install_scripts.h"
 #include "core/remote/child_process.h"
 #include "core/remote/connection_error.h"
@@ -85,10 +86,8 @@ RemoteRun run_remote(const std::vector<std::string>& argv, const SshOptions& ssh
     return run;
 }
 
-std::string where(const DeviceEntry& d) { return "device '" + d.name + "' (" + d.destination() + ")"; }
-
 [[noreturn]] void throw_ssh_failure(const DeviceEntry& d, const RemoteRun& run) {
-    throw classify_exit(run.status, run.stderr_tail, false, where(d), "", true, known_hosts_file(d), known_hosts_name(d));
+    throw classify_exit(run.status, run.stderr_tail, false, describe_target(d), "", true, known_hosts_file(d), known_hosts_name(d));
 }
 
 std::string join(const std::vector<std::string>& items, const std::string& sep) {
@@ -212,7 +211,7 @@ DeviceProbe probe_device(const DeviceEntry& device, const SshOptions& ssh, int t
                                timeout_s);
     if (run.timed_out)
         throw ConnectionError(ConnectionFailure::Unreachable,
-                              where(device) + ": the probe did not finish within " + std::to_string(timeout_s) + " s");
+                              describe_target(device) + ": the probe did not finish within " + std::to_string(timeout_s) + " s");
     if (run.status == 255) throw_ssh_failure(device, run);
     return parse_device_probe(output);
 }
@@ -269,7 +268,7 @@ InstallOutcome install_agent(const DeviceEntry& device, const SshOptions& ssh, c
         if (up.timed_out) return finish(InstallOutcome::Status::Failed, "copying the bundle timed out");
         if (up.status == 255) throw_ssh_failure(device, up);
         if (up.status != 0)
-            return finish(InstallOutcome::Status::Failed, "copying the bundle to " + where(device) + " failed: " +
+            return finish(InstallOutcome::Status::Failed, "copying the bundle to " + describe_target(device) + " failed: " +
                                                               (up.stderr_tail.empty() ? "exit " + std::to_string(up.status)
                                                                                       : up.stderr_tail));
     } catch (const std::exception& e) {
@@ -328,7 +327,7 @@ InstallOutcome install_agent(const DeviceEntry& device, const SshOptions& ssh, c
     }
     if (build.status != 0 || done_path.empty())
         return finish(InstallOutcome::Status::Failed,
-                      "installing on " + where(device) + " failed: " +
+                      "installing on " + describe_target(device) + " failed: " +
                           (!error.empty() ? error
                                           : "exit " + std::to_string(build.status) +
                                                 (build.stderr_tail.empty() ? "" : " (" + build.stderr_tail + ")")));
