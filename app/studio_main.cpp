@@ -1,6 +1,7 @@
 // tailprune-studio: the Qt 6 desktop studio.
 //   tailprune-studio [profile.json ...] [--store FILE] [--scope NAME] [--overlay] [--tab TITLE]
 //                    [--screenshot out.png [--size 1600x1000]]
+#include <csignal>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTabWidget>
@@ -63,6 +64,8 @@ void whenLoaded(tp::ui::MainWindow& window, const ShowOptions& show) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A child (ssh, the agent) that exits while we write to it must fail that write, not end the studio.
+    std::signal(SIGPIPE, SIG_IGN);
     QApplication app(argc, argv);
     QApplication::setOrganizationName("TailPrune");
     QApplication::setApplicationName("TailPrune Studio");

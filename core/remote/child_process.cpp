@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,14 +123,47 @@ ChildProcess::~ChildProcess() {
     }
 }
 
+namespace {
+
+// Writing to a child that already exited (ssh refused, say) raises SIGPIPE, which would end the
+// whole process (the studio, a test) unless it ignores the signal. SIGPIPE is sent to the writing
+// thread, so it is blocked for the write and a pending one taken back afterwards: the write just
+// fails with EPIPE, whatever the process's own handler is.
+class SigpipeSuppressed {
+public:
+    SigpipeSuppressed() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        sigset_t pending;
+        sigpending(&pending);
+        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+        pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+    }
+    ~SigpipeSuppressed() {
+        if (!was_pending_) {
+            const timespec none{0, 0};
+            while (sigtimedwait(&pipe_, nullptr, &none) > 0) {
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+
+private:
+    sigset_t pipe_{}, old_{};
+    bool was_pending_ = false;
+};
+
+}  // namespace
+
 bool ChildProcess::write_all(const std::string& data) {
     if (in_ < 0) return false;
+    SigpipeSuppressed quiet;
     std::size_t done = 0;
     while (done < data.size()) {
         const ssize_t n = ::write(in_, data.data() + done, data.size() - done);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return false;  // EPIPE: the child stopped reading (SIGPIPE is ignored by our callers)
+            return false;  // EPIPE: the child stopped reading
         }
         done += static_cast<std::size_t>(n);
     }

@@ -3,9 +3,12 @@
 #include <QProcess>
 #include <QtTest>
 
+#include <csignal>
+
 #include "core/agent/client_protocol.h"
 #include "core/agent/requests.h"
 #include "core/util/format_error.h"
+#include "core/remote/child_process.h"
 #include "core/remote/connection_error.h"
 #include "core/remote/device_list.h"
 #include "core/remote/shell_quote.h"
@@ -31,6 +34,19 @@ remote::DeviceEntry jetson() {
 class RemoteUnits : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // A child that is gone (ssh refused at once) makes a write fail, never a SIGPIPE that ends us,
+    // whatever our own SIGPIPE disposition is (the studio's tests keep the default).
+    void writeToAGoneChildFailsQuietly() {
+        const auto previous = std::signal(SIGPIPE, SIG_DFL);
+        auto child = remote::ChildProcess::start({"true"});
+        QVERIFY(child.wait_for(10000).has_value());
+        QVERIFY(!child.write_all(std::string(1 << 20, 'x')));
+        sigset_t pending;
+        sigpending(&pending);
+        QVERIFY(!sigismember(&pending, SIGPIPE));
+        std::signal(SIGPIPE, previous);
+    }
+
     void quotingSurvivesTheShell_data() {
         QTest::addColumn<QString>("word");
         QTest::newRow("plain") << "/opt/tailprune/bin/tailprune";
