@@ -8,6 +8,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -194,6 +195,12 @@ void AgentInstallDialog::onFinished(const remote::InstallOutcome& o) {
     if (closeRequested_) QDialog::reject();
 }
 
-void AgentInstallDialog::appendLog(const QString& line) { log_->appendPlainText(line); }
+void AgentInstallDialog::appendLog(const QString& line) {
+    // Follow the log while its end is in view; leave it where it is when the user scrolled up.
+    QScrollBar* bar = log_->verticalScrollBar();
+    const bool atEnd = bar->value() >= bar->maximum() - 1;
+    log_->appendPlainText(line);
+    if (atEnd) bar->setValue(bar->maximum());
+}
 
 }  // namespace tp::ui
