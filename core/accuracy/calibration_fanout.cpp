@@ -67,6 +67,30 @@ struct Board {
 
 bool cancelled(const FanoutSettings& s) { return s.cancel && s.cancel->load(); }
 
+}  // namespace
+
+double evaluation_cost_estimate(const PlannedEvaluation& e) {
+    // Every block's work grows with the tokens it runs on; the unpruned baseline runs the most.
+    double cost = 0;
+    for (int n : e.tokens_after_block) cost += std::max(n, 0);
+    return cost;
+}
+
+std::vector<std::size_t> fanout_order(const std::vector<PlannedEvaluation>& todo, std::size_t agents) {
+    std::vector<std::size_t> order(todo.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    // One agent: plan order (progress reads as the plan). Several: longest first, so the run does not
+    // end with one agent on a long evaluation while the others idle (the results are merged in plan
+    // order whatever the order they were run in).
+    if (agents > 1)
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return evaluation_cost_estimate(todo[a]) > evaluation_cost_estimate(todo[b]);
+        });
+    return order;
+}
+
+namespace {
+
 void run_slot(const FanoutSlot& slot, FanoutSlotSummary& summary, const std::vector<PlannedEvaluation>& todo,
               const FanoutSettings& settings, Board& board) {
     auto notice = [&](const std::string& text) { board.post(FanoutNotice{slot.name, text}, false); };
@@ -148,7 +172,7 @@ FanoutSummary run_calibration_fanout(const std::vector<PlannedEvaluation>& todo,
     if (slots.empty()) throw std::invalid_argument("run_calibration_fanout: no agents");
     const auto start = Clock::now();
     Board board;
-    for (std::size_t i = 0; i < todo.size(); ++i) board.queue.push_back(i);
+    for (std::size_t i : fanout_order(todo, slots.size())) board.queue.push_back(i);
     board.live_slots = slots.size();
     FanoutSummary summary;
     summary.slots.resize(slots.size());

@@ -77,6 +77,11 @@ struct FanoutSummary {
     double wall_s = 0;
 };
 
+// A relative cost of one evaluation (the tokens every block runs on; the baseline costs the most),
+// and the order the queue hands `todo` out in: plan order for one agent, longest first for several.
+double evaluation_cost_estimate(const PlannedEvaluation& e);
+std::vector<std::size_t> fanout_order(const std::vector<PlannedEvaluation>& todo, std::size_t agents);
+
 // Runs `todo` over the slots (one thread each) until every evaluation has a result, the run is
 // cancelled, or every slot is retired. `on_arrival` and `on_notice` run on the calling thread, one
 // at a time (on_arrival saves the file; an exception from it ends the run). Exceptions that end

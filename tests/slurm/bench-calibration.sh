@@ -4,6 +4,7 @@
 # as 1 task x 1 thread, 2 tasks x 1 thread and 1 task x 2 threads (ROUNDS alternations, each with
 # a fresh calibration file), and prints every wall time and the fan-out's overhead line.
 #   tests/slurm/bench-calibration.sh BUILD_DIR [METHOD] [SUBSET] [ROUNDS]
+# CONFIGS="1x1 2x1 1x2" (the default) picks the configurations (tasks x threads) and their order.
 set -euo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR [METHOD] [SUBSET] [ROUNDS]}" && pwd)
 method=${2:-pomt}; subset=${3:-2000}; rounds=${4:-2}
@@ -31,7 +32,8 @@ run() {  # label, then extra arguments
     "$(grep '^fan-out:' "$work/err.txt" | sed 's/^fan-out: //')"
 }
 for r in $(seq "$rounds"); do
-  run "1 task x 1 thread" --on cl --slurm-tasks 1 --threads 1
-  run "2 tasks x 1 thread" --on cl --slurm-tasks 2 --threads 1
-  run "1 task x 2 threads" --on cl --slurm-tasks 1 --threads 2
+  for c in ${CONFIGS:-1x1 2x1 1x2}; do
+    tasks=${c%x*} threads=${c#*x}
+    run "$tasks task(s) x $threads thread(s)" --on cl --slurm-tasks "$tasks" --threads "$threads"
+  done
 done

@@ -323,6 +323,46 @@ private Q_SLOTS:
         }
     }
 
+    void fanoutOrder_data() {
+        // A plan as token lists (the unpruned baseline: 50 50) and the expected hand-out order.
+        QTest::addColumn<int>("agents");
+        QTest::addColumn<QString>("plan");
+        QTest::addColumn<QString>("order");
+        QTest::newRow("one agent keeps plan order") << 1 << "50 45|50 50|50 20|30 30|50 45" << "0 1 2 3 4";
+        QTest::newRow("two agents: baseline, then longest first, ties in plan order")
+            << 2 << "50 45|50 50|50 20|30 30|50 45" << "1 0 4 2 3";
+        QTest::newRow("already longest first") << 3 << "50 50|50 40|50 20" << "0 1 2";
+    }
+    void fanoutOrder() {
+        QFETCH(int, agents);
+        QFETCH(QString, plan);
+        QFETCH(QString, order);
+        std::vector<PlannedEvaluation> todo;
+        for (const QString& item : plan.split('|')) {
+            std::vector<int> tokens;
+            for (const QString& n : item.split(' ')) tokens.push_back(n.toInt());
+            todo.push_back({"pomt", tokens, "single"});
+        }
+        std::vector<std::size_t> expected;
+        for (const QString& i : order.split(' ')) expected.push_back(std::size_t(i.toInt()));
+        QCOMPARE(fanout_order(todo, std::size_t(agents)), expected);
+
+        // The queue hands them out in that order: the one agent that starts runs them one by one.
+        std::atomic<int> calls{0};
+        std::vector<FanoutSlot> slots{{"works", [&](int) -> std::unique_ptr<FanoutAgent> {
+                                           return std::make_unique<InProcessAgent>(calls, 0);
+                                       }}};
+        for (int s = 1; s < agents; ++s)
+            slots.push_back({"never starts", [](int) -> std::unique_ptr<FanoutAgent> {
+                                 throw FanoutAgentLost("no allocation");
+                             }});
+        FanoutSettings settings;
+        settings.max_restarts = 0;
+        std::vector<std::size_t> handed;
+        run_calibration_fanout(todo, slots, settings, [&](const FanoutArrival& a) { handed.push_back(a.index); });
+        QCOMPARE(handed, expected);
+    }
+
     void fanoutStopsWhenEveryAgentIsGone() {
         std::vector<PlannedEvaluation> todo;
         for (int i = 0; i < 5; ++i) todo.push_back(planned(i));
