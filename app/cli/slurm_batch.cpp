@@ -52,6 +52,10 @@ std::string resubmit_batch_session(const remote::ConnectOptions& slurm, const st
 }
 
 json submit_batch_session(const remote::ConnectOptions& slurm, const std::string& cmd, const json& fields) {
+    return submit_batch_session_made(slurm, cmd, [&](remote::AgentConnection&) { return fields; });
+}
+
+json submit_batch_session_made(const remote::ConnectOptions& slurm, const std::string& cmd, const BatchFields& fields) {
     if (!slurm.device.is_slurm())
         throw CommandError("--sbatch needs a slurm device; '" + slurm.device.name + "' is of transport " +
                                slurm.device.transport,
@@ -69,7 +73,7 @@ json submit_batch_session(const remote::ConnectOptions& slurm, const std::string
             throw remote::ConnectionError(remote::ConnectionFailure::Upgrade,
                                           c->where() + ": the agent speaks protocol " + std::to_string(c->protocol()) +
                                               "; batch sessions (--sbatch) need protocol 5. Upgrade the agent there");
-        json job = fields;
+        json job = fields(*c);
         job["cmd"] = cmd;
         started = c->call("session_start", {{"job", job}, {"batch", {{"job_name", "tailprune-" + slurm.device.name}}}});
     } catch (...) {

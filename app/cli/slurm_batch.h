@@ -4,6 +4,7 @@
 // compute nodes, attached later like any session. The session commands of a slurm device talk to
 // an agent on the login side (here, or the login device over ssh) that reads that folder, so
 // listing, attaching and cancelling never wait for an allocation.
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,12 @@ remote::ConnectOptions front_options(const remote::ConnectOptions& slurm_device)
 // When sbatch fails the session is cancelled and a CommandError says why.
 nlohmann::json submit_batch_session(const remote::ConnectOptions& slurm_device, const std::string& cmd,
                                     const nlohmann::json& fields);
+// The same, with the job's fields made on the login side's connection once its protocol is known
+// to take batch sessions (evaluate --sbatch without a schedule asks that agent to `describe` the
+// weights there: never through an allocation, and never before an older agent is refused).
+using BatchFields = std::function<nlohmann::json(remote::AgentConnection& login_side)>;
+nlohmann::json submit_batch_session_made(const remote::ConnectOptions& slurm_device, const std::string& cmd,
+                                         const BatchFields& fields);
 
 // Submits a new job for a batch session that the relay has put back to queued (session resume).
 std::string resubmit_batch_session(const remote::ConnectOptions& slurm_device, const std::string& job_name,

@@ -71,6 +71,20 @@ public:
         save();
         broadcast({{"event", "journal"}, {"seq", seq}, {"final", true}});
     }
+    // Stopped from outside (a batch session's job ended by Slurm): the state stays "running" with
+    // no worker, which clients see as "died", and says why.
+    void stopped_by_signal(long long seq) {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            state_.last_seq = seq;
+            const std::string why = "stopped by a signal after record " + std::to_string(seq) +
+                                    " (its Slurm job was ended: scancel, time limit or preemption); "
+                                    "tailprune session resume measures what is missing";
+            state_.message = state_.message.empty() ? why : state_.message + "; " + why;
+        }
+        save();
+        broadcast({{"event", "journal"}, {"seq", seq}});
+    }
     json snapshot() {
         std::lock_guard<std::mutex> lock(mutex_);
         return to_json(state_);
@@ -140,8 +154,8 @@ private:
 };
 
 // The socket: one short command per connection (cancel, status), or "watch" to stay connected.
-void serve_socket(int listener, WorkerShared& shared, std::atomic<bool>& cancelled, const std::atomic<bool>& stop,
-                  const std::atomic<bool>& done) {
+void serve_socket(int listener, WorkerShared& shared, std::atomic<bool>& cancelled, std::atomic<bool>& asked,
+                  const std::atomic<bool>& stop, const std::atomic<bool>& done) {
     while (!done) {
         if (stop) cancelled = true;
         std::vector<pollfd> fds{{listener, POLLIN, 0}};
@@ -164,6 +178,7 @@ void serve_socket(int listener, WorkerShared& shared, std::atomic<bool>& cancell
                 continue;
             }
         } else if (cmd == "cancel") {
+            asked = true;
             cancelled = true;
             send_socket_line(fd, to_line({{"ok", true}}), 1000);
         } else if (cmd == "status") {
@@ -241,9 +256,9 @@ int run_session_worker(const std::string& dir, JobHandler& handler, const std::a
     } catch (const std::exception& e) {
         std::fprintf(stderr, "tailprune session-worker: %s (no cancel or live progress; the journal still works)\n", e.what());
     }
-    std::atomic<bool> cancelled{false}, done{false};
+    std::atomic<bool> cancelled{false}, asked{false}, done{false};
     std::thread server;
-    if (listener >= 0) server = std::thread([&] { serve_socket(listener, shared, cancelled, stop, done); });
+    if (listener >= 0) server = std::thread([&] { serve_socket(listener, shared, cancelled, asked, stop, done); });
     std::thread stopper;
     if (listener < 0)
         stopper = std::thread([&] {
@@ -256,6 +271,24 @@ int run_session_worker(const std::string& dir, JobHandler& handler, const std::a
     JournalingWriter writer(journal, shared);
     JobContext context(writer, request.id, cancelled);
     json final = final_event(request.id, [&] { return handler.run(request, context); });
+    if (stop && !asked && !state.slurm_job_name.empty() && final.value("event", std::string()) == "done" &&
+        final["result"].is_object() && final["result"].value("cancelled", false)) {
+        // A batch session stopped by a signal, not by `session cancel`: Slurm ended its job
+        // (scancel, the time limit, preemption) and sent SIGTERM. The job is not over: no final
+        // record, so the session is "died" and `session resume` submits it again (the points
+        // journaled so far are kept; only the missing ones are measured).
+        done = true;
+        if (server.joinable()) server.join();
+        if (stopper.joinable()) stopper.join();
+        shared.close_watchers();
+        if (listener >= 0) {
+            ::close(listener);
+            ::unlink((dir + "/socket").c_str());
+        }
+        shared.stopped_by_signal(journal.last_seq());
+        ::close(lock_fd);
+        return 0;
+    }
     std::string status = "finished", message;
     if (final.value("event", std::string()) == "error") {
         status = "failed";

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "core/agent/session_journal.h"
 #include "tests/remote/remote_test_util.h"
 #include "test_slurm.h"
 #include "../remote/test_sshd.h"
@@ -112,6 +113,19 @@ QStringList jobsNamed(const QString& prefix) {
     return out;
 }
 
+// A sweep long enough to stop in the middle: 17 token counts, ~0.2 s each.
+const QStringList kLongSweep = {"profile", "--weights", kWeights, "--scope", "model", "--tokens", "2..50:3",
+                                "--rounds", "1", "--warmup", "1", "--min-samples", "3", "--min-time", "0.2",
+                                "--noise", "0.5", "--timeout", "2", "-q"};
+
+// Point records per token count in a session folder's journal.
+QMap<int, int> journaledPoints(const QString& sessionDir) {
+    QMap<int, int> count;
+    for (const auto& r : tp::agent::read_journal((sessionDir + "/journal.jsonl").toStdString()))
+        if (r.value("event", std::string()) == "point") count[r["point"].value("tokens", -1)]++;
+    return count;
+}
+
 bool waitUntilNoJobs(const QString& prefix, int timeoutMs) {
     QElapsedTimer t;
     t.start();
@@ -128,6 +142,7 @@ private:
     QTemporaryDir work_{QDir::tempPath() + "/tp-slurm-work-XXXXXX"};
     QString skip_;
     QString reference_;  // the one-process calibration every fanned-out run must equal
+    QList<int> longSweepTokens_;  // kLongSweep's token counts, run here once
 
     QString devices() const { return work_.filePath("devices.json"); }
 
@@ -424,6 +439,123 @@ private Q_SLOTS:
         QCOMPARE(readJsonFile(shared + "/" + id + "/state.json").value("slurm_job").toString(),
                  submit.out.trimmed().section(' ', 1, 1));
         QVERIFY2(waitUntilNoJobs("tailprune-btm-", 15000), qPrintable(TestSlurm::jobs().join("; ")));
+    }
+
+    // A batch session's job ends mid-sweep: Slurm ends it (scancel: SIGTERM, as at the time limit
+    // or on preemption), or its worker dies at once (kill -9, as when the node is lost). The session
+    // is then "died", `session resume` submits a new job on the same folder, and the profile
+    // attached at the end has every token count exactly once (the journal too: nothing measured twice).
+    void batchSessionResumedAfterItsJobEnded_data() {
+        QTest::addColumn<bool>("byScancel");
+        QTest::newRow("scancel of the job") << true;
+        QTest::newRow("kill -9 of the worker") << false;
+    }
+    void batchSessionResumedAfterItsJobEnded() {
+        QFETCH(bool, byScancel);
+        const QString shared = work_.filePath("shared-sessions-btres");
+        const CliResult add = runCli({"device", "add", "btres", "--slurm", "--agent", tailpruneCli(), "--partition", "test",
+                                      "--env", "SLURM_CONF=" + slurm_.conf(), "--time", "10", "--sessions-dir", shared,
+                                      "--replace"});
+        QVERIFY2(add.exitCode == 0, qPrintable(describe(add)));
+        if (longSweepTokens_.isEmpty()) {  // the direct run: which counts the profile must have
+            const QString direct = work_.filePath("long-direct.json");
+            const CliResult d = runCli(kLongSweep + QStringList{"-o", direct}, 120000);
+            QVERIFY2(d.exitCode == 0, qPrintable(describe(d)));
+            longSweepTokens_ = profileTokens(direct);
+        }
+        QCOMPARE(longSweepTokens_.size(), 17);
+
+        const CliResult submit = runCli(kLongSweep + QStringList{"-o", work_.filePath("unused.json"), "--on", "btres", "--sbatch"}, 120000);
+        QVERIFY2(submit.exitCode == 0, qPrintable(describe(submit)));
+        const QString id = submit.out.trimmed().section(' ', 0, 0), firstJob = submit.out.trimmed().section(' ', 1, 1);
+        const QString dir = shared + "/" + id;
+
+        // Stop it once a few points are journaled, well before the end.
+        QElapsedTimer t;
+        t.start();
+        while (journaledPoints(dir).size() < 4 && t.elapsed() < 120000) QThread::msleep(50);
+        QVERIFY2(journaledPoints(dir).size() >= 4, qPrintable(TestSlurm::jobs().join("; ") + slurm_.log()));
+        if (byScancel) {
+            int code = -1;
+            TestSlurm::run("scancel", {firstJob}, &code);
+            QCOMPARE(code, 0);
+        } else {
+            const long long pid = readJsonFile(dir + "/state.json").value("pid").toVariant().toLongLong();
+            QVERIFY(pid > 0);
+            QCOMPARE(::kill(static_cast<pid_t>(pid), SIGKILL), 0);
+        }
+        QVERIFY2(waitUntilNoJobs("tailprune-btres-", 60000), qPrintable(TestSlurm::jobs().join("; ")));
+        const int kept = journaledPoints(dir).size();
+        QVERIFY2(kept >= 4 && kept < 17, qPrintable(QString::number(kept)));  // stopped mid-sweep
+        const QJsonObject died = listedSession("btres", id);
+        QCOMPARE(died.value("status").toString(), QString("died"));
+        if (byScancel)  // the worker saw SIGTERM and said so; no final record was written
+            QVERIFY2(died.value("message").toString().contains("stopped by a signal"), qPrintable(QJsonDocument(died).toJson()));
+
+        const CliResult resumed = runCli({"session", "resume", id, "--on", "btres"}, 120000);
+        QVERIFY2(resumed.exitCode == 0, qPrintable(describe(resumed)));
+        const QRegularExpressionMatch m =
+            QRegularExpression("submitted again as Slurm job (\\d+) \\((\\d+) points kept\\)").match(resumed.out);
+        QVERIFY2(m.hasMatch(), qPrintable(resumed.out));
+        QVERIFY(m.captured(1) != firstJob);
+        QCOMPARE(m.captured(2).toInt(), kept);
+
+        const QString out = work_.filePath(QString("resumed-%1.json").arg(byScancel ? "scancel" : "kill"));
+        const CliResult attach = runCli({"session", "attach", id, "--on", "btres", "-o", out, "-q"}, 180000);
+        QVERIFY2(attach.exitCode == 0, qPrintable(describe(attach) + slurm_.log()));
+        QCOMPARE(profileTokens(out), longSweepTokens_);  // every count, each once
+        QVERIFY(!readJsonFile(out).value("partial").toBool());
+        const QMap<int, int> journaled = journaledPoints(dir);
+        QCOMPARE(journaled.size(), 17);
+        for (auto it = journaled.begin(); it != journaled.end(); ++it)
+            QVERIFY2(it.value() == 1, qPrintable(QString("%1 tokens measured %2 times").arg(it.key()).arg(it.value())));
+        const QJsonObject state = readJsonFile(dir + "/state.json");
+        QCOMPARE(state.value("status").toString(), QString("finished"));
+        QCOMPARE(state.value("slurm_job").toString(), m.captured(1));  // the new job's worker finished it
+        QVERIFY(QFile::exists(dir + "/slurm-" + m.captured(1) + ".out"));
+        QVERIFY2(waitUntilNoJobs("tailprune-btres-", 15000), qPrintable(TestSlurm::jobs().join("; ")));
+    }
+
+    // evaluate --sbatch: without a schedule the weights are described by the login side's agent
+    // (no allocation); the result attached later equals the same evaluation run here.
+    void evaluateAsABatchJob() {
+        const QString shared = work_.filePath("shared-sessions-bte");
+        const CliResult add = runCli({"device", "add", "bte", "--slurm", "--agent", tailpruneCli(), "--partition", "test",
+                                      "--env", "SLURM_CONF=" + slurm_.conf(), "--sessions-dir", shared, "--replace"});
+        QVERIFY2(add.exitCode == 0, qPrintable(describe(add)));
+        const QStringList eval = {"evaluate", "--weights", kWeights, "--split", "holdout", "--limit", "300", "--seed", "7",
+                                  "--quiet"};
+        const CliResult here = runCli(eval + QStringList{"--json"}, 120000);
+        QVERIFY2(here.exitCode == 0, qPrintable(describe(here)));
+
+        QElapsedTimer t;
+        t.start();
+        const CliResult submit = runCli(eval + QStringList{"--on", "bte", "--sbatch"}, 120000);
+        const qint64 submitMs = t.elapsed();
+        QVERIFY2(submit.exitCode == 0, qPrintable(describe(submit)));
+        const QStringList printed = submit.out.trimmed().split(' ');
+        QCOMPARE(printed.size(), 2);
+        const QString id = printed[0], jobId = printed[1];
+        QVERIFY2(submit.err.contains("as Slurm job " + jobId), qPrintable(submit.err));
+        // Only the batch job was queued: the weights were not described through an allocation.
+        for (const QString& j : TestSlurm::jobs())
+            QVERIFY2(!j.section('|', 1, 1).startsWith("tailprune-bte-") || j.section('|', 0, 0) == jobId, qPrintable(j));
+
+        const QString result = work_.filePath("bte-evaluate.json");
+        t.restart();
+        const CliResult attach = runCli({"session", "attach", id, "--on", "bte", "-o", result, "-q"}, 180000);
+        QVERIFY2(attach.exitCode == 0, qPrintable(describe(attach) + slurm_.log()));
+        qInfo("evaluate --sbatch returned in %lld ms; attach to the end %lld ms", submitMs, t.elapsed());
+        const QJsonObject there = readJsonFile(result), local = jsonOf(here.out);
+        QCOMPARE(there.value("images").toInt(), 300);
+        QCOMPARE(there.value("top1").toDouble(), local.value("top1").toDouble());
+        QCOMPARE(there.value("top5").toDouble(), local.value("top5").toDouble());
+        QCOMPARE(there.value("method").toString(), local.value("method").toString());
+        const QJsonObject state = readJsonFile(shared + "/" + id + "/state.json");
+        QCOMPARE(state.value("status").toString(), QString("finished"));
+        QCOMPARE(state.value("slurm_job").toString(), jobId);
+        QCOMPARE(listedSession("bte", id).value("cmd").toString(), QString("evaluate"));
+        QVERIFY2(waitUntilNoJobs("tailprune-bte-", 15000), qPrintable(TestSlurm::jobs().join("; ")));
     }
 
     void srunOnALoginNodeOverSsh() {

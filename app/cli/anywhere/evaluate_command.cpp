@@ -29,6 +29,7 @@ struct EvaluateArgs {
     bool quiet = false;
     std::string on;  // device name: evaluate there
     bool no_detach = false;
+    bool sbatch = false;
 };
 
 const CommandRegistrar reg(50, [](CLI::App& app) {
@@ -52,10 +53,25 @@ const CommandRegistrar reg(50, [](CLI::App& app) {
     cmd->add_flag("--json", a->json, "Print {\"top1\":..,\"top5\":..,\"images\":..}");
     cmd->add_flag("--quiet", a->quiet, "No progress on stderr");
     cmd->add_flag("--no-detach", a->no_detach, "With --on: evaluate on the connection itself, not as a detached session");
+    cmd->add_flag("--sbatch", a->sbatch,
+                  "With --on SLURM_DEVICE: submit the evaluation as a Slurm batch job (a session on shared storage), "
+                  "print the session id and the job id, return (its result: tailprune session attach ID --on DEVICE)");
     cmd->add_option("--on", a->on, "Evaluate on this device (tailprune device list); --weights, --data-dir and "
                                    "--dataset are paths there, --schedule is read here and sent");
     cmd->callback([a] {
         auto& o = a->options;
+        if (a->sbatch && a->on.empty()) throw CommandError("--sbatch needs --on SLURM_DEVICE", 2);
+        if (a->sbatch) {
+            if (!a->schedule.empty()) o.schedule = load_schedule(a->schedule);
+            nlohmann::json submitted = evaluate_as_batch_job(connect_options(a->on), o);
+            if (a->json) return print_json(submitted);
+            const std::string id = submitted.at("session").get<std::string>();
+            const std::string job = submitted.at("slurm_job").get<std::string>();
+            std::cout << id << " " << job << std::endl;
+            std::cerr << "submitted session " << id << " on " << a->on << " as Slurm job " << job
+                      << "; its result: tailprune session attach " << id << " --on " << a->on << " -o RESULT.json\n";
+            return;
+        }
         if (a->on.empty()) {
             require_local_runtime("evaluate");
             require_local_file(o.weights, "--weights");

@@ -4,6 +4,7 @@
 
 #include "app/cli/command_registry.h"
 #include "app/cli/remote_options.h"
+#include "app/cli/slurm_batch.h"
 #include "core/agent/requests.h"
 #include "core/model/profile_json.h"
 #include "core/model/schedule.h"
@@ -63,6 +64,14 @@ json evaluate_on_device(const remote::ConnectOptions& target, const runtime::Eva
     job.cancel_on_interrupt = cancel_on_interrupt;
     job.quiet = true;
     return run_job_on_device(target, job, cancel);
+}
+
+json evaluate_as_batch_job(const remote::ConnectOptions& target, const runtime::EvaluateOptions& o) {
+    // The weights are paths on the cluster's shared storage: the login side's agent reads their
+    // card, so an unpruned evaluation waits for no allocation before it is queued.
+    return submit_batch_session_made(target, "evaluate", [&](remote::AgentConnection& login_side) {
+        return evaluate_fields(o, [&] { return describe_on(login_side, o.weights); });
+    });
 }
 
 runtime::EvaluateResult evaluate_result_from_json(const json& result) {

@@ -21,6 +21,10 @@ nlohmann::json evaluate_on(remote::AgentConnection& connection, const runtime::E
 nlohmann::json evaluate_on_device(const remote::ConnectOptions& target, const runtime::EvaluateOptions& options,
                                   const runtime::ProgressFn& progress, const std::atomic<bool>* cancel, bool detach,
                                   bool cancel_on_interrupt);
+// `evaluate --on SLURM_DEVICE --sbatch`: the evaluation submitted as a Slurm batch session
+// (app/cli/slurm_batch.h); without a schedule the weights are described by the agent on the login
+// side, on the submission's own connection. Returns {"session", "slurm_job", ...} at once.
+nlohmann::json evaluate_as_batch_job(const remote::ConnectOptions& target, const runtime::EvaluateOptions& options);
 runtime::EvaluateResult evaluate_result_from_json(const nlohmann::json& result);
 
 // Throws the usual CLI error when a local file given with --weights is missing (with --on the
