@@ -4,7 +4,9 @@
 # as 1 task x 1 thread, 2 tasks x 1 thread and 1 task x 2 threads (ROUNDS alternations, each with
 # a fresh calibration file), and prints every wall time and the fan-out's overhead line.
 #   tests/slurm/bench-calibration.sh BUILD_DIR [METHOD] [SUBSET] [ROUNDS]
-# CONFIGS="1x1 2x1 1x2" (the default) picks the configurations (tasks x threads) and their order.
+# CONFIGS="1x1 2x1 1x2" (the default) picks the configurations (tasks x threads) and their order;
+# "ceiling" times the machine's own limit in the same sitting: one plain `evaluate` of the test split
+# alone, then two at once (2 x one / two = the speed-up two independent processes get here).
 set -euo pipefail
 build=$(cd "${1:?usage: $0 BUILD_DIR [METHOD] [SUBSET] [ROUNDS]}" && pwd)
 method=${2:-pomt}; subset=${3:-2000}; rounds=${4:-2}
@@ -31,8 +33,19 @@ run() {  # label, then extra arguments
   printf '%-22s %7.1f s  load %s  %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$(cut -d' ' -f1 /proc/loadavg)" \
     "$(grep '^fan-out:' "$work/err.txt" | sed 's/^fan-out: //')"
 }
+ceiling() {
+  while [ -e /tmp/HUSH_ACTIVE ]; do sleep 5; done
+  local e=("$tp" evaluate --weights "$weights" --split test --threads 1 --quiet --json) t0 t1 t2
+  t0=$(date +%s.%N); "${e[@]}" >/dev/null
+  t1=$(date +%s.%N); "${e[@]}" >/dev/null & "${e[@]}" >/dev/null; wait
+  t2=$(date +%s.%N)
+  printf '%-22s one %.1f s, two at once %.1f s: ceiling %.2fx  load %s\n' "two plain evaluates" \
+    "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" "$(echo "2 * ($t1 - $t0) / ($t2 - $t1)" | bc -l)" \
+    "$(cut -d' ' -f1 /proc/loadavg)"
+}
 for r in $(seq "$rounds"); do
   for c in ${CONFIGS:-1x1 2x1 1x2}; do
+    if [ "$c" = ceiling ]; then ceiling; continue; fi
     tasks=${c%x*} threads=${c#*x}
     run "$tasks task(s) x $threads thread(s)" --on cl --slurm-tasks "$tasks" --threads "$threads"
   done
