@@ -177,8 +177,15 @@ void DevicesPanel::runCheck(const QString& name) {
     watcher->setFuture(QtConcurrent::run([options] { return remote::check_device(options); }));
 }
 
+remote::DeviceList DevicesPanel::deviceList() const {
+    remote::DeviceList list;
+    for (int row = 1; row < model_->rowCount(); ++row) list.devices.push_back(model_->device(row));  // row 0: local
+    return list;
+}
+
 void DevicesPanel::addDevice() {
     DeviceEditDialog dialog(this);
+    dialog.setDeviceList(deviceList());
     if (dialog.exec() != QDialog::Accepted) return;
     const QString error = model_->addOrReplace(dialog.device());
     if (!error.isEmpty()) Q_EMIT errorOccurred(error);
@@ -190,6 +197,9 @@ void DevicesPanel::editSelected() {
     const int row = model_->rowOf(name);
     if (row <= 0) return;  // `local` is not editable
     DeviceEditDialog dialog(this);
+    remote::DeviceList others = deviceList();
+    others.devices.erase(others.devices.begin() + (row - 1));  // the entry under edit is not its own login
+    dialog.setDeviceList(others);
     dialog.setDevice(model_->device(row));
     if (dialog.exec() != QDialog::Accepted) return;
     const QString error = model_->addOrReplace(dialog.device(), name);

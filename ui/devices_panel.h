@@ -33,6 +33,9 @@ public:
     // How the studio reaches a device: our tailprune as the local agent and as ssh's askpass,
     // asking through the passphrase dialog.
     remote::ConnectOptions connectOptions(const QString& name) const;
+    // The list as the add/edit form sees it (without `local`): its SSH devices are the login
+    // choices of a Slurm device.
+    remote::DeviceList deviceList() const;
 
 public Q_SLOTS:
     void checkDevice(const QString& name);

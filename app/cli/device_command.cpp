@@ -147,6 +147,11 @@ const CommandRegistrar reg(90, [](CLI::App& app) {
         if (a->name == "local") throw CommandError("'local' is this machine and always exists");
         remote::DeviceList list = remote::load_device_list(path);
         remote::DeviceEntry d = entry_from(*a);
+        try {  // a slurm entry's login must be an ssh device of this list (the studio's form says the same)
+            remote::validate_in_list(d, list);
+        } catch (const FormatError& e) {
+            throw CommandError("device '" + a->name + "': " + e.what(), 2);
+        }
         bool replaced = false;
         for (auto& existing : list.devices)
             if (existing.name == d.name) {

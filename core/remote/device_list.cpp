@@ -64,6 +64,15 @@ void validate_slurm(const DeviceEntry& d) {
                 throw FormatError(field, "holds a control character");
         if (!value->empty() && (*value)[0] == '-') throw FormatError(field, "'" + *value + "' must not start with '-'");
     }
+    // Slurm's own forms, so a typo is named here rather than by srun at the first allocation.
+    static const std::regex time_re("[0-9]+(:[0-9]+){0,2}|[0-9]+-[0-9]+(:[0-9]+){0,2}|INFINITE|UNLIMITED|infinite|unlimited");
+    if (!d.time_limit.empty() && !std::regex_match(d.time_limit, time_re))
+        throw FormatError("time_limit", "'" + d.time_limit +
+                                            "' is not a Slurm time (MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS or "
+                                            "UNLIMITED)");
+    static const std::regex gpus_re("([A-Za-z0-9_.-]+:)?[0-9]+");
+    if (!d.gpus.empty() && !std::regex_match(d.gpus, gpus_re))
+        throw FormatError("gpus", "'" + d.gpus + "' is not a GPU count ([type:]N, e.g. 1 or a100:1)");
     if (!d.srun.empty() && d.srun.find('/') != std::string::npos && d.srun[0] != '/')
         throw FormatError("srun", "'" + d.srun + "' must be an absolute path or a plain program name");
     if (!d.sessions_dir.empty() && d.sessions_dir[0] != '/')
@@ -206,6 +215,28 @@ void validate(const DeviceEntry& d) {
         if (!file->empty() && ((*file)[0] == '-' || file->find('\n') != std::string::npos))
             throw FormatError(file == &d.identity_file ? "identity_file" : file == &d.ssh_config ? "ssh_config" : "known_hosts",
                               "'" + *file + "' is not a usable file name");
+}
+
+void validate_in_list(const DeviceEntry& d, const DeviceList& list) {
+    if (!d.is_slurm() || d.login.empty()) return;
+    if (d.login == d.name) throw FormatError("login", "'" + d.login + "' is this device itself; name its login node");
+    const DeviceEntry* login = list.find(d.login);
+    std::string known;
+    for (const std::string& n : login_candidates(list)) known += (known.empty() ? "" : ", ") + n;
+    if (!login)
+        throw FormatError("login", "no device named '" + d.login + "' in the list (ssh devices: " +
+                                       (known.empty() ? std::string("none yet; add the login node first") : known) + ")");
+    if (login->transport != "ssh")
+        throw FormatError("login", "'" + d.login + "' is a " + login->transport +
+                                       " device; the login node must be an ssh device (ssh devices: " +
+                                       (known.empty() ? std::string("none yet") : known) + ")");
+}
+
+std::vector<std::string> login_candidates(const DeviceList& list) {
+    std::vector<std::string> names;
+    for (const auto& d : list.devices)
+        if (d.transport == "ssh") names.push_back(d.name);
+    return names;
 }
 
 DeviceList device_list_from_json(const json& doc) {

@@ -64,6 +64,12 @@ bool add_env_assignment(DeviceEntry& device, const std::string& assignment);
 // Checks one entry (the same rules as the reader); throws tp::FormatError naming the field.
 void validate(const DeviceEntry& device);
 
+// The rules that need the whole list (`device add` and the studio's form): a slurm entry's
+// `login` names an ssh device of `list` (a login node), not itself. Throws tp::FormatError("login").
+void validate_in_list(const DeviceEntry& device, const DeviceList& list);
+// What a slurm entry may name as its `login`: the ssh devices of the list, in list order.
+std::vector<std::string> login_candidates(const DeviceList& list);
+
 // The device named `name` from the list at `path` (`local` without a file). Throws
 // tp::FormatError listing the known names when there is none.
 DeviceEntry find_device(const std::string& name, const std::string& path = default_devices_path());

@@ -97,6 +97,63 @@ private Q_SLOTS:
         QTest::newRow("cpus") << "cpus_per_task" << "-1" << "between 1 and 4096";
         QTest::newRow("relative sessions_dir") << "sessions_dir" << R"("shared/sessions")" << "absolute path (a shared folder)";
         QTest::newRow("sessions_dir with a newline") << "sessions_dir" << R"("/shared/a\nb")" << "control character";
+        QTest::newRow("time limit in hours") << "time_limit" << R"("2h")" << "not a Slurm time";
+        QTest::newRow("time limit with a space") << "time_limit" << R"("1 -12")" << "not a Slurm time";
+        QTest::newRow("gpus not a count") << "gpus" << R"("many")" << "not a GPU count";
+    }
+
+    // Slurm's own time forms and GPU counts are taken as they are.
+    void acceptsSlurmForms_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("value");
+        for (const char* t : {"90", "90:30", "2:00:00", "1-12", "1-12:30", "1-12:30:00", "UNLIMITED", "infinite"})
+            QTest::newRow(qPrintable(QString("time %1").arg(t))) << "time_limit" << t;
+        for (const char* g : {"1", "a100:2", "nvidia_h100_80gb:8"}) QTest::newRow(qPrintable(QString("gpus %1").arg(g))) << "gpus" << g;
+    }
+    void acceptsSlurmForms() {
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        json e = slurmEntry();
+        e[field.toStdString()] = value.toStdString();
+        QCOMPARE(QString::fromStdString(device_list_from_json(listWith(e)).devices[0].time_limit + "|" +
+                                        device_list_from_json(listWith(e)).devices[0].gpus),
+                 field == "time_limit" ? value + "|1" : "2:00:00|" + value);
+    }
+
+    // A login must be an ssh device of the list (device add and the studio's form check it).
+    void loginMustBeAnSshDeviceOfTheList_data() {
+        QTest::addColumn<QString>("login");
+        QTest::addColumn<QString>("message");  // empty: accepted
+        QTest::newRow("an ssh device") << "hpc-login" << "";
+        QTest::newRow("this machine") << "" << "";
+        QTest::newRow("missing") << "gone" << "no device named 'gone' in the list (ssh devices: hpc-login)";
+        QTest::newRow("a slurm device") << "other" << "'other' is a slurm device; the login node must be an ssh device";
+        QTest::newRow("itself") << "cluster" << "is this device itself";
+    }
+    void loginMustBeAnSshDeviceOfTheList() {
+        QFETCH(QString, login);
+        QFETCH(QString, message);
+        DeviceEntry ssh;
+        ssh.name = "hpc-login";
+        ssh.host = "login.lab";
+        DeviceEntry other;
+        other.name = "other";
+        other.transport = "slurm";
+        other.agent = "/a";
+        const DeviceList list{{ssh, other}};
+        QCOMPARE(login_candidates(list), std::vector<std::string>{"hpc-login"});
+        DeviceEntry d;
+        d.name = "cluster";
+        d.transport = "slurm";
+        d.agent = "/shared/tailprune";
+        d.login = login.toStdString();
+        try {
+            validate_in_list(d, list);
+            QVERIFY2(message.isEmpty(), "accepted");
+        } catch (const FormatError& e) {
+            QCOMPARE(QString::fromStdString(e.where()), QString("login"));
+            QVERIFY2(!message.isEmpty() && QString(e.what()).contains(message), e.what());
+        }
     }
     void refusesBadSlurmEntries() {
         QFETCH(QString, field);
@@ -193,14 +250,23 @@ private Q_SLOTS:
     }
 
     // An agent older than batch sessions on the login side: one clear error, nothing submitted.
+    // evaluate without a schedule describes the weights on the login side first: the refusal must
+    // come before that (the stand-ins know no `describe`).
     void olderAgentRefusesBatch_data() {
         QTest::addColumn<QString>("agent");
+        QTest::addColumn<QStringList>("command");
         QTest::addColumn<QString>("says");
-        QTest::newRow("protocol 3 (no sessions)") << "v3_agent.py" << "need protocol 4";
-        QTest::newRow("protocol 4 (no batch)") << "v4_agent.py" << "batch sessions (--sbatch) need protocol 5";
+        const QStringList profile = {"profile", "--model", "deit_tiny", "--tokens", "2", "-o", "p.json"};
+        const QStringList evaluate = {"evaluate", "--weights", "/shared/m.safetensors", "--limit", "10"};
+        const QString v4 = "batch sessions (--sbatch) need protocol 5";
+        QTest::newRow("profile, protocol 3 (no sessions)") << "v3_agent.py" << profile << "need protocol 4";
+        QTest::newRow("profile, protocol 4 (no batch)") << "v4_agent.py" << profile << v4;
+        QTest::newRow("evaluate, protocol 3 (no sessions)") << "v3_agent.py" << evaluate << "need protocol 4";
+        QTest::newRow("evaluate, protocol 4 (no batch)") << "v4_agent.py" << evaluate << v4;
     }
     void olderAgentRefusesBatch() {
         QFETCH(QString, agent);
+        QFETCH(QStringList, command);
         QFETCH(QString, says);
         QTemporaryDir dir;
         const QString list = dir.filePath("devices.json");
@@ -213,12 +279,14 @@ private Q_SLOTS:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("TAILPRUNE_DEVICES", list);
         cli.setProcessEnvironment(env);
-        cli.start(qEnvironmentVariable("TAILPRUNE_CLI"), {"profile", "--on", "oldcluster", "--sbatch", "--model", "deit_tiny",
-                                                          "--tokens", "2", "-o", dir.filePath("p.json")});
+        cli.setWorkingDirectory(dir.path());
+        cli.start(qEnvironmentVariable("TAILPRUNE_CLI"),
+                  command + QStringList{"--on", "oldcluster", "--sbatch"});
         QVERIFY(cli.waitForFinished(60000));
         const QString err = QString::fromUtf8(cli.readAllStandardError());
         QCOMPARE(cli.exitCode(), 3);
         QVERIFY2(err.contains(says), qPrintable(err));
+        QVERIFY2(!err.contains("describe"), qPrintable(err));  // refused before anything was asked
         QVERIFY(!QFile::exists(dir.filePath("p.json")));
     }
 
