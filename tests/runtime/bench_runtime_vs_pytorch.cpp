@@ -5,6 +5,7 @@
 //   cmake --build build --target bench_runtime_vs_pytorch
 //   build/tests/runtime/bench_runtime_vs_pytorch [ITERATIONS=20] [ROUNDS=5] [--threads N]
 //       [--only TEXT] [--sample-ms MS] [--max-seconds S] [--detail] [--no-pytorch] [--as-before-issue-30]
+//       [--cpu N | --no-pin]
 // Configurations: the shipped fmnist ViT and a DeiT-Tiny-shaped model (random weights), each at
 // batch 1 and 64, at several token counts. A round times every configuration once on each side
 // (which side goes first alternates), so load changes on a shared machine hit both alike; per
@@ -18,6 +19,10 @@
 // runtime ran before issue 30's fix, for before/after figures in one build: glibc's malloc defaults
 // (keep_freed_memory_for_reuse() then compiled to nothing) and OpenBLAS's thread count as the
 // process found it (only LibTorch's intra-op count was set); the forward code is the same.
+// Both sides run on one CPU (--cpu N, default the last one this process may use; the PyTorch
+// process inherits it): on a VM whose CPUs differ from moment to moment, a side that landed on the
+// other CPU in a round was 10-15% off its partner there (docs/runtime-speed.md). --no-pin leaves
+// the placement to the scheduler.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -25,6 +30,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -37,6 +43,7 @@
 #include "core/formats/model_card.h"
 #include "core/formats/safetensors.h"
 #include "core/formats/vit_config.h"
+#include "core/platform/cpu_affinity.h"
 #include "core/platform/timing_environment.h"
 #include "core/runtime/cpu_threads.h"
 #include "core/runtime/malloc_tuning.h"
@@ -127,7 +134,8 @@ int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     int iterations = 20, rounds = 5, threads = kDefaultCpuThreads;
     double sample_ms = 400, max_seconds = 0;
-    bool pytorch = true, as_before = false, detail = false;
+    bool pytorch = true, as_before = false, detail = false, pin = true;
+    int pin_cpu = -1;
     std::string only;
     std::vector<int> positional;
     for (int i = 1; i < argc; ++i) {
@@ -139,11 +147,23 @@ int main(int argc, char** argv) {
         else if (a == "--no-pytorch") pytorch = false;
         else if (a == "--detail") detail = true;
         else if (a == "--as-before-issue-30") as_before = true;
+        else if (a == "--cpu" && i + 1 < argc) pin_cpu = std::atoi(argv[++i]);
+        else if (a == "--no-pin") pin = false;
         else positional.push_back(std::max(1, std::atoi(argv[i])));
     }
     if (positional.size() > 0) iterations = positional[0];
     if (positional.size() > 1) rounds = positional[1];
 
+    if (pin) {
+        const std::vector<int> cpus = tp::platform::allowed_cpus();
+        if (pin_cpu < 0 && !cpus.empty()) pin_cpu = cpus.back();
+        try {
+            tp::platform::pin_to_cpu(pin_cpu);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "%s\n", e.what());
+            return 1;
+        }
+    }
     CpuThreads in_effect;
     if (as_before) {
         torch::set_num_threads(threads);
@@ -214,6 +234,8 @@ int main(int argc, char** argv) {
     std::printf("runtime threads: %s; malloc: %s%s; load average at start %.2f\n", describe(in_effect).c_str(),
                 tp::platform::allocator_settings().c_str(), as_before ? " (runtime as before issue 30)" : "",
                 tp::platform::load_average().value_or(-1));
+    std::printf("placement: %s\n", pin ? ("both sides pinned to " + tp::platform::affinity_description()).c_str()
+                                       : ("not pinned (" + tp::platform::affinity_description() + ")").c_str());
 
     // Iterations per sample: about sample_ms of forwards (from a first timing), 3..ITERATIONS.
     for (auto& r : rows) {
