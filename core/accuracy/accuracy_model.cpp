@@ -22,6 +22,27 @@ int pruning_points(const std::vector<int>& tokens, int input) {
 
 double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
+// The share of block b's damage a schedule is charged: (n_last / n_b)^β, where n_last is what the
+// last block with a term (depth − 2) keeps. 1 for a block at the final count (every block of a
+// one-cut schedule); below 1 for a block whose tokens a later cut thins further: a later cut picks
+// its tokens from the ones an earlier cut kept, so the earlier cut's damage is mostly the later
+// one's, already charged at its own blocks (issue 26: two deep cuts measured 1.2–2.8 pp above the
+// additive prediction).
+// `next`: n_last is instead what the next cut after block b keeps (the same for two cuts).
+double thinning_weight(const std::vector<int>& after, int depth, int b, double beta, bool next = false) {
+    if (beta == 0) return 1.0;
+    const int n = after[static_cast<std::size_t>(b)];
+    int last = after[static_cast<std::size_t>(depth - 2)];
+    if (next)
+        for (int k = b + 1; k <= depth - 2; ++k)
+            if (after[static_cast<std::size_t>(k)] < n) {
+                last = after[static_cast<std::size_t>(k)];
+                break;
+            }
+    if (n <= last || n <= 0) return 1.0;
+    return std::pow(static_cast<double>(std::max(last, 0)) / n, beta);
+}
+
 struct Observation {
     std::vector<int> tokens;
     double logit = 0;
@@ -46,18 +67,23 @@ struct Design {
     // pair of knots, clamp(κ_j − n, 0, κ_j − κ_{j+1}) (κ_J = 0): any non-increasing piecewise-linear
     // damage, e.g. a steep fall right below N that flattens (Top-K on fmnist_vit8).
     bool convex = true;
+    bool thinning_next = false;  // β's reference: the next cut's count, not the final one
     int features() const { return 1 + (depth - 1) * static_cast<int>(knots.size()); }
     double basis(std::size_t j, double n) const {
         if (convex) return std::max(0.0, knots[j] - n) / tokens;
         const double next = j + 1 < knots.size() ? knots[j + 1] : 0.0;
         return std::clamp(knots[j] - n, 0.0, knots[j] - next) / tokens;
     }
-    std::vector<double> row(const std::vector<int>& after, double lambda) const {
+    // `beta`: a block whose tokens a later cut thins further is charged (n_last / n_b)^β of its
+    // damage (thinning_weight); 0: every block in full (additive).
+    std::vector<double> row(const std::vector<int>& after, double lambda, double beta) const {
         std::vector<double> x(static_cast<std::size_t>(features()), 0.0);
         x[0] = 1.0;
         std::size_t f = 1;
-        for (int b = 0; b + 1 < depth; ++b)
-            for (std::size_t j = 0; j < knots.size(); ++j) x[f++] = -lambda * basis(j, after[static_cast<std::size_t>(b)]);
+        for (int b = 0; b + 1 < depth; ++b) {
+            const double w = lambda * thinning_weight(after, depth, b, beta, thinning_next);
+            for (std::size_t j = 0; j < knots.size(); ++j) x[f++] = -w * basis(j, after[static_cast<std::size_t>(b)]);
+        }
         return x;
     }
 };
@@ -69,8 +95,8 @@ struct Solved {
 
 // `smooth`: weight of the penalty on differences between adjacent blocks' coefficients (a block's
 // sensitivity resembles its neighbours'), which pools the evaluations of neighbouring blocks.
-Solved solve(const Design& d, const std::vector<Observation>& obs, double gamma, double ridge, double smooth,
-             std::size_t skip = SIZE_MAX) {
+Solved solve(const Design& d, const std::vector<Observation>& obs, double gamma, double beta, double ridge,
+             double smooth, std::size_t skip = SIZE_MAX) {
     LeastSquaresProblem pb;
     pb.nonnegative.assign(static_cast<std::size_t>(d.features()), true);
     pb.nonnegative[0] = false;
@@ -78,7 +104,7 @@ Solved solve(const Design& d, const std::vector<Observation>& obs, double gamma,
     for (std::size_t i = 0; i < obs.size(); ++i) {
         if (i == skip) continue;
         double lambda = std::pow(std::max(obs[i].points, 1), gamma);
-        pb.rows.push_back(d.row(obs[i].tokens, lambda));
+        pb.rows.push_back(d.row(obs[i].tokens, lambda, beta));
         pb.targets.push_back(obs[i].logit);
         pb.weights.push_back(obs[i].weight);
     }
@@ -96,9 +122,10 @@ Solved solve(const Design& d, const std::vector<Observation>& obs, double gamma,
     return {r.coefficients, r.weighted_sse};
 }
 
-double predict_logit(const Design& d, const std::vector<double>& c, const std::vector<int>& after, double gamma) {
+double predict_logit(const Design& d, const std::vector<double>& c, const std::vector<int>& after, double gamma,
+                     double beta) {
     double lambda = std::pow(std::max(pruning_points(after, d.tokens), 1), gamma);
-    std::vector<double> x = d.row(after, lambda);
+    std::vector<double> x = d.row(after, lambda, beta);
     double v = 0;
     for (std::size_t j = 0; j < x.size(); ++j) v += x[j] * c[j];
     return v;
@@ -108,9 +135,10 @@ double predict_logit(const Design& d, const std::vector<double>& c, const std::v
 
 double AccuracyModel::Metric::raw_logit(const std::vector<int>& tokens, int depth, int input) const {
     double damage_sum = 0;
+    const double thinning = static_cast<int>(tokens.size()) == depth ? beta : 0.0;
     for (int b = 0; b + 1 < depth && b < static_cast<int>(tokens.size()); ++b) {
         int n = std::clamp(tokens[static_cast<std::size_t>(b)], 0, input);
-        damage_sum += damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
+        damage_sum += thinning_weight(tokens, depth, b, thinning, thinning_next) * damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
     }
     if (damage_sum == 0) return intercept;
     return intercept - std::pow(std::max(pruning_points(tokens, input), 1), gamma) * damage_sum;
@@ -159,8 +187,8 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
         for (double factor : s.smoothing_candidates) {
             double loo = 0;
             for (std::size_t i = 0; i < obs.size(); ++i) {
-                Solved r = solve(d, obs, 0.0, s.ridge, factor * mean_weight, i);
-                double e = predict_logit(d, r.coefficients, obs[i].tokens, 0.0) - obs[i].logit;
+                Solved r = solve(d, obs, 0.0, 0.0, s.ridge, factor * mean_weight, i);
+                double e = predict_logit(d, r.coefficients, obs[i].tokens, 0.0, 0.0) - obs[i].logit;
                 loo += obs[i].weight * e * e;
             }
             if (best_loo < 0 || loo < best_loo) best_loo = loo, smooth = factor * mean_weight, convex = shape;
@@ -169,16 +197,71 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
     d.convex = convex;
     m.convex = convex;
 
+    // β (thinning, its reference count) and γ (compounding) act on multi-point evaluations only.
+    // Candidates: each β × reference (final or next cut's count) × γ fitted (the grid value with
+    // the lowest weighted error) or held at 0; the fit keeps the one with the lowest leave-one-out
+    // error over the multi-point evaluations. A β > 0 (not additive over blocks) must beat the best
+    // additive candidate by s.thinning_margin.
     bool multi = std::any_of(obs.begin(), obs.end(), [](const Observation& o) { return o.points >= 2; });
-    double best_gamma = 0;
-    Solved best = solve(d, obs, 0.0, s.ridge, smooth);
-    if (multi) {
-        for (int g = -20; g <= 20; ++g) {
-            double gamma = g / 20.0;
-            Solved r = solve(d, obs, gamma, s.ridge, smooth);
-            if (r.sse < best.sse - 1e-12) best = r, best_gamma = gamma;
+    auto fit_gamma = [&](double beta, bool fitted, double* gamma_out) {
+        double best_gamma = 0;
+        Solved best = solve(d, obs, 0.0, beta, s.ridge, smooth);
+        if (multi && fitted) {
+            for (int g = -20; g <= 20; ++g) {
+                double gamma = g / 20.0;
+                Solved r = solve(d, obs, gamma, beta, s.ridge, smooth);
+                if (r.sse < best.sse - 1e-12) best = r, best_gamma = gamma;
+            }
         }
+        *gamma_out = best_gamma;
+        return best;
+    };
+    auto loo_error = [&](double gamma, double beta) {
+        double loo = 0;
+        for (std::size_t i = 0; i < obs.size(); ++i) {
+            if (obs[i].points < 2) continue;  // β and γ change nothing else
+            Solved r = solve(d, obs, gamma, beta, s.ridge, smooth, i);
+            double e = predict_logit(d, r.coefficients, obs[i].tokens, gamma, beta) - obs[i].logit;
+            loo += obs[i].weight * e * e;
+        }
+        return loo;
+    };
+    struct Choice {
+        double beta = 0;
+        bool next = false;
+        bool gamma_fitted = true;
+    };
+    std::vector<Choice> choices;
+    const std::vector<double> betas = multi && !s.thinning_candidates.empty() ? s.thinning_candidates : std::vector<double>{0.0};
+    const std::vector<bool> references = s.thinning_references.empty() ? std::vector<bool>{false} : s.thinning_references;
+    const std::vector<bool> gammas = s.gamma_fitted.empty() ? std::vector<bool>{true} : s.gamma_fitted;
+    for (bool fitted : gammas)
+        for (double beta : betas)
+            for (bool next : references) {
+                if (beta == 0 && next != references.front()) continue;  // the same model
+                choices.push_back({beta, next, fitted});
+            }
+    Choice chosen = choices.front();
+    if (choices.size() > 1) {
+        double best_loo = -1, best_additive_loo = -1;
+        Choice best_additive = choices.front();
+        for (const Choice& c : choices) {
+            d.thinning_next = c.next;
+            double gamma = 0;
+            fit_gamma(c.beta, c.gamma_fitted, &gamma);
+            const double loo = loo_error(gamma, c.beta);
+            if (best_loo < 0 || loo < best_loo) best_loo = loo, chosen = c;
+            if (c.beta == 0 && (best_additive_loo < 0 || loo < best_additive_loo)) best_additive_loo = loo, best_additive = c;
+        }
+        if (chosen.beta != 0 && best_additive_loo >= 0 && best_loo > (1.0 - s.thinning_margin) * best_additive_loo)
+            chosen = best_additive;
     }
+    d.thinning_next = chosen.next;
+    m.thinning_next = chosen.next;
+    double best_gamma = 0;
+    const double best_beta = chosen.beta;
+    Solved best = fit_gamma(best_beta, chosen.gamma_fitted, &best_gamma);
+    m.beta = best_beta;
     m.gamma = best_gamma;
     m.intercept = best.coefficients[0];
     m.damage.assign(static_cast<std::size_t>(depth_), std::vector<double>(static_cast<std::size_t>(tokens_) + 1, 0.0));
@@ -198,8 +281,9 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
     variance.nonnegative = {true, true};
     double sq = 0;
     for (std::size_t i = 0; i < obs.size(); ++i) {
-        Solved r = solve(d, obs, best_gamma, s.ridge, smooth, i);
-        double predicted = m.chance + (1 - m.chance) * logistic(predict_logit(d, r.coefficients, obs[i].tokens, best_gamma));
+        Solved r = solve(d, obs, best_gamma, best_beta, s.ridge, smooth, i);
+        double predicted =
+            m.chance + (1 - m.chance) * logistic(predict_logit(d, r.coefficients, obs[i].tokens, best_gamma, best_beta));
         double residual_sq = (predicted - obs[i].acc) * (predicted - obs[i].acc);
         sq += residual_sq;
         double drop = baseline - m.value(obs[i].tokens, depth_, tokens_);
@@ -261,6 +345,8 @@ AccuracyModel AccuracyModel::fit(const AccuracyCalibration& cal, const std::stri
     r.evaluations = static_cast<int>(evals.size());
     r.multi_point = multi;
     r.gamma = model.top1_.gamma;
+    r.beta = model.top1_.beta;
+    r.thinning_next = model.top1_.thinning_next;
     r.convex = model.top1_.convex;
     r.baseline_top1 = model.top1_.baseline;
     r.loo_rmse_top1 = loo1;
@@ -356,16 +442,19 @@ AccuracyPrediction AccuracyModel::predict(const std::vector<int>& tokens, int me
     out.top1 = predict_metric(top1_, tokens, measurement_images, out.extrapolated);
     out.top5 = predict_metric(top5_, tokens, measurement_images, out.extrapolated);
 
-    // Per-block bars: the top-1 drop split in proportion to each block's damage term.
+    // Per-block bars: the top-1 drop split in proportion to each block's charged damage term.
     out.block_drop.assign(static_cast<std::size_t>(depth_), 0.0);
+    std::vector<double> charged(static_cast<std::size_t>(depth_), 0.0);
     double total = 0;
-    for (int b = 0; b + 1 < depth_; ++b)
-        total += top1_.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(std::clamp(tokens[static_cast<std::size_t>(b)], 0, tokens_))];
+    for (int b = 0; b + 1 < depth_; ++b) {
+        const int n = std::clamp(tokens[static_cast<std::size_t>(b)], 0, tokens_);
+        charged[static_cast<std::size_t>(b)] = thinning_weight(tokens, depth_, b, top1_.beta, top1_.thinning_next) *
+                                               top1_.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
+        total += charged[static_cast<std::size_t>(b)];
+    }
     if (total > 0)
         for (int b = 0; b + 1 < depth_; ++b)
-            out.block_drop[static_cast<std::size_t>(b)] =
-                out.top1.drop *
-                top1_.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(std::clamp(tokens[static_cast<std::size_t>(b)], 0, tokens_))] / total;
+            out.block_drop[static_cast<std::size_t>(b)] = out.top1.drop * charged[static_cast<std::size_t>(b)] / total;
     return out;
 }
 

@@ -37,6 +37,16 @@ struct AccuracyFitSettings {
     // Damage shapes tried (true: convex ramps, false: any non-increasing piecewise-linear); the fit
     // keeps the one with the lowest leave-one-out error, with the smoothing weight.
     std::vector<bool> shapes_convex = {true, false};
+    // Thinning exponents β tried (docs/accuracy-model.md): a block whose tokens a later cut thins
+    // further is charged (n_ref / n_b)^β of its damage, n_ref being the final count or the next
+    // cut's (`thinning_references`: false = final, true = next). With the γ choices (`gamma_fitted`:
+    // true = fitted on the grid, false = held at 0), the fit keeps the combination with the lowest
+    // leave-one-out error over the multi-point evaluations; a β > 0 must lower it by
+    // `thinning_margin` (a share) against the best β = 0 one. One value each: forced.
+    std::vector<double> thinning_candidates = {0.0, 0.5, 1.0, 2.0, 3.0};
+    std::vector<bool> thinning_references = {false, true};
+    std::vector<bool> gamma_fitted = {true, false};
+    double thinning_margin = 0.05;
     double model_floor_logit = 0.05; // added to each evaluation's logit standard error
     double z = 1.96;                 // band half-width in standard errors (95%)
 };
@@ -62,6 +72,8 @@ struct AccuracyFitReport {
     int evaluations = 0;             // used (including the baseline)
     int multi_point = 0;
     double gamma = 0;
+    double beta = 0;                 // top-1 thinning exponent (0: additive over blocks)
+    bool thinning_next = false;      // β relative to the next cut's count (false: the final count)
     bool convex = true;              // top-1 damage shape: convex ramps, or any monotone (chosen by leave-one-out)
     double baseline_top1 = 0;        // the fit's unpruned level on the calibration subset
     double loo_rmse_top1 = 0;        // leave-one-out RMS error, fraction
@@ -106,6 +118,8 @@ private:
         double chance = 0;
         double intercept = 0;                   // θ0
         double gamma = 0;
+        double beta = 0;                         // thinning exponent chosen by leave-one-out
+        bool thinning_next = false;
         bool convex = true;                      // damage shape chosen by leave-one-out
         std::vector<std::vector<double>> damage; // [block][tokens] = h_b(n)
         double sigma0_sq = 0;                    // model error variance: σ0² + ρ²·drop² (fractions)

@@ -106,6 +106,23 @@ std::vector<PlannedEvaluation> calibration_plan(const ModelInfo& model, const st
             made += plan.size() > before;
         }
     }
+    if (method != "tome" && settings.nested_pairs) {
+        // Two cuts at nearby blocks, the second thinning what the first kept (issue 26): they
+        // identify how much of an earlier cut's damage a later, deeper one makes its own (the
+        // thinning exponent β), which the seeded schedules above left to a few far-apart cuts.
+        // After everything above, so existing calibration files stay a prefix of the plan.
+        const std::pair<int, int> blocks[] = {{0, 1}, {1, 2}, {2, 3}, {0, 2}, {1, 3}, {3, 5}};
+        const std::pair<double, double> levels[] = {{0.6, 0.3}, {0.75, 0.45}};
+        for (const auto& [k1, k2] : blocks) {
+            if (k2 + 1 >= depth) continue;
+            for (const auto& [f1, f2] : levels) {
+                const int t1 = std::clamp(static_cast<int>(std::lround(f1 * n)), std::max(floor_tokens, 1), n - 1);
+                const int t2 = std::clamp(static_cast<int>(std::lround(f2 * n)), std::max(floor_tokens, 1), t1 - 1);
+                if (t2 >= t1) continue;
+                add(tokens_from_points(depth, n, {{k1, t1}, {k2, t2}}), "multi");
+            }
+        }
+    }
     return plan;
 }
 

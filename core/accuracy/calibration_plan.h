@@ -6,7 +6,9 @@
 //   several token levels (fractions of the input, clamped to what the method can realise);
 // - multi-point schedules: for ToMe (constant and decreasing r, as ToMe's own schedules) and Top-K
 //   (constant r per block from several start blocks), which prune at every block, many of them;
-//   for single-cut methods a few seeded 2- and 3-point schedules, so the compounding γ is fitted.
+//   for single-cut methods (and Top-K) a few seeded 2- and 3-point schedules, so the compounding γ
+//   is fitted, and two-cut schedules at nearby blocks whose second cut thins what the first kept,
+//   so the thinning exponent β is fitted (issue 26).
 // Every planned schedule passes validate_method_tokens(). The plan is deterministic for a seed, so
 // an interrupted calibration resumes by skipping what the calibration file already holds.
 #include <cstdint>
@@ -22,6 +24,9 @@ struct CalibrationPlanSettings {
     std::vector<double> keep_fractions = {0.9, 0.75, 0.6, 0.45, 0.3, 0.15};
     int multi_point = 16;            // for tome/topk; single-cut methods get max(4, multi_point / 2)
     std::uint64_t seed = 1;
+    // Two-cut schedules at nearby blocks (0.6→0.3 and 0.75→0.45 of the input) for every method
+    // but ToMe, appended after the rest: they identify the thinning exponent (issue 26).
+    bool nested_pairs = true;
 };
 
 struct PlannedEvaluation {

@@ -3,14 +3,16 @@
 //
 //   bench_accuracy_prediction --weights W --calibration C --cli build/app/tailprune
 //       [--schedules 60] [--seed 7] [--methods pomt,topk,...] [--card W.card.json]
-//       [--save measured.json | --replay measured.json]
+//       [--save measured.json | --replay measured.json] [--variant NAME]
 //
 // Predictions are for the test split: its anchor (calibration record or model card, issue 26)
 // minus the predicted drop. Prints, per method and overall: the share of predictions within
 // max(1 pp, 2 SE) of the measured top-1 (SE of the measurement on the test set), median, worst and
 // mean signed error, and how often the band (for a measurement on that many images) covers the
 // measured value. --save writes every measurement; --replay predicts those saved measurements
-// again without evaluating (to try a model change; its figures say "replayed").
+// again without evaluating (to try a model change; its figures say "replayed"). --variant picks
+// named fit settings (accuracy_variants.h; default: the shipped model) to report what a variant
+// gives; variants are chosen by bench_accuracy_cv on the calibration, never by these figures.
 #include <QCoreApplication>
 #include <QFile>
 #include <QProcess>
@@ -27,6 +29,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "accuracy_variants.h"
 #include "core/accuracy/accuracy_model.h"
 #include "core/accuracy/calibration_plan.h"
 #include "core/util/format_error.h"
@@ -93,7 +96,7 @@ struct Row {
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    QString weights, calibration, card, save, replay, cli = qEnvironmentVariable("TAILPRUNE_CLI");
+    QString weights, calibration, card, save, replay, variant = "default", cli = qEnvironmentVariable("TAILPRUNE_CLI");
     int schedules = 60;
     unsigned seed = 7;
     std::vector<std::string> methods;
@@ -105,6 +108,7 @@ int main(int argc, char** argv) {
         else if (a[i] == "--card") card = a[i + 1];
         else if (a[i] == "--save") save = a[i + 1];
         else if (a[i] == "--replay") replay = a[i + 1];
+        else if (a[i] == "--variant") variant = a[i + 1];
         else if (a[i] == "--schedules") schedules = a[i + 1].toInt();
         else if (a[i] == "--seed") seed = a[i + 1].toUInt();
         else if (a[i] == "--methods") for (const auto& m : a[i + 1].split(',')) methods.push_back(m.toStdString());
@@ -124,7 +128,10 @@ int main(int argc, char** argv) {
         const std::vector<AccuracyAnchor> card_anchors =
             !card.isEmpty() && QFile::exists(card) ? read_card_anchors(card.toStdString()) : std::vector<AccuracyAnchor>{};
         const ResolvedAnchor anchor = resolve_anchor("test", cal.anchors, card_anchors);
-        for (const auto& m : methods) models.emplace(m, AccuracyModel::fit(cal, m)).first->second.anchor_to(anchor);
+        const auto variants = test::accuracy_variants();
+        if (!variants.count(variant.toStdString())) throw std::runtime_error("unknown --variant " + variant.toStdString());
+        const AccuracyFitSettings& fit_settings = variants.at(variant.toStdString());
+        for (const auto& m : methods) models.emplace(m, AccuracyModel::fit(cal, m, fit_settings)).first->second.anchor_to(anchor);
         std::map<std::pair<std::string, std::vector<int>>, std::pair<double, long>> replayed;
         if (!replay.isEmpty()) {
             QFile f(replay);
@@ -190,9 +197,9 @@ int main(int argc, char** argv) {
             if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(QByteArray::fromStdString(doc.dump(1))) < 0)
                 throw std::runtime_error("cannot write " + save.toStdString());
         }
-        std::printf("%s; predictions for the test split: %s\n",
+        std::printf("%s; model variant %s; predictions for the test split: %s\n",
                     replay.isEmpty() ? "measured in this run" : ("REPLAYED from " + replay.toStdString()).c_str(),
-                    anchor.describe().c_str());
+                    variant.toStdString().c_str(), anchor.describe().c_str());
         std::printf("| method | schedules | within max(1 pp, 2 SE) | band covers | median |err| pp | worst |err| pp | mean signed err pp |\n|---|---|---|---|---|---|---|\n");
         auto report = [&](const std::string& name, const std::function<bool(const Row&)>& take) {
             int n = 0, within = 0, covered = 0;
@@ -217,10 +224,10 @@ int main(int argc, char** argv) {
         report("all", [](const Row&) { return true; });
         for (const auto& m : methods) {
             const auto& rep = models.at(m).report();
-            std::printf("%s: %d calibration evaluations on %s, unpruned %.2f%% there (anchor %.2f%%), LOO RMS %.2f pp, gamma %.2f, %s damage\n",
+            std::printf("%s: %d calibration evaluations on %s, unpruned %.2f%% there (anchor %.2f%%), LOO RMS %.2f pp, gamma %.2f, beta %.1f (%s), %s damage\n",
                         m.c_str(), rep.evaluations, cal.subset.label().c_str(), 100 * rep.baseline_top1,
                         100 * models.at(m).predict_top1(std::vector<int>(static_cast<std::size_t>(cal.model.depth), cal.model.tokens)),
-                        100 * rep.loo_rmse_top1, rep.gamma, rep.convex ? "convex" : "monotone");
+                        100 * rep.loo_rmse_top1, rep.gamma, rep.beta, rep.thinning_next ? "next cut" : "final count", rep.convex ? "convex" : "monotone");
         }
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
