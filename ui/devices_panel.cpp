@@ -49,6 +49,8 @@ DevicesPanel::DevicesPanel(DeviceListModel* model, PassphrasePrompt* prompt, QWi
 
     auto* add = new QPushButton(tr("Add…"));
     add->setObjectName("addDevice");
+    add->setToolTip(tr("Add an SSH device, or a Slurm device (the agent as one task of a cluster's job; "
+                       "srun here or on one of the SSH devices as its login node)"));
     auto* edit = new QPushButton(tr("Edit…"));
     auto* remove = new QPushButton(tr("Remove"));
     auto* check = new QPushButton(tr("Check"));

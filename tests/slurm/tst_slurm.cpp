@@ -20,9 +20,10 @@
 namespace {
 
 const QString kWeights = QString(TAILPRUNE_SOURCE_DIR) + "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
-// A small calibration plan: the baseline, one level at every block, two multi-point schedules
-// (12 evaluations of 400 holdout images, about a second each here).
-const QStringList kCalibrate = {"calibrate", "--weights", kWeights, "--method", "pomt", "--subset", "400",
+// A small calibration plan: the baseline, one level at every block, two multi-point schedules and
+// the plan's two-cut schedules at nearby blocks (24 evaluations since issue 26's plan; 200 holdout
+// images, about half a second each here). The cases read the count from the one-process file.
+const QStringList kCalibrate = {"calibrate", "--weights", kWeights, "--method", "pomt", "--subset", "200",
                                 "--levels",  "0.5",       "--multi", "2"};
 
 QString shortHostName() {
@@ -237,12 +238,12 @@ private Q_SLOTS:
         const CliResult r = runCli(kCalibrate + QStringList{"--calibration", two, "--on", "cl", "--slurm-tasks", "2"}, 300000);
         QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
         const QStringList want = evaluationKeys(readJsonFile(one)), got = evaluationKeys(readJsonFile(two));
-        QCOMPARE(want.size(), 12);
+        QVERIFY2(want.size() >= 12, qPrintable(QString::number(want.size())));  // the plan, whatever its size
         QCOMPARE(got, want);  // the same evaluations, the same numbers, in the same order
         // Both tasks took part, each from its own job, and the progress named them.
         QVERIFY2(r.err.contains(QRegularExpression("\\] cl#1 \\(\\S+, Slurm job \\d+\\): pomt")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QRegularExpression("\\] cl#2 \\(\\S+, Slurm job \\d+\\): pomt")), qPrintable(r.err));
-        QVERIFY2(r.err.contains("fan-out: 12 evaluation(s)"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QString("fan-out: %1 evaluation(s)").arg(want.size())), qPrintable(r.err));
         // A second run finds nothing left to do.
         const CliResult again = runCli(kCalibrate + QStringList{"--calibration", two, "--on", "cl", "--slurm-tasks", "2"}, 120000);
         QVERIFY2(again.exitCode == 0 && again.err.contains("0 evaluation(s) to run"), qPrintable(describe(again)));
@@ -253,7 +254,7 @@ private Q_SLOTS:
         const QString file = work_.filePath("killed.json");
         RunningCli run;
         run.start(kCalibrate + QStringList{"--calibration", file, "--on", "cl", "--slurm-tasks", "2"});
-        QVERIFY2(run.waitFor(QRegularExpression("\\[2/12\\]"), 120000), qPrintable(run.err));
+        QVERIFY2(run.waitFor(QRegularExpression("\\[2/\\d+\\]"), 120000), qPrintable(run.err));
         // Kill one task's job while both run (Slurm ends the step: the agent dies mid-evaluation).
         QStringList running;
         for (const QString& j : agentJobs("cl"))
@@ -517,7 +518,8 @@ private Q_SLOTS:
     }
 
     // evaluate --sbatch: without a schedule the weights are described by the login side's agent
-    // (no allocation); the result attached later equals the same evaluation run here.
+    // (no allocation); queued behind a job holding the node, it is listed with Slurm's reason; the
+    // result attached later equals the same evaluation run here.
     void evaluateAsABatchJob() {
         const QString shared = work_.filePath("shared-sessions-bte");
         const CliResult add = runCli({"device", "add", "bte", "--slurm", "--agent", tailpruneCli(), "--partition", "test",
@@ -528,18 +530,31 @@ private Q_SLOTS:
         const CliResult here = runCli(eval + QStringList{"--json"}, 120000);
         QVERIFY2(here.exitCode == 0, qPrintable(describe(here)));
 
+        // A job holding the node: the evaluation is queued, and listed so with Slurm's reason.
+        int code = -1;
+        TestSlurm::run("sbatch", {"--exclusive", "--job-name=tp-blocker", "--output=/dev/null", "--wrap=sleep 300"}, &code);
+        QCOMPARE(code, 0);
         QElapsedTimer t;
         t.start();
+        while (jobsNamed("tp-blocker").filter("|RUNNING|").isEmpty() && t.elapsed() < 30000) QThread::msleep(200);
+        t.restart();
         const CliResult submit = runCli(eval + QStringList{"--on", "bte", "--sbatch"}, 120000);
         const qint64 submitMs = t.elapsed();
+        const QStringList queuedJobs = jobsNamed("tailprune-bte-");
+        const QJsonObject listed = listedSession("bte", submit.out.trimmed().section(' ', 0, 0));
+        TestSlurm::run("scancel", {"--name=tp-blocker"});
         QVERIFY2(submit.exitCode == 0, qPrintable(describe(submit)));
         const QStringList printed = submit.out.trimmed().split(' ');
         QCOMPARE(printed.size(), 2);
         const QString id = printed[0], jobId = printed[1];
         QVERIFY2(submit.err.contains("as Slurm job " + jobId), qPrintable(submit.err));
         // Only the batch job was queued: the weights were not described through an allocation.
-        for (const QString& j : TestSlurm::jobs())
-            QVERIFY2(!j.section('|', 1, 1).startsWith("tailprune-bte-") || j.section('|', 0, 0) == jobId, qPrintable(j));
+        QCOMPARE(queuedJobs.size(), 1);
+        QCOMPARE(queuedJobs.first().section('|', 0, 0), jobId);
+        QCOMPARE(listed.value("cmd").toString(), QString("evaluate"));
+        QCOMPARE(listed.value("status").toString(), QString("queued"));
+        QCOMPARE(listed.value("slurm").toObject().value("state").toString(), QString("PENDING"));
+        QCOMPARE(listed.value("slurm").toObject().value("reason").toString(), QString("Resources"));
 
         const QString result = work_.filePath("bte-evaluate.json");
         t.restart();
@@ -554,8 +569,9 @@ private Q_SLOTS:
         const QJsonObject state = readJsonFile(shared + "/" + id + "/state.json");
         QCOMPARE(state.value("status").toString(), QString("finished"));
         QCOMPARE(state.value("slurm_job").toString(), jobId);
-        QCOMPARE(listedSession("bte", id).value("cmd").toString(), QString("evaluate"));
+        QCOMPARE(listedSession("bte", id).value("status").toString(), QString("finished"));
         QVERIFY2(waitUntilNoJobs("tailprune-bte-", 15000), qPrintable(TestSlurm::jobs().join("; ")));
+        QVERIFY2(waitUntilNoJobs("tp-blocker", 15000), qPrintable(TestSlurm::jobs().join("; ")));
     }
 
     void srunOnALoginNodeOverSsh() {
