@@ -24,6 +24,32 @@ std::map<std::string, std::string> string_map_from(const std::string& text, cons
     return m;
 }
 
+// A run's clock flags as stored: a JSON array of {kind, message}, or NULL for none (a run stored
+// before schema 4 has NULL too; either way the profile reader judges the flags from the points).
+std::optional<std::string> clock_flags_text(const std::vector<ClockFlag>& flags) {
+    if (flags.empty()) return std::nullopt;
+    json j = json::array();
+    for (const auto& f : flags) j.push_back({{"kind", f.kind}, {"message", f.message}});
+    return j.dump();
+}
+
+std::vector<ClockFlag> clock_flags_from(const std::string& text, const std::string& what) {
+    json j = parse_stored_json(text, what);
+    if (!j.is_array()) throw StoreError(StoreError::Kind::Corrupt, what + " is not a list");
+    std::vector<ClockFlag> flags;
+    for (const auto& f : j) {
+        if (!f.is_object() || !f.contains("kind") || !f.contains("message") || !f["kind"].is_string() ||
+            !f["message"].is_string())
+            throw StoreError(StoreError::Kind::Corrupt, what + " holds an entry that is not {kind, message}");
+        flags.push_back({f["kind"].get<std::string>(), f["message"].get<std::string>()});
+    }
+    return flags;
+}
+
+void bind_optional(SQLite::Statement& s, int index, const std::optional<std::string>& v) {
+    if (v) s.bind(index, *v); else s.bind(index);
+}
+
 void bind_optional(SQLite::Statement& s, int index, const std::optional<double>& v) {
     if (v) s.bind(index, *v); else s.bind(index);
 }
@@ -36,8 +62,8 @@ std::int64_t insert_run(SQLite::Database& db, const Profile& p, const std::strin
         batch, dtype, sm_count, memory_gb, sm_clock_mhz, mem_clock_mhz, l2_bytes, driver_version, runtime_version,
         torch_version, blas, tf32, attention_backend, device_extra, mode, l2, warmup, rounds, stop_min_samples,
         stop_min_time_s, stop_target_rel_noise, stop_timeout_s, torch_threads, blas_threads, date, tool_version,
-        who, environment, imported_at)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))");
+        who, environment, imported_at, clock_flags)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))");
     const DeviceInfo& d = p.device;
     const MeasurementSettings& m = p.settings;
     int i = 0;
@@ -76,6 +102,7 @@ std::int64_t insert_run(SQLite::Database& db, const Profile& p, const std::strin
     s.bind(++i, m.who);
     s.bind(++i, string_map_text(m.environment));
     s.bind(++i, now_iso8601());
+    bind_optional(s, ++i, clock_flags_text(p.clock_flags));
     s.exec();
     return db.getLastInsertRowid();
 }
@@ -84,8 +111,9 @@ void insert_curves(SQLite::Database& db, std::int64_t run_id, const std::vector<
     SQLite::Statement curve_row(db, "INSERT INTO curves (run_id, position, name, partial, scope_kind, scope_block, "
                                     "scope_method, scope_tokens_in, scope_part) VALUES (?,?,?,?,?,?,?,?,?)");
     SQLite::Statement point_row(db, R"(INSERT INTO points (curve_id, tokens, samples, median_ms, mean_ms, p10_ms,
-        p90_ms, min_ms, rel_noise, stop_reason, raw_ms, discarded, sm_clock_mhz, temperature_c, power_w, cpu_mhz)
-        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))");
+        p90_ms, min_ms, rel_noise, stop_reason, raw_ms, discarded, sm_clock_mhz, temperature_c, power_w, cpu_mhz,
+        gpu_mhz, gpu_min_mhz, gpu_max_mhz, gpu_load, hottest_c, over_trip)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?))");
     for (std::size_t c = 0; c < curves.size(); ++c) {
         const Curve& curve = curves[c];
         curve_row.bind(1, run_id);
@@ -120,6 +148,12 @@ void insert_curves(SQLite::Database& db, std::int64_t run_id, const std::vector<
             bind_optional(point_row, ++i, p.temperature_c);
             bind_optional(point_row, ++i, p.power_w);
             bind_optional(point_row, ++i, p.cpu_mhz);
+            bind_optional(point_row, ++i, p.gpu_mhz);
+            bind_optional(point_row, ++i, p.gpu_min_mhz);
+            bind_optional(point_row, ++i, p.gpu_max_mhz);
+            bind_optional(point_row, ++i, p.gpu_load);
+            bind_optional(point_row, ++i, p.hottest_c);
+            point_row.bind(++i, p.over_trip);
             point_row.exec();
             point_row.reset();
         }
@@ -174,7 +208,8 @@ std::vector<Curve> read_curves(SQLite::Database& db, std::int64_t run_id) {
         curves.push_back(std::move(c));
     }
     SQLite::Statement points(db, R"(SELECT tokens, samples, median_ms, mean_ms, p10_ms, p90_ms, min_ms, rel_noise,
-        stop_reason, raw_ms, discarded, sm_clock_mhz, temperature_c, power_w, cpu_mhz
+        stop_reason, raw_ms, discarded, sm_clock_mhz, temperature_c, power_w, cpu_mhz,
+        gpu_mhz, gpu_min_mhz, gpu_max_mhz, gpu_load, hottest_c, over_trip
         FROM points WHERE curve_id = ? ORDER BY tokens)");
     for (std::size_t c = 0; c < curves.size(); ++c) {
         points.bind(1, ids[c]);
@@ -205,6 +240,12 @@ std::vector<Curve> read_curves(SQLite::Database& db, std::int64_t run_id) {
             p.temperature_c = optional_column(points.getColumn(12));
             p.power_w = optional_column(points.getColumn(13));
             p.cpu_mhz = optional_column(points.getColumn(14));
+            p.gpu_mhz = optional_column(points.getColumn(15));
+            p.gpu_min_mhz = optional_column(points.getColumn(16));
+            p.gpu_max_mhz = optional_column(points.getColumn(17));
+            p.gpu_load = optional_column(points.getColumn(18));
+            p.hottest_c = optional_column(points.getColumn(19));
+            p.over_trip = points.getColumn(20).getString();
             curves[c].points.push_back(std::move(p));
         }
         points.reset();
@@ -237,7 +278,7 @@ Profile read_profile(SQLite::Database& db, std::int64_t run_id) {
         r.sm_clock_mhz, r.mem_clock_mhz, r.l2_bytes, r.driver_version, r.runtime_version, r.torch_version, r.blas,
         r.tf32, r.attention_backend, r.device_extra, r.mode, r.l2, r.warmup, r.rounds, r.stop_min_samples,
         r.stop_min_time_s, r.stop_target_rel_noise, r.stop_timeout_s, r.torch_threads, r.blas_threads, r.date,
-        r.tool_version, r.who, r.environment, d.name, d.kind, d.host, r.model_id
+        r.tool_version, r.who, r.environment, d.name, d.kind, d.host, r.model_id, r.clock_flags
         FROM runs r JOIN devices d ON d.id = r.device_id WHERE r.id = ?)");
     q.bind(1, run_id);
     if (!q.executeStep())
@@ -283,6 +324,8 @@ Profile read_profile(SQLite::Database& db, std::int64_t run_id) {
     d.kind = col().getString();
     d.host = col().getString();
     std::int64_t model_id = col().getInt64();
+    const SQLite::Column flags = col();
+    if (!flags.isNull()) p.clock_flags = clock_flags_from(flags.getString(), what + " clock flags");
     q.reset();
 
     ModelInfo model = load_model(db, model_id);

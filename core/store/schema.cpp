@@ -117,6 +117,18 @@ const std::vector<std::string> kV3 = {
          PRIMARY KEY (revision_id, newer_run_id)) WITHOUT ROWID)",
 };
 
+// v4: the board state of boards without NVML (Jetsons, issue 22) per point, and the clock flags a
+// sweep ended with per run (NULL: not recorded, judged from the points on read as for files).
+const std::vector<std::string> kV4 = {
+    "ALTER TABLE points ADD COLUMN gpu_mhz REAL",
+    "ALTER TABLE points ADD COLUMN gpu_min_mhz REAL",
+    "ALTER TABLE points ADD COLUMN gpu_max_mhz REAL",
+    "ALTER TABLE points ADD COLUMN gpu_load REAL",
+    "ALTER TABLE points ADD COLUMN hottest_c REAL",
+    "ALTER TABLE points ADD COLUMN over_trip TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE runs ADD COLUMN clock_flags TEXT",
+};
+
 int user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
 }  // namespace
@@ -127,6 +139,7 @@ const std::vector<std::string>& schema_steps(int to) {
         case 1: return kV1;
         case 2: return kV2;
         case 3: return kV3;
+        case 4: return kV4;
         default: return none;
     }
 }

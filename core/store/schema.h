@@ -11,7 +11,7 @@ namespace tp::store {
 // The store's schema history. Version 1 is the first released layout; each later version is a
 // forward migration from the one before. A new store is built by running v1 and every migration,
 // so new and migrated stores are identical by construction.
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 // SQL statements taking a store from version `to - 1` to `to` (to == 1 creates the v1 tables).
 const std::vector<std::string>& schema_steps(int to);

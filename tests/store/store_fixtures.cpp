@@ -72,9 +72,21 @@ Profile synthetic_profile(const ProfileShape& shape) {
                 pt.cpu_mhz = 2100.0 + i;
                 if (i % 2) pt.temperature_c = 45.25 + i;
             }
+            if (shape.board) {
+                pt.gpu_mhz = i % 5 == 4 ? 905.25 : 1300.5;  // one point in five ran below the lock
+                pt.gpu_min_mhz = 1300.5;
+                pt.gpu_max_mhz = 1300.5;
+                if (i % 3) pt.gpu_load = 97.5 - i % 4;
+                pt.hottest_c = 60.5 + 0.25 * i;
+                if (i % 5 == 4) pt.over_trip = "gpu-thermal 101.0 C >= trip 99.0 C";
+            }
             curve.points.push_back(pt);
         }
         p.curves.push_back(std::move(curve));
+    }
+    if (shape.board) {
+        p.clock_flags.push_back({"throttled", "a thermal zone reached its trip point at 8 points"});
+        p.clock_flags.push_back({"clock_changed", "the GPU clock moved from 1300.5 to 905.25 MHz during the sweep"});
     }
     if (shape.optionals) {
         p.census.push_back({"model", 100, {{"gemm_64x64", 12, 256, 3.5}, {"softmax", 4, 128, 0.75}}});

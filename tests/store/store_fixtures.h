@@ -12,6 +12,7 @@ struct ProfileShape {
     int points = 40;
     int seed = 1;
     bool optionals = true;        // fill the optional per-point fields, raw samples, census, maps
+    bool board = false;           // a Jetson's board state per point (gpu_*, hottest_c, over_trip) and clock flags
     std::string torch = "1.13.1";
     std::string date = "2026-11-01T10:00:00Z";
     int edge_tokens = 100;        // the latency staircase steps up here (every curve)

@@ -30,6 +30,12 @@ private Q_SLOTS:
         big.points = 190;
         big.seed = 7;
         QTest::newRow("20 curves x 190 points") << big;
+        ProfileShape jetson;
+        jetson.board = true;
+        QTest::newRow("a Jetson's board state and clock flags") << jetson;
+        ProfileShape jetson_bare = jetson;
+        jetson_bare.optionals = false;
+        QTest::newRow("board state without the other optional fields") << jetson_bare;
     }
     void roundTripIsIdentical() {
         QFETCH(ProfileShape, shape);

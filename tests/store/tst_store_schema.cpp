@@ -79,6 +79,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("from");
         QTest::newRow("from v1") << 1;
         QTest::newRow("from v2") << 2;
+        QTest::newRow("from v3") << 3;
     }
     void migratesForward() {
         QFETCH(int, from);
