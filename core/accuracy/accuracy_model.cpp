@@ -216,12 +216,24 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
         *gamma_out = best_gamma;
         return best;
     };
-    auto loo_error = [&](double gamma, double beta) {
+    // Leave-one-out over the multi-point evaluations. γ fitted: fitted again without the left-out
+    // evaluation (grid step s.gamma_fold_step), or a candidate with γ would be judged on an
+    // evaluation its γ has seen.
+    auto loo_error = [&](bool gamma_fitted, double beta) {
         double loo = 0;
+        const int steps = std::max(1, static_cast<int>(std::lround(1.0 / std::max(s.gamma_fold_step, 1e-3))));
         for (std::size_t i = 0; i < obs.size(); ++i) {
             if (obs[i].points < 2) continue;  // β and γ change nothing else
-            Solved r = solve(d, obs, gamma, beta, s.ridge, smooth, i);
-            double e = predict_logit(d, r.coefficients, obs[i].tokens, gamma, beta) - obs[i].logit;
+            Solved best_r = solve(d, obs, 0.0, beta, s.ridge, smooth, i);
+            double gamma = 0;
+            if (gamma_fitted)
+                for (int g = -steps; g <= steps; ++g) {
+                    const double candidate = static_cast<double>(g) / steps;
+                    if (g == 0) continue;
+                    Solved r = solve(d, obs, candidate, beta, s.ridge, smooth, i);
+                    if (r.sse < best_r.sse - 1e-12) best_r = r, gamma = candidate;
+                }
+            double e = predict_logit(d, best_r.coefficients, obs[i].tokens, gamma, beta) - obs[i].logit;
             loo += obs[i].weight * e * e;
         }
         return loo;
@@ -247,9 +259,7 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
         Choice best_additive = choices.front();
         for (const Choice& c : choices) {
             d.thinning_next = c.next;
-            double gamma = 0;
-            fit_gamma(c.beta, c.gamma_fitted, &gamma);
-            const double loo = loo_error(gamma, c.beta);
+            const double loo = loo_error(c.gamma_fitted, c.beta);
             if (best_loo < 0 || loo < best_loo) best_loo = loo, chosen = c;
             if (c.beta == 0 && (best_additive_loo < 0 || loo < best_additive_loo)) best_additive_loo = loo, best_additive = c;
         }
