@@ -271,12 +271,8 @@ int run_session_worker(const std::string& dir, JobHandler& handler, const std::a
     JournalingWriter writer(journal, shared);
     JobContext context(writer, request.id, cancelled);
     json final = final_event(request.id, [&] { return handler.run(request, context); });
-    if (stop && !asked && !state.slurm_job_name.empty() && final.value("event", std::string()) == "done" &&
-        final["result"].is_object() && final["result"].value("cancelled", false)) {
-        // A batch session stopped by a signal, not by `session cancel`: Slurm ended its job
-        // (scancel, the time limit, preemption) and sent SIGTERM. The job is not over: no final
-        // record, so the session is "died" and `session resume` submits it again (the points
-        // journaled so far are kept; only the missing ones are measured).
+    // The job is over (or stopped): the socket's server, the signal watcher and the watchers end.
+    auto stop_serving = [&] {
         done = true;
         if (server.joinable()) server.join();
         if (stopper.joinable()) stopper.join();
@@ -285,6 +281,14 @@ int run_session_worker(const std::string& dir, JobHandler& handler, const std::a
             ::close(listener);
             ::unlink((dir + "/socket").c_str());
         }
+    };
+    if (stop && !asked && !state.slurm_job_name.empty() && final.value("event", std::string()) == "done" &&
+        final["result"].is_object() && final["result"].value("cancelled", false)) {
+        // A batch session stopped by a signal, not by `session cancel`: Slurm ended its job
+        // (scancel, the time limit, preemption) and sent SIGTERM. The job is not over: no final
+        // record, so the session is "died" and `session resume` submits it again (the points
+        // journaled so far are kept; only the missing ones are measured).
+        stop_serving();
         shared.stopped_by_signal(journal.last_seq());
         ::close(lock_fd);
         return 0;
@@ -304,14 +308,7 @@ int run_session_worker(const std::string& dir, JobHandler& handler, const std::a
         message = std::string("the result could not be journaled: ") + e.what();
     }
     shared.finish(status, message, seq);
-    done = true;
-    if (server.joinable()) server.join();
-    if (stopper.joinable()) stopper.join();
-    shared.close_watchers();
-    if (listener >= 0) {
-        ::close(listener);
-        ::unlink((dir + "/socket").c_str());
-    }
+    stop_serving();
     ::close(lock_fd);
     return 0;
 }
