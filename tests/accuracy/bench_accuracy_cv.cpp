@@ -4,7 +4,7 @@
 // the left-out evaluation predicted. Multi-point evaluations are where the variants differ.
 //
 //   bench_accuracy_cv --calibration C [--methods pomt,topk] [--variants default,additive]
-//                     [--kinds multi|all]
+//                     [--kinds multi|all] [--nested use|drop|skip]
 //
 // Prints per method and variant: evaluations left out, RMS and median |error| (pp, on the
 // calibration subset: each carries its own sampling error), share within 1 pp, mean signed error.
@@ -15,9 +15,11 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <set>
 
 #include "accuracy_variants.h"
 #include "core/accuracy/accuracy_data.h"
+#include "core/accuracy/calibration_plan.h"
 
 using namespace tp;
 
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     QString calibration, kinds = "multi";
     bool verbose = false;
+    QString nested = "use";  // use | drop: fit without the plan's nested pairs | skip: keep them, never leave them out
     std::vector<std::string> methods, variants;
     QStringList a = app.arguments();
     for (int i = 1; i + 1 < a.size(); i += 2) {
@@ -33,6 +36,7 @@ int main(int argc, char** argv) {
         else if (a[i] == "--variants") for (const auto& m : a[i + 1].split(',')) variants.push_back(m.toStdString());
         else if (a[i] == "--kinds") kinds = a[i + 1];
         else if (a[i] == "--verbose") verbose = a[i + 1] == "1";
+        else if (a[i] == "--nested") nested = a[i + 1];
         else { std::cerr << "unknown option " << a[i].toStdString() << "\n"; return 2; }
     }
     if (calibration.isEmpty()) {
@@ -42,7 +46,26 @@ int main(int argc, char** argv) {
     const auto all_variants = test::accuracy_variants();
     if (variants.empty()) for (const auto& [name, s] : all_variants) variants.push_back(name);
     try {
-        const AccuracyCalibration cal = load_accuracy_calibration(calibration.toStdString());
+        AccuracyCalibration cal = load_accuracy_calibration(calibration.toStdString());
+        // The plan's nested pairs (calibration_plan.h): --nested drop fits without them, --nested
+        // skip keeps them in every fit but leaves out only the other evaluations, so the two
+        // compare what the pairs add on the same left-out evaluations.
+        std::set<std::pair<std::string, std::vector<int>>> pairs;
+        {
+            CalibrationPlanSettings with, without;
+            without.nested_pairs = false;
+            for (const auto& m : methods.empty() ? std::vector<std::string>{"pomt", "pomt_nomerge", "topk", "zerotprune", "random"} : methods) {
+                if (m == "tome") continue;
+                std::set<std::vector<int>> base;
+                for (const auto& p : calibration_plan(cal.model, m, without)) base.insert(p.tokens_after_block);
+                for (const auto& p : calibration_plan(cal.model, m, with))
+                    if (!base.count(p.tokens_after_block)) pairs.insert({m, p.tokens_after_block});
+            }
+        }
+        if (nested == "drop")
+            cal.evaluations.erase(std::remove_if(cal.evaluations.begin(), cal.evaluations.end(),
+                                                 [&](const AccuracyEvaluation& e) { return pairs.count({e.method, e.tokens_after_block}) > 0; }),
+                                  cal.evaluations.end());
         if (methods.empty())
             for (const auto& e : cal.evaluations)
                 if (e.method != "none" && std::find(methods.begin(), methods.end(), e.method) == methods.end()) methods.push_back(e.method);
@@ -60,6 +83,7 @@ int main(int argc, char** argv) {
                     int cuts = 0, previous = cal.model.tokens;
                     for (int t : e.tokens_after_block) cuts += t < previous, previous = t;
                     if (cuts == 0 || (kinds != "all" && cuts < 2)) continue;
+                    if (nested == "skip" && pairs.count({m, e.tokens_after_block})) continue;
                     AccuracyCalibration rest = cal;
                     rest.evaluations.erase(rest.evaluations.begin() + static_cast<std::ptrdiff_t>(i));
                     const AccuracyModel model = AccuracyModel::fit(rest, m, s);
