@@ -113,9 +113,14 @@ std::vector<PlannedEvaluation> calibration_plan(const ModelInfo& model, const st
         // After everything above, so existing calibration files stay a prefix of the plan.
         const std::pair<int, int> blocks[] = {{0, 1}, {1, 2}, {2, 3}, {0, 2}, {1, 3}, {3, 5}};
         const std::pair<double, double> levels[] = {{0.6, 0.3}, {0.75, 0.45}};
+        auto planned_level = [&](double f) {
+            return std::any_of(settings.keep_fractions.begin(), settings.keep_fractions.end(),
+                               [&](double k) { return std::abs(k - f) < 1e-9; });
+        };
         for (const auto& [k1, k2] : blocks) {
             if (k2 + 1 >= depth) continue;
             for (const auto& [f1, f2] : levels) {
+                if (!planned_level(f1) || !planned_level(f2)) continue;  // next to the plan's own single cuts only
                 const int t1 = std::clamp(static_cast<int>(std::lround(f1 * n)), std::max(floor_tokens, 1), n - 1);
                 const int t2 = std::clamp(static_cast<int>(std::lround(f2 * n)), std::max(floor_tokens, 1), t1 - 1);
                 if (t2 >= t1) continue;

@@ -24,8 +24,9 @@ struct CalibrationPlanSettings {
     std::vector<double> keep_fractions = {0.9, 0.75, 0.6, 0.45, 0.3, 0.15};
     int multi_point = 16;            // for tome/topk; single-cut methods get max(4, multi_point / 2)
     std::uint64_t seed = 1;
-    // Two-cut schedules at nearby blocks (0.6→0.3 and 0.75→0.45 of the input) for every method
-    // but ToMe, appended after the rest: they identify the thinning exponent (issue 26).
+    // Two-cut schedules at nearby blocks (0.6→0.3 and 0.75→0.45 of the input, each pair only when
+    // both are among keep_fractions, next to the single cuts at those levels) for every method but
+    // ToMe, appended after the rest: nested cuts, for the thinning choice (issue 26).
     bool nested_pairs = true;
 };
 

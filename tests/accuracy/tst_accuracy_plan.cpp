@@ -68,6 +68,45 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < plan.size(); ++i) QCOMPARE(again[i].tokens_after_block, plan[i].tokens_after_block);
     }
 
+    // Issue 26: two cuts at nearby blocks, the second thinning what the first kept, at the plan's
+    // own levels (0.6→0.3, 0.75→0.45), after everything else; none when those levels are not planned.
+    void nestedPairsAtThePlansLevels_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("levels");  // empty: the default levels
+        QTest::addColumn<int>("pairs");
+        QTest::newRow("pomt, default levels") << "pomt" << "" << 12;
+        QTest::newRow("topk, default levels") << "topk" << "" << 12;
+        QTest::newRow("random, one level: none") << "random" << "0.5" << 0;
+        QTest::newRow("zerotprune, only 0.6 and 0.3") << "zerotprune" << "0.6,0.3" << 6;
+        QTest::newRow("tome: none") << "tome" << "" << 0;
+    }
+    void nestedPairsAtThePlansLevels() {
+        QFETCH(QString, method);
+        QFETCH(QString, levels);
+        QFETCH(int, pairs);
+        const ModelInfo model = small_vit_model();
+        CalibrationPlanSettings with, without;
+        if (!levels.isEmpty()) {
+            with.keep_fractions.clear();
+            for (const auto& l : levels.split(',')) with.keep_fractions.push_back(l.toDouble());
+        }
+        without = with;
+        without.nested_pairs = false;
+        const auto a = calibration_plan(model, method.toStdString(), with);
+        const auto b = calibration_plan(model, method.toStdString(), without);
+        QCOMPARE(int(a.size()), int(b.size()) + pairs);
+        for (std::size_t i = 0; i < b.size(); ++i) QCOMPARE(a[i].tokens_after_block, b[i].tokens_after_block);  // a prefix
+        for (std::size_t i = b.size(); i < a.size(); ++i) {
+            Schedule s;
+            s.model = model;
+            s.tokens_after_block = a[i].tokens_after_block;
+            const auto points = s.pruning_points();
+            QCOMPARE(points.size(), std::size_t(2));
+            QVERIFY(points[1].block - points[0].block <= 2);
+            QCOMPARE(QString::fromStdString(a[i].kind), QString("multi"));
+        }
+    }
+
     void resumingSkipsWhatIsDone() {
         const ModelInfo model = small_vit_model();
         auto plan = calibration_plan(model, "pomt");
