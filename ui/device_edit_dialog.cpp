@@ -34,6 +34,14 @@ DeviceEditDialog::DeviceEditDialog(QWidget* parent) : QDialog(parent) {
         e->setPlaceholderText(placeholder);
         return e;
     };
+    // A count whose 0 means "not set": the special text says what is used then.
+    auto count = [](const char* objectName, int max, const QString& whenZero) {
+        auto* b = new QSpinBox;
+        b->setObjectName(objectName);
+        b->setRange(0, max);
+        b->setSpecialValueText(whenZero);
+        return b;
+    };
     name_ = line("deviceName");
     transport_ = new QComboBox;
     transport_->setObjectName("deviceTransport");
@@ -41,10 +49,7 @@ DeviceEditDialog::DeviceEditDialog(QWidget* parent) : QDialog(parent) {
     transport_->addItem(tr("Slurm: the agent as one task of a cluster's job"), "slurm");
 
     destination_ = line("deviceDestination", "nvidia@jetson.lab");
-    port_ = new QSpinBox;
-    port_->setObjectName("devicePort");
-    port_->setRange(0, 65535);
-    port_->setSpecialValueText(tr("default (22)"));
+    port_ = count("devicePort", 65535, tr("default (22)"));
     identity_ = line("deviceIdentity", tr("~/.ssh/id_ed25519 (optional)"));
     jump_ = line("deviceJump", tr("bastion.lab (optional ProxyJump)"));
     sshConfig_ = line("deviceSshConfig", tr("~/.ssh/config"));
@@ -57,10 +62,7 @@ DeviceEditDialog::DeviceEditDialog(QWidget* parent) : QDialog(parent) {
     timeLimit_ = line("deviceTimeLimit", tr("the partition's limit; e.g. 2:00:00, 90, 1-12"));
     gres_ = line("deviceGres", tr("e.g. gpu:a100:1 (optional)"));
     gpus_ = line("deviceGpus", tr("e.g. 1 or a100:1 (optional)"));
-    cpus_ = new QSpinBox;
-    cpus_->setObjectName("deviceCpusPerTask");
-    cpus_->setRange(0, 4096);
-    cpus_->setSpecialValueText(tr("Slurm's default"));
+    cpus_ = count("deviceCpusPerTask", 4096, tr("Slurm's default"));
     srunFlags_ = new QPlainTextEdit;
     srunFlags_->setObjectName("deviceSrunFlags");
     srunFlags_->setPlaceholderText(tr("one option a line, e.g.\n--exclusive\n--mem=16G"));
