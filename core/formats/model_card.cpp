@@ -21,8 +21,10 @@ public:
     Reader(const json& obj, std::string where, const std::string& file) : obj_(obj), where_(std::move(where)), file_(file) {
         if (!obj_.is_object()) fail("", "must be an object");
     }
-    ~Reader() noexcept(false) {
-        if (std::uncaught_exceptions()) return;
+    // Unknown fields are an error: each object's reading ends with finish(). (This check once ran
+    // in a throwing destructor; a destructor that throws while a function returns leaks the
+    // returned value — fuzz_model_card found a step's mean/std vectors leaked that way.)
+    void finish() const {
         for (auto it = obj_.begin(); it != obj_.end(); ++it)
             if (!seen_.count(it.key())) fail(it.key(), "unknown field");
     }
@@ -113,6 +115,7 @@ PipelineStep step_from_json(const json& j, const std::string& where, const std::
         r.fail("size", "must be 1 to " + std::to_string(limits::kImageSide));
     if (s.op == "pad" && (s.pixels < 0 || s.pixels > limits::kImageSide))
         r.fail("pixels", "must be 0 to " + std::to_string(limits::kImageSide));
+    r.finish();
     return s;
 }
 
@@ -228,6 +231,7 @@ ModelCard parse_model_card(const std::string& text, const std::string& path) {
         m.tokens = sequence_length(m);
         if (tokens != m.tokens)
             a.fail("tokens", std::to_string(tokens) + " contradicts image_size/patch, which give " + std::to_string(m.tokens));
+        a.finish();
     }
     const json& steps = r.sub("input_pipeline");
     if (!steps.is_array() || steps.empty()) r.fail("input_pipeline", "must be a non-empty array of steps");
@@ -244,6 +248,7 @@ ModelCard parse_model_card(const std::string& text, const std::string& path) {
         if (!c.data.classes.empty() && static_cast<int>(c.data.classes.size()) != c.architecture.num_classes)
             d.fail("classes", std::to_string(c.data.classes.size()) + " names for " +
                                   std::to_string(c.architecture.num_classes) + " classes");
+        d.finish();
     }
     if (r.get("training", false)) {
         Reader t(r.sub("training"), "training", path);
@@ -265,6 +270,7 @@ ModelCard parse_model_card(const std::string& text, const std::string& path) {
         tr.init_from = t.value<std::string>("init_from", "", false);
         tr.precision = t.value<std::string>("precision", "", false);
         tr.label_smoothing = t.value<double>("label_smoothing", 0, false);
+        t.finish();
         c.training = tr;
     }
     if (r.get("results", false)) {
@@ -275,6 +281,7 @@ ModelCard parse_model_card(const std::string& text, const std::string& path) {
         res.test_top1 = s.value<double>("test_top1");
         res.test_top5 = s.value<double>("test_top5");
         res.test_images = s.integer("test_images");
+        s.finish();
         c.results = res;
     }
     if (const json* anchors = r.get("anchors", false)) {
@@ -284,6 +291,7 @@ ModelCard parse_model_card(const std::string& text, const std::string& path) {
             throw FormatError(path + ": " + e.where(), e.problem());
         }
     }
+    r.finish();
     return c;
 }
 
