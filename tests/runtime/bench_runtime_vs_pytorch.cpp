@@ -3,15 +3,15 @@
 // the same input and the same thread counts (LibTorch intra-op, inter-op and OpenBLAS, set on both
 // sides and read back), in one run; and the forward's time as the token count falls.
 //   cmake --build build --target bench_runtime_vs_pytorch
-//   build/tests/runtime/bench_runtime_vs_pytorch [ITERATIONS=20] [ROUNDS=5] [--threads N]
+//   build/tests/runtime/bench_runtime_vs_pytorch [ITERATIONS=200] [ROUNDS=5] [--threads N]
 //       [--only TEXT] [--sample-ms MS] [--max-seconds S] [--detail] [--no-pytorch] [--as-before-issue-30]
-//       [--cpu N | --no-pin]
+//       [--cpu N | --no-pin] [--pairs K]
 // Configurations: the shipped fmnist ViT and a DeiT-Tiny-shaped model (random weights), each at
 // batch 1 and 64, at several token counts. A round times every configuration once on each side
 // (which side goes first alternates), so load changes on a shared machine hit both alike; per
 // configuration it prints the median over rounds of each side's per-round median, the spread
 // between rounds ((max - min) / median) and the median of the per-round ratios.
-// ITERATIONS is the most timed forwards per sample; a sample takes about --sample-ms (default 400)
+// ITERATIONS is the most timed forwards per sample; a sample takes about --sample-ms (default 1000)
 // of forwards, at least 3. One untimed round of both sides comes first (caches, page tables and the
 // server's lazily built state settle there). --max-seconds starts no round after S seconds (the
 // rounds run are printed). --detail prints every round's ratio. --only keeps the configurations whose name contains TEXT;
@@ -23,6 +23,11 @@
 // process inherits it): on a VM whose CPUs differ from moment to moment, a side that landed on the
 // other CPU in a round was 10-15% off its partner there (docs/runtime-speed.md). --no-pin leaves
 // the placement to the scheduler.
+// --pairs K (default 20, at most one per timed forward) cuts each sample into K bursts per side
+// and alternates the sides burst by burst; a round's ratio is the median of the K burst ratios.
+// With one burst per side (--pairs 1, the bench before session 12) a slow spell of the host that
+// fell on one side's whole sample moved that round's ratio by 6-67% (docs/runtime-speed.md); the
+// two bursts of a pair, milliseconds to seconds apart, see the same host.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -132,10 +137,11 @@ private:
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    int iterations = 20, rounds = 5, threads = kDefaultCpuThreads;
-    double sample_ms = 400, max_seconds = 0;
+    int iterations = 200, rounds = 5, threads = kDefaultCpuThreads;
+    double sample_ms = 1000, max_seconds = 0;
     bool pytorch = true, as_before = false, detail = false, pin = true;
     int pin_cpu = -1;
+    int pairs = 20;
     std::string only;
     std::vector<int> positional;
     for (int i = 1; i < argc; ++i) {
@@ -149,6 +155,7 @@ int main(int argc, char** argv) {
         else if (a == "--as-before-issue-30") as_before = true;
         else if (a == "--cpu" && i + 1 < argc) pin_cpu = std::atoi(argv[++i]);
         else if (a == "--no-pin") pin = false;
+        else if (a == "--pairs" && i + 1 < argc) pairs = std::max(1, std::atoi(argv[++i]));
         else positional.push_back(std::max(1, std::atoi(argv[i])));
     }
     if (positional.size() > 0) iterations = positional[0];
@@ -255,24 +262,39 @@ int main(int argc, char** argv) {
         for (auto& r : rows) {
             auto& m = models[r.config->model];
             const int warmup = r.once_ms > 200 ? 1 : 2;  // a warm-up forward of a heavy configuration is enough
-            double ours = 0, theirs = 0;
-            auto run_ours = [&] { ours = median_ms(m.net, r.images, r.n, warmup, r.iterations); };
-            auto run_theirs = [&] {
-                if (pytorch)
-                    theirs = server.time(m.weights, m.arch.heads, r.config->batch, r.n, warmup, r.iterations, &py_threads);
-            };
-            if (round % 2 == 0) {  // -1 % 2 == -1: the untimed round starts with PyTorch
-                run_ours();
-                run_theirs();
-            } else {
-                run_theirs();
-                run_ours();
+            // The sample is cut into `bursts` short bursts, the two sides alternating burst by burst:
+            // a slow spell of the host (tens of percent for seconds on this VM) then hits both sides
+            // of a pair alike, and the round's ratio is the median of the pairs' ratios.
+            const int bursts = pytorch ? std::clamp(pairs, 1, r.iterations) : 1;
+            const int per_burst = (r.iterations + bursts - 1) / bursts;
+            std::vector<double> ours_b, theirs_b, ratio_b;
+            for (int b = 0; b < bursts; ++b) {
+                // The first burst warms up; later bursts re-warm light configurations (the other
+                // side's burst ran in between), heavy ones only once.
+                const int w = b == 0 ? warmup : r.once_ms > 200 ? 0 : 1;
+                double ours = 0, theirs = 0;
+                auto run_ours = [&] { ours = median_ms(m.net, r.images, r.n, w, per_burst); };
+                auto run_theirs = [&] {
+                    if (pytorch) theirs = server.time(m.weights, m.arch.heads, r.config->batch, r.n, w, per_burst, &py_threads);
+                };
+                if ((round + b) % 2 == 0) {  // which side goes first alternates (round -1 starts with PyTorch)
+                    run_ours();
+                    run_theirs();
+                } else {
+                    run_theirs();
+                    run_ours();
+                }
+                ours_b.push_back(ours);
+                if (pytorch && theirs > 0) {
+                    theirs_b.push_back(theirs);
+                    ratio_b.push_back(ours / theirs);
+                }
             }
             if (!timed) continue;
-            r.ours.ms.push_back(ours);
-            if (pytorch && theirs > 0) {
-                r.theirs.ms.push_back(theirs);
-                r.ratios.push_back(ours / theirs);
+            r.ours.ms.push_back(median(ours_b));
+            if (!ratio_b.empty()) {
+                r.theirs.ms.push_back(median(theirs_b));
+                r.ratios.push_back(median(ratio_b));
             }
         }
         std::fprintf(stderr, "round %d/%d done (%.0f s)%s\n", round + 1, rounds, ms_since(started) / 1000,
@@ -282,9 +304,10 @@ int main(int argc, char** argv) {
     if (pytorch)
         std::printf("PyTorch threads: %d intra-op, %d inter-op, %d BLAS (python3 --serve, read back)\n",
                     py_threads["intra_op"].toInt(), py_threads["inter_op"].toInt(), py_threads["blas"].toInt());
-    std::printf("%d rounds, interleaved; per sample the median of up to %d forwards (~%.0f ms); spread = (max - min) / "
-                "median over rounds\n\n",
-                rounds_run, iterations, sample_ms);
+    std::printf("%d rounds, interleaved; per sample up to %d forwards (~%.0f ms) in %d bursts per side, the sides "
+                "alternating burst by burst; a round's time is the median of its bursts' medians, its ratio the median "
+                "of the bursts' ratios; spread = (max - min) / median over rounds\n\n",
+                rounds_run, iterations, sample_ms, pytorch ? pairs : 1);
     const Config* current = nullptr;
     std::vector<double> falling;
     auto close_config = [&] {
