@@ -29,8 +29,12 @@ double logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 // one's, already charged at its own blocks (issue 26: two deep cuts measured 1.2–2.8 pp above the
 // additive prediction).
 // `next`: n_last is instead what the next cut after block b keeps (the same for two cuts).
-double thinning_weight(const std::vector<int>& after, int depth, int b, double beta, bool next = false) {
-    if (beta == 0) return 1.0;
+// `first_block`: blocks before it are charged in full whatever later cuts do (a cut at block 0
+// picks its tokens from attention that has not yet formed: later cuts compound its damage rather
+// than absorb it, the opposite of thinning; AccuracyFitSettings::thinning_first_block).
+double thinning_weight(const std::vector<int>& after, int depth, int b, double beta, bool next = false,
+                       int first_block = 0) {
+    if (beta == 0 || b < first_block) return 1.0;
     const int n = after[static_cast<std::size_t>(b)];
     int last = after[static_cast<std::size_t>(depth - 2)];
     if (next)
@@ -68,6 +72,7 @@ struct Design {
     // damage, e.g. a steep fall right below N that flattens (Top-K on fmnist_vit8).
     bool convex = true;
     bool thinning_next = false;  // β's reference: the next cut's count, not the final one
+    int thinning_first_block = 0;  // blocks before it are not thinned
     int features() const { return 1 + (depth - 1) * static_cast<int>(knots.size()); }
     double basis(std::size_t j, double n) const {
         if (convex) return std::max(0.0, knots[j] - n) / tokens;
@@ -81,7 +86,7 @@ struct Design {
         x[0] = 1.0;
         std::size_t f = 1;
         for (int b = 0; b + 1 < depth; ++b) {
-            const double w = lambda * thinning_weight(after, depth, b, beta, thinning_next);
+            const double w = lambda * thinning_weight(after, depth, b, beta, thinning_next, thinning_first_block);
             for (std::size_t j = 0; j < knots.size(); ++j) x[f++] = -w * basis(j, after[static_cast<std::size_t>(b)]);
         }
         return x;
@@ -138,7 +143,7 @@ double AccuracyModel::Metric::raw_logit(const std::vector<int>& tokens, int dept
     const double thinning = static_cast<int>(tokens.size()) == depth ? beta : 0.0;
     for (int b = 0; b + 1 < depth && b < static_cast<int>(tokens.size()); ++b) {
         int n = std::clamp(tokens[static_cast<std::size_t>(b)], 0, input);
-        damage_sum += thinning_weight(tokens, depth, b, thinning, thinning_next) * damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
+        damage_sum += thinning_weight(tokens, depth, b, thinning, thinning_next, thinning_first_block) * damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
     }
     if (damage_sum == 0) return intercept;
     return intercept - std::pow(std::max(pruning_points(tokens, input), 1), gamma) * damage_sum;
@@ -253,6 +258,8 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
                 if (beta == 0 && next != references.front()) continue;  // the same model
                 choices.push_back({beta, next, fitted});
             }
+    d.thinning_first_block = s.thinning_first_block;
+    m.thinning_first_block = s.thinning_first_block;
     Choice chosen = choices.front();
     if (choices.size() > 1) {
         double best_loo = -1, best_additive_loo = -1;
@@ -458,7 +465,8 @@ AccuracyPrediction AccuracyModel::predict(const std::vector<int>& tokens, int me
     double total = 0;
     for (int b = 0; b + 1 < depth_; ++b) {
         const int n = std::clamp(tokens[static_cast<std::size_t>(b)], 0, tokens_);
-        charged[static_cast<std::size_t>(b)] = thinning_weight(tokens, depth_, b, top1_.beta, top1_.thinning_next) *
+        charged[static_cast<std::size_t>(b)] = thinning_weight(tokens, depth_, b, top1_.beta, top1_.thinning_next,
+                                                               top1_.thinning_first_block) *
                                                top1_.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
         total += charged[static_cast<std::size_t>(b)];
     }

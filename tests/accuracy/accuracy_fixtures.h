@@ -27,13 +27,14 @@ struct Truth {
     // whose tokens are thinned further later costs only (n_last / n_b)^thinning of its damage —
     // two nested cuts cost little more than the deeper one alone. 0: additive over blocks.
     double thinning = 0.0;
+    int thinning_first_block = 0;  // blocks before it are charged in full (a block-0 cut compounds)
     double value(const std::vector<int>& tokens, int input = 50, double chance = 0.1) const {
         double damage = 0;
         int points = 0, previous = input;
         const double last = tokens.size() >= 2 ? tokens[tokens.size() - 2] : input;
         for (std::size_t b = 0; b + 1 < tokens.size(); ++b) {
             double removed = 1.0 - double(tokens[b]) / input;
-            const double share = thinning > 0 && tokens[b] > last ? std::pow(last / tokens[b], thinning) : 1.0;
+            const double share = thinning > 0 && int(b) >= thinning_first_block && tokens[b] > last ? std::pow(last / tokens[b], thinning) : 1.0;
             damage += share * (0.9 - 0.1 * double(b)) * (steep_then_flat ? 1.5 * (1.0 - std::pow(1.0 - removed, 3)) : removed * removed);
             if (tokens[b] < previous) ++points;
             previous = tokens[b];

@@ -35,6 +35,9 @@ inline std::map<std::string, AccuracyFitSettings> accuracy_variants() {
     AccuracyFitSettings signed_thinning = AccuracyFitSettings::with_thinning();  // β < 0: later cuts compound
     signed_thinning.thinning_candidates = {-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0};
     v["thinning-signed"] = signed_thinning;
+    AccuracyFitSettings late = AccuracyFitSettings::with_thinning();  // block 0 charged in full (session 12)
+    late.thinning_first_block = 1;
+    v["thinning-late"] = late;
     for (double beta : {1.0, 2.0, 3.0})                        // β forced (the leave-one-out curve)
         v["beta-" + std::to_string(static_cast<int>(beta)) + "-final"] = with({beta}, {false}, {true});
     return v;

@@ -54,14 +54,22 @@ private Q_SLOTS:
         QTest::addColumn<double>("maxWorstPp"); // …and at most
         QTest::addColumn<double>("minShareWithin1Pp");
         QTest::addColumn<bool>("betaPositive");
-        QTest::newRow("pomt, thinning truth: additive model misses") << "pomt" << 1.5 << 0 << true << 3.0 << 100.0 << 0.0 << false;
-        QTest::newRow("pomt, thinning truth: follows it") << "pomt" << 1.5 << 0 << false << 0.0 << 1.5 << 0.9 << true;
-        QTest::newRow("random, thinning truth, 2000 images: additive misses") << "random" << 1.5 << 2000 << true << 2.0 << 100.0 << 0.0 << false;
+        QTest::addColumn<int>("firstBlock");    // the truth's first thinned block
+        QTest::addColumn<int>("fitFirstBlock"); // the fit's (AccuracyFitSettings::thinning_first_block)
+        QTest::newRow("pomt, thinning truth: additive model misses") << "pomt" << 1.5 << 0 << true << 3.0 << 100.0 << 0.0 << false << 0 << 0;
+        QTest::newRow("pomt, thinning truth: follows it") << "pomt" << 1.5 << 0 << false << 0.0 << 1.5 << 0.9 << true << 0 << 0;
+        QTest::newRow("random, thinning truth, 2000 images: additive misses") << "random" << 1.5 << 2000 << true << 2.0 << 100.0 << 0.0 << false << 0 << 0;
         // 2000 images carry ≈0.55 pp of sampling error per evaluation: a looser share
-        QTest::newRow("random, thinning truth, 2000 images: follows it") << "random" << 1.5 << 2000 << false << 0.0 << 2.5 << 0.85 << true;
-        QTest::newRow("zerotprune, thinning truth, 5000 images") << "zerotprune" << 1.5 << 5000 << false << 0.0 << 1.5 << 0.9 << true;
-        QTest::newRow("pomt, additive truth: stays additive") << "pomt" << 0.0 << 0 << false << 0.0 << 1.0 << 1.0 << false;
-        QTest::newRow("random, additive truth, 2000 images: stays additive") << "random" << 0.0 << 2000 << false << 0.0 << 1.5 << 0.9 << false;
+        QTest::newRow("random, thinning truth, 2000 images: follows it") << "random" << 1.5 << 2000 << false << 0.0 << 2.5 << 0.85 << true << 0 << 0;
+        QTest::newRow("zerotprune, thinning truth, 5000 images") << "zerotprune" << 1.5 << 5000 << false << 0.0 << 1.5 << 0.9 << true << 0 << 0;
+        QTest::newRow("pomt, additive truth: stays additive") << "pomt" << 0.0 << 0 << false << 0.0 << 1.0 << 1.0 << false << 0 << 0;
+        // Block 0 charged in full, later blocks thinned (what fmnist_vit8's nested pairs show): the
+        // fit with the same exemption follows it.
+        QTest::newRow("pomt, thinning after block 0: follows it") << "pomt" << 1.5 << 0 << false << 0.0 << 1.5 << 0.9 << true << 1 << 1;
+        QTest::newRow("random, thinning after block 0, 2000 images: follows it") << "random" << 1.5 << 2000 << false << 0.0 << 2.5 << 0.85 << true << 1 << 1;
+        // …where thinning block 0 as well misses (1.9 pp worst, 53/60 within 1 pp when written).
+        QTest::newRow("pomt, thinning after block 0, fit thinning block 0 too: misses") << "pomt" << 1.5 << 0 << false << 1.5 << 100.0 << 0.0 << true << 1 << 0;
+        QTest::newRow("random, additive truth, 2000 images: stays additive") << "random" << 0.0 << 2000 << false << 0.0 << 1.5 << 0.9 << false << 0 << 0;
     }
     void thinningFollowsNestedCuts() {
         QFETCH(QString, method);
@@ -72,9 +80,13 @@ private Q_SLOTS:
         QFETCH(double, maxWorstPp);
         QFETCH(double, minShareWithin1Pp);
         QFETCH(bool, betaPositive);
+        QFETCH(int, firstBlock);
+        QFETCH(int, fitFirstBlock);
         Truth truth;
         truth.thinning = thinning;
-        const AccuracyFitSettings settings = additiveFit ? AccuracyFitSettings{} : AccuracyFitSettings::with_thinning();
+        truth.thinning_first_block = firstBlock;
+        AccuracyFitSettings settings = additiveFit ? AccuracyFitSettings{} : AccuracyFitSettings::with_thinning();
+        settings.thinning_first_block = fitFirstBlock;
         const AccuracyModel model =
             AccuracyModel::fit(synthetic_calibration(method.toStdString(), truth, images, 17), method.toStdString(), settings);
         double worst = 0;
