@@ -120,10 +120,18 @@ public:
 
     double predict_top1(const std::vector<int>& tokens_after_block) const;
     // The additive parts of predict_top1, for a search that adds a schedule up block by block
-    // (core/search): predict_top1(t) == top1_from_damage(Σ_b top1_block_damage(b, t[b]), cuts(t)).
-    // The value falls as the damage sum rises, for any number of cuts.
+    // (core/search): predict_top1(t) == top1_from_damage(Σ_b w_b · top1_block_damage(b, t[b]), cuts(t)),
+    // w_b = 1 without thinning. The value falls as the damage sum rises, for any number of cuts.
+    // With thinning (β > 0) the sum is not plain: ThinningRule says how each block's damage is
+    // weighed by later cuts, for a search that charges it segment by segment (core/search).
     double top1_block_damage(int block, int tokens) const;
     double top1_from_damage(double damage_sum, int cuts) const;
+    struct ThinningRule {
+        double beta = 0;          // 0: additive over blocks
+        bool next = false;        // weighed against the next cut's count (false: the final count)
+        int first_block = 0;      // blocks before it are charged in full
+    };
+    ThinningRule top1_thinning() const { return {top1_.beta, top1_.thinning_next, top1_.thinning_first_block}; }
     // measurement_images > 0: the band is for a measurement on that many images (adds its sampling
     // error); 0: for the population accuracy.
     AccuracyPrediction predict(const std::vector<int>& tokens_after_block, int measurement_images = 0) const;

@@ -1,5 +1,6 @@
 #include "core/search/additive_costs.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/model/method_rules.h"
@@ -8,7 +9,7 @@ namespace tp {
 
 AdditiveCosts::AdditiveCosts(std::vector<const LatencyPredictor*> devices, const AccuracyModel& accuracy,
                              std::string method, const std::vector<int>& token_counts)
-    : devices_(std::move(devices)), accuracy_(accuracy), method_(std::move(method)) {
+    : devices_(std::move(devices)), accuracy_(accuracy), thinning_(accuracy.top1_thinning()), method_(std::move(method)) {
     depth_ = accuracy_.depth();
     tokens_ = accuracy_.input_tokens();
     for (const auto* p : devices_) {
@@ -20,7 +21,9 @@ AdditiveCosts::AdditiveCosts(std::vector<const LatencyPredictor*> devices, const
         ops_apart_.push_back(with_ops != without);
         dims_ += ops_apart_.back() ? 2 : 1;
     }
-    dims_ += 1;  // the damage
+    damage_slot_ = dims_;
+    scaled_slot_ = thinning_.beta > 0 && !thinning_.next;
+    dims_ += scaled_slot_ ? 2 : 1;
     const std::size_t nd = devices_.size(), stride = static_cast<std::size_t>(depth_) + 1;
     slot_.assign(static_cast<std::size_t>(tokens_) + 1, -1);
     int rows = 0;
@@ -49,12 +52,48 @@ void AdditiveCosts::add_whole(int from, int to, int tokens, double* costs) const
     const std::size_t nd = devices_.size(), stride = static_cast<std::size_t>(depth_) + 1;
     const std::size_t base = static_cast<std::size_t>(slot_[static_cast<std::size_t>(tokens)]) * stride;
     const std::size_t a = base + static_cast<std::size_t>(from), b = base + static_cast<std::size_t>(to);
-    costs[dims_ - 1] += damage_prefix_[b] - damage_prefix_[a];
     for (std::size_t d = 0; d < nd; ++d) costs[first_slot_[d]] += whole_prefix_[b * nd + d] - whole_prefix_[a * nd + d];
 }
 
+double AdditiveCosts::block_damage_sum(int from, int to, int tokens) const {
+    if (to <= from) return 0.0;
+    const int s = slot_[static_cast<std::size_t>(tokens)];
+    if (s >= 0) {
+        const std::size_t base = static_cast<std::size_t>(s) * (static_cast<std::size_t>(depth_) + 1);
+        return damage_prefix_[base + static_cast<std::size_t>(to)] - damage_prefix_[base + static_cast<std::size_t>(from)];
+    }
+    double sum = 0;  // a length outside the prefix tables (the consistency check's)
+    for (int b = from; b < to; ++b) sum += accuracy_.top1_block_damage(b, tokens);
+    return sum;
+}
+
+void AdditiveCosts::add_segment_damage(int from, int to, int tokens, int next_tokens, double* costs) const {
+    to = std::min(to, depth_);
+    if (thinning_.beta == 0) {
+        costs[damage_slot_] += block_damage_sum(from, to, tokens);
+        return;
+    }
+    // Blocks before first_block are charged in full; the rest are thinned (AccuracyModel's
+    // thinning_weight). Only a cut at a block with an accuracy term (up to depth − 2) thins, so a
+    // segment reaching depth − 1 is the one at the final count, charged in full.
+    const int split = std::clamp(thinning_.first_block, from, std::max(from, to));
+    costs[damage_slot_] += block_damage_sum(from, split, tokens);
+    const double thinned = block_damage_sum(split, to, tokens);
+    if (scaled_slot_)
+        costs[damage_slot_ + 1] += thinned * std::pow(static_cast<double>(tokens), -thinning_.beta);
+    else
+        costs[damage_slot_] += to >= depth_ - 1 || next_tokens >= tokens || tokens <= 0
+                                   ? thinned
+                                   : thinned * std::pow(static_cast<double>(std::max(next_tokens, 0)) / tokens, thinning_.beta);
+}
+
+void AdditiveCosts::settle(double* costs, int final_tokens) const {
+    if (!scaled_slot_) return;
+    costs[damage_slot_] += std::pow(static_cast<double>(std::max(final_tokens, 0)), thinning_.beta) * costs[damage_slot_ + 1];
+    costs[damage_slot_ + 1] = 0;
+}
+
 void AdditiveCosts::add_cut(int block, int tokens_in, int tokens_out, double* costs) const {
-    costs[dims_ - 1] += accuracy_.top1_block_damage(block, tokens_out);
     for (std::size_t d = 0; d < devices_.size(); ++d) {
         double op = 0;
         const double ms = devices_[d]->block_raw_ms(block, tokens_in, tokens_out, method_, &op);
@@ -80,25 +119,39 @@ double AdditiveCosts::device_fraction(int device, const double* costs) const {
 }
 
 bool AdditiveCosts::check_consistency() const {
-    // A cut a third of the way down, and two more below it where the depth allows: the sums built
-    // as a search builds them against the predictors' and the accuracy model's own answers.
-    std::vector<int> tokens(static_cast<std::size_t>(depth_), tokens_);
+    // A cut a third of the way down and one half way, with and without one more at the last block:
+    // the sums built as a search builds them against the predictors' and the accuracy model's own answers.
+    for (bool last_block_cut : {true, false}) {
+        std::vector<int> tokens(static_cast<std::size_t>(depth_), tokens_);
+        int in = tokens_;
+        for (int b = 0; b < depth_; ++b) {
+            if (b == depth_ / 3 || b == depth_ / 2 || (last_block_cut && b == depth_ - 1))
+                in = std::max(floor_after(in), in - std::max(1, in / 4));
+            tokens[static_cast<std::size_t>(b)] = in;
+        }
+        if (!reproduces(tokens)) return false;
+    }
+    return true;
+}
+
+bool AdditiveCosts::reproduces(const std::vector<int>& tokens) const {
     std::vector<double> costs(static_cast<std::size_t>(dims_), 0.0);
-    int in = tokens_, cuts = 0;
+    int in = tokens_, cuts = 0, segment = 0;
     for (int b = 0; b < depth_; ++b) {
-        int out = in;
-        if (b == depth_ / 3 || b == depth_ / 2 || b == depth_ - 1) out = std::max(floor_after(in), in - std::max(1, in / 4));
-        tokens[static_cast<std::size_t>(b)] = out;
+        const int out = tokens[static_cast<std::size_t>(b)];
         if (out < in) {
             add_cut(b, in, out, costs.data());
+            add_segment_damage(segment, b, in, out, costs.data());
+            segment = b;
             ++cuts;
         } else {
             // whole blocks at a length outside the prefix tables: added one by one
-            costs[dims_ - 1] += accuracy_.top1_block_damage(b, in);
             for (std::size_t d = 0; d < devices_.size(); ++d) costs[first_slot_[d]] += devices_[d]->block_raw_ms(b, in, in, method_);
         }
         in = out;
     }
+    add_segment_damage(segment, depth_, in, 0, costs.data());
+    settle(costs.data(), depth_ >= 2 ? tokens[static_cast<std::size_t>(depth_ - 2)] : tokens_);
     auto near = [](double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b)); };
     for (std::size_t d = 0; d < devices_.size(); ++d)
         if (!near(total_ms(static_cast<int>(d), costs.data(), in, cuts), devices_[d]->predict_ms(tokens, method_)))

@@ -19,7 +19,7 @@ namespace {
 
 constexpr int kMaxPoints = 3;
 constexpr int kMaxDevices = 31;
-constexpr int kMaxDims = 2 * kMaxDevices + 1;  // a cost vector: two sums per device at most, and the damage
+constexpr int kMaxDims = 2 * kMaxDevices + 2;  // a cost vector: two sums per device at most, and the damage (two entries at most)
 constexpr std::size_t kCloudPoints = 4000;
 constexpr std::size_t kCompactAt = 1 << 16;  // records kept before they are reduced to their front
 
@@ -113,6 +113,8 @@ public:
                 std::fill(c.begin(), c.end(), 0.0);
                 costs_.add_whole(0, b, n, c.data());
                 costs_.add_cut(b, n, t, c.data());
+                costs_.add_segment_damage(0, b, n, t, c.data());
+                if (b == depth - 1) costs_.settle(c.data(), n);
                 Cuts p{};
                 p[0] = {b, t};
                 arena.push_back(p);
@@ -160,9 +162,11 @@ public:
                             if (t2 < costs_.floor_after(t)) break;  // descending: no later one qualifies
                             cut = seg;
                             costs_.add_cut(b2, t, t2, cut.data());
+                            costs_.add_segment_damage(b, b2, t, t2, cut.data());
                             for (std::size_t k = 0; k < source.size(); ++k) {
                                 const double* s = source.costs(k);
                                 for (int d = 0; d < dims_; ++d) c[d] = s[d] + cut[d];
+                                if (b2 == depth - 1) costs_.settle(c.data(), t);  // partials here then compare settled
                                 if (last) {
                                     Cuts p = arena[source.payload(k)];
                                     p[static_cast<std::size_t>(cuts)] = {b2, t2};
@@ -189,8 +193,9 @@ public:
     }
 
 private:
+    // `costs`: the latency through the last cut (at prev_block, -1: none yet), the damage of every
+    // segment before the one that cut leaves (AdditiveCosts::add_segment_damage).
     void enumerate_from(int cuts, int prev_block, int prev_tokens, const double* costs, Cuts& points) {
-        const int nd = costs_.device_count();
         std::vector<double> seg(costs, costs + dims_), v(static_cast<std::size_t>(dims_));
         for (int b = prev_block + 1; b < space_.depth; ++b) {
             // seg: the costs through block b - 1, the blocks after the last cut running whole
@@ -200,6 +205,8 @@ private:
                 if (cand.tokens < costs_.floor_after(prev_tokens)) break;
                 v = seg;
                 costs_.add_cut(b, prev_tokens, cand.tokens, v.data());
+                costs_.add_segment_damage(std::max(prev_block, 0), b, prev_tokens, cand.tokens, v.data());
+                if (b == space_.depth - 1) costs_.settle(v.data(), prev_tokens);
                 points[static_cast<std::size_t>(cuts)] = {b, cand.tokens};
                 finish(v.data(), b, cand.tokens, cuts + 1, points);
                 if (cuts + 1 < settings_.max_points) enumerate_from(cuts + 1, b, cand.tokens, v.data(), points);
@@ -213,6 +220,8 @@ private:
         double sums[kMaxDims];
         std::copy(costs, costs + dims_, sums);
         costs_.add_whole(last_block + 1, space_.depth, tokens, sums);
+        costs_.add_segment_damage(last_block, space_.depth, tokens, 0, sums);
+        costs_.settle(sums, tokens);  // settled already where the last cut is at the last block
         Record r;
         r.latency = -std::numeric_limits<double>::infinity();
         std::vector<int> schedule;

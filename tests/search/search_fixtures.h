@@ -42,6 +42,33 @@ inline const AccuracyModel& small_accuracy(const std::string& method) {
     return *slot;
 }
 
+// The thinning rules a search must handle exactly (AdditiveCosts::add_segment_damage), by name:
+// "additive", "final" (β = 1 against the final count), "next-late" (β = 0.5 against the next cut,
+// block 0 charged in full), "final-late" (β = 2 against the final count, block 0 in full).
+inline AccuracyFitSettings thinning_rule(const std::string& name) {
+    AccuracyFitSettings s;
+    if (name == "additive") return s;
+    s.thinning_candidates = {name == "final" ? 1.0 : name == "next-late" ? 0.5 : 2.0};
+    s.thinning_references = {name == "next-late"};
+    s.thinning_first_block = name == "final" ? 0 : 1;
+    return s;
+}
+
+// An accuracy model of `method` fitted with that rule forced on exact evaluations of a truth that
+// thins (built once per method and rule).
+inline const AccuracyModel& small_accuracy(const std::string& method, const std::string& rule) {
+    if (rule == "additive") return small_accuracy(method);
+    static std::map<std::string, std::unique_ptr<AccuracyModel>> built;
+    auto& slot = built[method + "/" + rule];
+    if (!slot) {
+        Truth truth;
+        truth.thinning = 1.0;
+        truth.thinning_first_block = rule == "final" ? 0 : 1;
+        slot = std::make_unique<AccuracyModel>(AccuracyModel::fit(synthetic_calibration(method, truth, 0, 7), method, thinning_rule(rule)));
+    }
+    return *slot;
+}
+
 // The calibration plan's evaluations of `method` on any model, scored exactly by the truth (with
 // the unpruned baseline): an accuracy calibration for the deit_small-shaped devices of the editor's
 // tests and of bench_search.

@@ -44,7 +44,7 @@ double latency_of(const std::vector<const ProfileAnalysis*>& devices, const std:
 
 // Every schedule the search may propose, evaluated directly.
 std::vector<Point> brute_force(const std::vector<const ProfileAnalysis*>& devices, const std::vector<std::string>& methods,
-                               int max_points, int device) {
+                               int max_points, int device, const std::string& rule = "additive") {
     const SearchSpace space = build_search_space(devices);
     const ModelInfo& model = devices.front()->profile().model;
     std::vector<Point> out;
@@ -64,7 +64,7 @@ std::vector<Point> brute_force(const std::vector<const ProfileAnalysis*>& device
                         const auto tokens = tokens_from_points(model.depth, model.tokens, more);
                         validate_method_tokens(method, model.tokens, tokens);  // throws if the search space were wrong
                         out.push_back({latency_of(devices, tokens, method, device),
-                                       test::small_accuracy(method).predict_top1(tokens), method});
+                                       test::small_accuracy(method, rule).predict_top1(tokens), method});
                     }
             }
             partial = longer;
@@ -105,15 +105,25 @@ private Q_SLOTS:
         QTest::addColumn<int>("maxPoints");
         QTest::addColumn<int>("device");       // -1: worst case
         QTest::addColumn<bool>("enumerate");   // false: dynamic programming
+        QTest::addColumn<QString>("rule");     // the accuracy model's thinning (search_fixtures.h thinning_rule)
         const std::vector<std::string> three{"pomt", "topk", "tome"};
-        QTest::newRow("one GPU, pomt, one cut, enumeration") << std::vector<int>{0} << std::vector<std::string>{"pomt"} << 1 << -1 << true;
-        QTest::newRow("one GPU, pomt, three cuts, enumeration") << std::vector<int>{0} << std::vector<std::string>{"pomt"} << 3 << -1 << true;
-        QTest::newRow("one GPU, pomt, three cuts, DP") << std::vector<int>{0} << std::vector<std::string>{"pomt"} << 3 << -1 << false;
-        QTest::newRow("CPU residues, three methods, DP") << std::vector<int>{2} << three << 3 << -1 << false;
-        QTest::newRow("three devices, worst case, enumeration") << std::vector<int>{0, 1, 2} << three << 3 << -1 << true;
-        QTest::newRow("three devices, worst case, DP") << std::vector<int>{0, 1, 2} << three << 3 << -1 << false;
-        QTest::newRow("three devices, the CPU named, DP") << std::vector<int>{0, 1, 2} << three << 2 << 2 << false;
-        QTest::newRow("two GPUs, ToMe alone (half per cut), DP") << std::vector<int>{0, 1} << std::vector<std::string>{"tome"} << 3 << -1 << false;
+        const std::vector<std::string> pomt{"pomt"};
+        const QString additive = "additive";
+        QTest::newRow("one GPU, pomt, one cut, enumeration") << std::vector<int>{0} << pomt << 1 << -1 << true << additive;
+        QTest::newRow("one GPU, pomt, three cuts, enumeration") << std::vector<int>{0} << pomt << 3 << -1 << true << additive;
+        QTest::newRow("one GPU, pomt, three cuts, DP") << std::vector<int>{0} << pomt << 3 << -1 << false << additive;
+        QTest::newRow("CPU residues, three methods, DP") << std::vector<int>{2} << three << 3 << -1 << false << additive;
+        QTest::newRow("three devices, worst case, enumeration") << std::vector<int>{0, 1, 2} << three << 3 << -1 << true << additive;
+        QTest::newRow("three devices, worst case, DP") << std::vector<int>{0, 1, 2} << three << 3 << -1 << false << additive;
+        QTest::newRow("three devices, the CPU named, DP") << std::vector<int>{0, 1, 2} << three << 2 << 2 << false << additive;
+        QTest::newRow("two GPUs, ToMe alone (half per cut), DP") << std::vector<int>{0, 1} << std::vector<std::string>{"tome"} << 3 << -1 << false << additive;
+        // Thinning: the damage is not a plain sum over blocks; charged by segment, still exact.
+        for (const QString rule : {"final", "next-late", "final-late"}) {
+            const QByteArray r = rule.toUtf8();
+            QTest::newRow(("thinning " + r + ", one GPU, pomt, enumeration").constData()) << std::vector<int>{0} << pomt << 3 << -1 << true << rule;
+            QTest::newRow(("thinning " + r + ", one GPU, pomt, DP").constData()) << std::vector<int>{0} << pomt << 3 << -1 << false << rule;
+            QTest::newRow(("thinning " + r + ", three devices, three methods, DP").constData()) << std::vector<int>{0, 1, 2} << three << 3 << -1 << false << rule;
+        }
     }
     void findsTheExactFront() {
         QFETCH(std::vector<int>, devices);
@@ -121,9 +131,13 @@ private Q_SLOTS:
         QFETCH(int, maxPoints);
         QFETCH(int, device);
         QFETCH(bool, enumerate);
+        QFETCH(QString, rule);
         SearchInputs in;
         in.devices = devices_of(devices);
-        for (const auto& m : methods) in.accuracy[m] = &test::small_accuracy(m);
+        for (const auto& m : methods) {
+            in.accuracy[m] = &test::small_accuracy(m, rule.toStdString());
+            QCOMPARE(in.accuracy[m]->report().beta > 0, rule != "additive");  // the rule is in force
+        }
         SearchSettings s;
         s.methods = methods;
         s.max_points = maxPoints;
@@ -135,9 +149,10 @@ private Q_SLOTS:
         QVERIFY(r.exact);
         QCOMPARE(QString::fromStdString(r.strategies.front()).contains("enumeration"), enumerate);
 
-        const std::vector<Point> all = brute_force(in.devices, methods, maxPoints, device);
+        QVERIFY2(r.notes.empty(), r.notes.empty() ? "" : r.notes.front().c_str());  // no approximate path taken
+        const std::vector<Point> all = brute_force(in.devices, methods, maxPoints, device, rule.toStdString());
         QCOMPARE(r.space, (long long)all.size());
-        const Point reference{objective_latency(r.unpruned, false), test::small_accuracy(methods.front()).predict_top1(r.unpruned.schedule.tokens_after_block), "none"};
+        const Point reference{objective_latency(r.unpruned, false), in.accuracy[methods.front()]->predict_top1(r.unpruned.schedule.tokens_after_block), "none"};
         const std::vector<Point> expected = naive_front(all, reference);
         QVERIFY(!expected.empty());
         QCOMPARE(r.front.size(), expected.size());
