@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/accuracy/absorption.h"
 #include "core/accuracy/least_squares.h"
 #include "core/util/format_error.h"
 
@@ -54,6 +55,8 @@ struct Observation {
     double acc = 0;
     double var_acc = 0;      // sampling variance of the measured accuracy
     int points = 0;          // pruning points
+    std::vector<ChargedView> views;  // absorption: the schedule's prefixes (empty: thinning's row)
+    std::size_t active = 0;          // the prefix charged: the largest damage under the fit so far
 };
 
 // Accuracy above chance, clamped half an image away from 0 and 1, on the logit scale.
@@ -91,6 +94,19 @@ struct Design {
         }
         return x;
     }
+    std::vector<double> row(const ChargedView& v, double lambda) const {
+        std::vector<double> x(static_cast<std::size_t>(features()), 0.0);
+        x[0] = 1.0;
+        std::size_t f = 1;
+        for (int b = 0; b + 1 < depth; ++b) {
+            const double w = lambda * v.weight[static_cast<std::size_t>(b)];
+            for (std::size_t j = 0; j < knots.size(); ++j) x[f++] = -w * basis(j, v.tokens[static_cast<std::size_t>(b)]);
+        }
+        return x;
+    }
+    std::vector<double> row(const Observation& o, double lambda, double beta) const {
+        return o.views.empty() ? row(o.tokens, lambda, beta) : row(o.views[o.active], lambda);
+    }
 };
 
 struct Solved {
@@ -109,7 +125,7 @@ Solved solve(const Design& d, const std::vector<Observation>& obs, double gamma,
     for (std::size_t i = 0; i < obs.size(); ++i) {
         if (i == skip) continue;
         double lambda = std::pow(std::max(obs[i].points, 1), gamma);
-        pb.rows.push_back(d.row(obs[i].tokens, lambda, beta));
+        pb.rows.push_back(d.row(obs[i], lambda, beta));
         pb.targets.push_back(obs[i].logit);
         pb.weights.push_back(obs[i].weight);
     }
@@ -127,23 +143,74 @@ Solved solve(const Design& d, const std::vector<Observation>& obs, double gamma,
     return {r.coefficients, r.weighted_sse};
 }
 
-double predict_logit(const Design& d, const std::vector<double>& c, const std::vector<int>& after, double gamma,
-                     double beta) {
-    double lambda = std::pow(std::max(pruning_points(after, d.tokens), 1), gamma);
-    std::vector<double> x = d.row(after, lambda, beta);
+double dot(const std::vector<double>& x, const std::vector<double>& c) {
     double v = 0;
     for (std::size_t j = 0; j < x.size(); ++j) v += x[j] * c[j];
     return v;
 }
 
+// With absorption views: the largest prefix damage, i.e. the lowest logit over the views.
+double predict_logit(const Design& d, const std::vector<double>& c, const std::vector<int>& after, double gamma,
+                     double beta, const std::vector<ChargedView>& views = {}) {
+    double lambda = std::pow(std::max(pruning_points(after, d.tokens), 1), gamma);
+    if (views.empty()) return dot(d.row(after, lambda, beta), c);
+    double lowest = dot(d.row(views.front(), lambda), c);
+    for (std::size_t k = 1; k < views.size(); ++k) lowest = std::min(lowest, dot(d.row(views[k], lambda), c));
+    return lowest;
+}
+
+// Each observation's charged prefix: the one with the largest damage under coefficients `c`;
+// true if any changed.
+bool choose_active(const Design& d, const std::vector<double>& c, std::vector<Observation>& obs) {
+    bool changed = false;
+    for (auto& o : obs) {
+        if (o.views.size() < 2) continue;
+        std::size_t best = o.active;
+        double lowest = dot(d.row(o.views[best], 1.0), c);
+        for (std::size_t k = 0; k < o.views.size(); ++k) {
+            const double v = dot(d.row(o.views[k], 1.0), c);
+            if (v < lowest - 1e-12) lowest = v, best = k;
+        }
+        changed = changed || best != o.active;
+        o.active = best;
+    }
+    return changed;
+}
+
 }  // namespace
+
+void AccuracyModel::Metric::charged(const std::vector<int>& tokens, int depth, int input, std::vector<int>* at,
+                                    std::vector<double>* share) const {
+    const std::size_t blocks = std::min(tokens.size(), static_cast<std::size_t>(std::max(depth, 0)));
+    auto damage_of = [&](const std::vector<int>& n, const std::vector<double>& w) {
+        double sum = 0;
+        for (std::size_t b = 0; b + 1 < static_cast<std::size_t>(depth) && b < blocks; ++b)
+            sum += w[b] * damage[b][static_cast<std::size_t>(std::clamp(n[b], 0, input))];
+        return sum;
+    };
+    if (absorb < 1 && static_cast<int>(tokens.size()) == depth) {
+        double largest = -1;
+        for (auto& v : absorption_views(tokens, depth, input, absorb, thinning_first_block)) {
+            const double d = damage_of(v.tokens, v.weight);
+            if (d > largest) largest = d, *at = std::move(v.tokens), *share = std::move(v.weight);
+        }
+        return;
+    }
+    *at = tokens;
+    share->assign(tokens.size(), 1.0);
+    const double thinning = static_cast<int>(tokens.size()) == depth ? beta : 0.0;
+    for (std::size_t b = 0; b + 1 < static_cast<std::size_t>(depth) && b < blocks; ++b)
+        (*share)[b] = thinning_weight(tokens, depth, static_cast<int>(b), thinning, thinning_next, thinning_first_block);
+}
 
 double AccuracyModel::Metric::raw_logit(const std::vector<int>& tokens, int depth, int input) const {
     double damage_sum = 0;
-    const double thinning = static_cast<int>(tokens.size()) == depth ? beta : 0.0;
+    std::vector<int> at;
+    std::vector<double> share;
+    charged(tokens, depth, input, &at, &share);
     for (int b = 0; b + 1 < depth && b < static_cast<int>(tokens.size()); ++b) {
-        int n = std::clamp(tokens[static_cast<std::size_t>(b)], 0, input);
-        damage_sum += thinning_weight(tokens, depth, b, thinning, thinning_next, thinning_first_block) * damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
+        int n = std::clamp(at[static_cast<std::size_t>(b)], 0, input);
+        damage_sum += share[static_cast<std::size_t>(b)] * damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
     }
     if (damage_sum == 0) return intercept;
     return intercept - std::pow(std::max(pruning_points(tokens, input), 1), gamma) * damage_sum;
@@ -238,18 +305,35 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
                     Solved r = solve(d, obs, candidate, beta, s.ridge, smooth, i);
                     if (r.sse < best_r.sse - 1e-12) best_r = r, gamma = candidate;
                 }
-            double e = predict_logit(d, best_r.coefficients, obs[i].tokens, gamma, beta) - obs[i].logit;
+            double e = predict_logit(d, best_r.coefficients, obs[i].tokens, gamma, beta, obs[i].views) - obs[i].logit;
             loo += obs[i].weight * e * e;
         }
         return loo;
+    };
+    // Absorption ρ < 1: each evaluation's prefixes, the charged one chosen by the fit (the largest
+    // damage; alternating with the fit until no choice changes). ρ = 1: none (thinning's rows).
+    auto prepare_absorption = [&](double rho) {
+        for (auto& o : obs) {
+            o.views = rho < 1 ? absorption_views(o.tokens, depth_, tokens_, rho, s.thinning_first_block)
+                              : std::vector<ChargedView>{};
+            o.active = o.views.empty() ? 0 : o.views.size() - 1;
+        }
+        for (int round = 0; rho < 1 && round < 8; ++round)
+            if (!choose_active(d, solve(d, obs, 0.0, 0.0, s.ridge, smooth).coefficients, obs)) break;
     };
     struct Choice {
         double beta = 0;
         bool next = false;
         bool gamma_fitted = true;
+        double absorb = 1;
+        bool additive() const { return beta == 0 && absorb >= 1; }
     };
     std::vector<Choice> choices;
-    const std::vector<double> betas = multi && !s.thinning_candidates.empty() ? s.thinning_candidates : std::vector<double>{0.0};
+    // No thinning candidates with absorption ones: absorption forced (a test's fixture).
+    const bool absorption_only = multi && s.thinning_candidates.empty() &&
+                                 std::any_of(s.absorption_candidates.begin(), s.absorption_candidates.end(), [](double r) { return r < 1 && r >= 0; });
+    const std::vector<double> betas = absorption_only ? std::vector<double>{}
+                                      : multi && !s.thinning_candidates.empty() ? s.thinning_candidates : std::vector<double>{0.0};
     const std::vector<bool> references = s.thinning_references.empty() ? std::vector<bool>{false} : s.thinning_references;
     const std::vector<bool> gammas = s.gamma_fitted.empty() ? std::vector<bool>{true} : s.gamma_fitted;
     for (bool fitted : gammas)
@@ -258,6 +342,9 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
                 if (beta == 0 && next != references.front()) continue;  // the same model
                 choices.push_back({beta, next, fitted});
             }
+    for (bool fitted : gammas)
+        for (double rho : s.absorption_candidates)
+            if (multi && rho < 1 && rho >= 0) choices.push_back({0.0, false, fitted, rho});
     d.thinning_first_block = s.thinning_first_block;
     m.thinning_first_block = s.thinning_first_block;
     Choice chosen = choices.front();
@@ -266,18 +353,23 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
         Choice best_additive = choices.front();
         for (const Choice& c : choices) {
             d.thinning_next = c.next;
+            prepare_absorption(c.absorb);
             const double loo = loo_error(c.gamma_fitted, c.beta);
             if (best_loo < 0 || loo < best_loo) best_loo = loo, chosen = c;
-            if (c.beta == 0 && (best_additive_loo < 0 || loo < best_additive_loo)) best_additive_loo = loo, best_additive = c;
+            if (c.additive() && (best_additive_loo < 0 || loo < best_additive_loo)) best_additive_loo = loo, best_additive = c;
         }
-        if (chosen.beta != 0 && best_additive_loo >= 0 && best_loo > (1.0 - s.thinning_margin) * best_additive_loo)
+        if (!chosen.additive() && best_additive_loo >= 0 && best_loo > (1.0 - s.thinning_margin) * best_additive_loo)
             chosen = best_additive;
     }
     d.thinning_next = chosen.next;
     m.thinning_next = chosen.next;
+    prepare_absorption(chosen.absorb);
     double best_gamma = 0;
     const double best_beta = chosen.beta;
     Solved best = fit_gamma(best_beta, chosen.gamma_fitted, &best_gamma);
+    for (int round = 0; chosen.absorb < 1 && round < 4 && choose_active(d, best.coefficients, obs); ++round)
+        best = fit_gamma(best_beta, chosen.gamma_fitted, &best_gamma);
+    m.absorb = chosen.absorb;
     m.beta = best_beta;
     m.gamma = best_gamma;
     m.intercept = best.coefficients[0];
@@ -300,7 +392,7 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
     for (std::size_t i = 0; i < obs.size(); ++i) {
         Solved r = solve(d, obs, best_gamma, best_beta, s.ridge, smooth, i);
         double predicted =
-            m.chance + (1 - m.chance) * logistic(predict_logit(d, r.coefficients, obs[i].tokens, best_gamma, best_beta));
+            m.chance + (1 - m.chance) * logistic(predict_logit(d, r.coefficients, obs[i].tokens, best_gamma, best_beta, obs[i].views));
         double residual_sq = (predicted - obs[i].acc) * (predicted - obs[i].acc);
         sq += residual_sq;
         double drop = baseline - m.value(obs[i].tokens, depth_, tokens_);
@@ -364,6 +456,7 @@ AccuracyModel AccuracyModel::fit(const AccuracyCalibration& cal, const std::stri
     r.gamma = model.top1_.gamma;
     r.beta = model.top1_.beta;
     r.thinning_next = model.top1_.thinning_next;
+    r.absorb = model.top1_.absorb;
     r.convex = model.top1_.convex;
     r.baseline_top1 = model.top1_.baseline;
     r.loo_rmse_top1 = loo1;
@@ -463,10 +556,12 @@ AccuracyPrediction AccuracyModel::predict(const std::vector<int>& tokens, int me
     out.block_drop.assign(static_cast<std::size_t>(depth_), 0.0);
     std::vector<double> charged(static_cast<std::size_t>(depth_), 0.0);
     double total = 0;
+    std::vector<int> at;
+    std::vector<double> share;
+    top1_.charged(tokens, depth_, tokens_, &at, &share);
     for (int b = 0; b + 1 < depth_; ++b) {
-        const int n = std::clamp(tokens[static_cast<std::size_t>(b)], 0, tokens_);
-        charged[static_cast<std::size_t>(b)] = thinning_weight(tokens, depth_, b, top1_.beta, top1_.thinning_next,
-                                                               top1_.thinning_first_block) *
+        const int n = std::clamp(at[static_cast<std::size_t>(b)], 0, tokens_);
+        charged[static_cast<std::size_t>(b)] = share[static_cast<std::size_t>(b)] *
                                                top1_.damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
         total += charged[static_cast<std::size_t>(b)];
     }

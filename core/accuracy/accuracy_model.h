@@ -59,6 +59,12 @@ struct AccuracyFitSettings {
     // (Top-K, Zero-TPrune and random measured 1.2–2.6 pp below the additive prediction there) while
     // later cuts absorb each other (variant "thinning-late", bench_accuracy_cv).
     int thinning_first_block = 0;
+    // Absorption (core/accuracy/absorption.h): ρ, the share of an earlier segment's damage charged
+    // once a later cut follows, the damage being the largest of the schedule's prefixes'
+    // (monotone). Each ρ < 1 is a candidate with β = 0, chosen like β (with the margin); blocks
+    // before thinning_first_block are charged in full. {1}: off. With thinning_candidates empty,
+    // the absorption candidates alone are tried (one: forced).
+    std::vector<double> absorption_candidates = {1.0};
     double gamma_fold_step = 0.1;    // γ grid step when γ is fitted again inside each leave-one-out fold
     double model_floor_logit = 0.05; // added to each evaluation's logit standard error
     double z = 1.96;                 // band half-width in standard errors (95%)
@@ -99,6 +105,7 @@ struct AccuracyFitReport {
     double gamma = 0;
     double beta = 0;                 // top-1 thinning exponent (0: additive over blocks)
     bool thinning_next = false;      // β relative to the next cut's count (false: the final count)
+    double absorb = 1;               // top-1 absorption share ρ (1: none)
     bool convex = true;              // top-1 damage shape: convex ramps, or any monotone (chosen by leave-one-out)
     double baseline_top1 = 0;        // the fit's unpruned level on the calibration subset
     double loo_rmse_top1 = 0;        // leave-one-out RMS error, fraction
@@ -135,8 +142,11 @@ public:
         double beta = 0;          // 0: additive over blocks
         bool next = false;        // weighed against the next cut's count (false: the final count)
         int first_block = 0;      // blocks before it are charged in full
+        double absorb = 1;        // absorption share ρ (core/accuracy/absorption.h; 1: none, β is then 0)
     };
-    ThinningRule top1_thinning() const { return {top1_.beta, top1_.thinning_next, top1_.thinning_first_block}; }
+    ThinningRule top1_thinning() const {
+        return {top1_.beta, top1_.thinning_next, top1_.thinning_first_block, top1_.absorb};
+    }
     // measurement_images > 0: the band is for a measurement on that many images (adds its sampling
     // error); 0: for the population accuracy.
     AccuracyPrediction predict(const std::vector<int>& tokens_after_block, int measurement_images = 0) const;
@@ -154,12 +164,17 @@ private:
         double beta = 0;                         // thinning exponent chosen by leave-one-out
         bool thinning_next = false;
         int thinning_first_block = 0;            // AccuracyFitSettings::thinning_first_block
+        double absorb = 1;                       // absorption share ρ chosen by leave-one-out
         bool convex = true;                      // damage shape chosen by leave-one-out
         std::vector<std::vector<double>> damage; // [block][tokens] = h_b(n)
         double sigma0_sq = 0;                    // model error variance: σ0² + ρ²·drop² (fractions)
         double rho_sq = 0;
         double sigma_model(double drop) const;
         double raw_logit(const std::vector<int>& tokens, int depth, int input) const;
+        // Per block: the count it is charged at and the share charged (thinning or the largest
+        // absorption prefix); sum of share × damage is the damage sum.
+        void charged(const std::vector<int>& tokens, int depth, int input, std::vector<int>* at,
+                     std::vector<double>* share) const;
         double value(const std::vector<int>& tokens, int depth, int input) const;
         double baseline = 0;                     // value() of the unpruned schedule
         double anchor = 0;                       // the level predictions are shown at

@@ -22,8 +22,9 @@ AdditiveCosts::AdditiveCosts(std::vector<const LatencyPredictor*> devices, const
         dims_ += ops_apart_.back() ? 2 : 1;
     }
     damage_slot_ = dims_;
-    scaled_slot_ = thinning_.beta > 0 && !thinning_.next;
-    dims_ += scaled_slot_ ? 2 : 1;
+    absorbing_ = thinning_.absorb < 1;
+    scaled_slot_ = !absorbing_ && thinning_.beta > 0 && !thinning_.next;
+    dims_ += scaled_slot_ || absorbing_ ? 2 : 1;
     const std::size_t nd = devices_.size(), stride = static_cast<std::size_t>(depth_) + 1;
     slot_.assign(static_cast<std::size_t>(tokens_) + 1, -1);
     int rows = 0;
@@ -69,6 +70,14 @@ double AdditiveCosts::block_damage_sum(int from, int to, int tokens) const {
 
 void AdditiveCosts::add_segment_damage(int from, int to, int tokens, int next_tokens, double* costs) const {
     to = std::min(to, depth_);
+    if (absorbing_) {
+        // A segment a thinning cut follows adds its share to the prefix sum; the final segment's
+        // damage is in the largest prefix already (close_cut).
+        if (to >= depth_ - 1) return;
+        const int split = std::clamp(thinning_.first_block, from, std::max(from, to));
+        costs[damage_slot_ + 1] += block_damage_sum(from, split, tokens) + thinning_.absorb * block_damage_sum(split, to, tokens);
+        return;
+    }
     if (thinning_.beta == 0) {
         costs[damage_slot_] += block_damage_sum(from, to, tokens);
         return;
@@ -85,6 +94,18 @@ void AdditiveCosts::add_segment_damage(int from, int to, int tokens, int next_to
         costs[damage_slot_] += to >= depth_ - 1 || next_tokens >= tokens || tokens <= 0
                                    ? thinned
                                    : thinned * std::pow(static_cast<double>(std::max(next_tokens, 0)) / tokens, thinning_.beta);
+}
+
+void AdditiveCosts::close_cut(double* costs, int block, int tokens_in, int tokens_out) const {
+    if (block >= depth_ - 1) {
+        settle(costs, tokens_in);  // a cut at the last block: what leaves depth − 2 is final now
+        return;
+    }
+    if (absorbing_) {
+        // the prefix ending at this cut: the shares so far plus the rest of the model at tokens_out
+        const double prefix = costs[damage_slot_ + 1] + block_damage_sum(block, depth_, tokens_out);
+        costs[damage_slot_] = std::max(costs[damage_slot_], prefix);
+    }
 }
 
 void AdditiveCosts::settle(double* costs, int final_tokens) const {
@@ -142,6 +163,7 @@ bool AdditiveCosts::reproduces(const std::vector<int>& tokens) const {
         if (out < in) {
             add_cut(b, in, out, costs.data());
             add_segment_damage(segment, b, in, out, costs.data());
+            close_cut(costs.data(), b, in, out);
             segment = b;
             ++cuts;
         } else {
@@ -151,7 +173,7 @@ bool AdditiveCosts::reproduces(const std::vector<int>& tokens) const {
         in = out;
     }
     add_segment_damage(segment, depth_, in, 0, costs.data());
-    settle(costs.data(), depth_ >= 2 ? tokens[static_cast<std::size_t>(depth_ - 2)] : tokens_);
+    settle(costs.data(), in);  // settled already where the last cut is at the last block
     auto near = [](double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(b)); };
     for (std::size_t d = 0; d < devices_.size(); ++d)
         if (!near(total_ms(static_cast<int>(d), costs.data(), in, cuts), devices_[d]->predict_ms(tokens, method_)))

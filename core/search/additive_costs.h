@@ -14,7 +14,9 @@
 // cut keeps of it, so a partial's cost holds every segment but its last, which is charged when the
 // next cut (or the end) is chosen: against the next cut's count, the weight is then known; against
 // the final count F, the segment is charged t^-β of its damage in a second entry, settled (times
-// F^β) into the first once F is known. Either way two partials at the same cut compare exactly:
+// F^β) into the first once F is known. With absorption (ρ, core/accuracy/absorption.h) the second
+// entry is the sum of the shares charged so far and the first the largest prefix damage so far:
+// each cut closes a prefix, max(first, second + the rest of the model at the cut's count). Either way two partials at the same cut compare exactly:
 // whatever follows adds the same to both and scales the second entry alike.
 #include <string>
 #include <vector>
@@ -46,9 +48,13 @@ public:
     // (leaving `next_tokens`) or the depth (the last segment, next_tokens unused). The first
     // segment starts at block 0 at the input length; a cut at the last block thins nothing.
     void add_segment_damage(int from, int to, int tokens, int next_tokens, double* costs) const;
+    // After a cut is added (its latency and the damage of the segment before it), on the partial's
+    // whole cost vector: closes the absorption prefix it ends, or settles a thinning against the
+    // final count at a cut at the last block.
+    void close_cut(double* costs, int block, int tokens_in, int tokens_out) const;
     // Settles a partial's whole cost vector once its final count is known (what leaves block
-    // depth − 2): at a cut at the last block (its tokens_in), else at the end (the last tokens).
-    // Nothing to do unless the damage is thinned against the final count.
+    // depth − 2): at a cut at the last block (its tokens_in, close_cut), else at the end (the last
+    // tokens). Nothing to do unless the damage is thinned against the final count.
     void settle(double* costs, int final_tokens) const;
 
     // The complete schedule's values from its costs (`last_tokens` leave the last block), settled.
@@ -74,6 +80,7 @@ private:
     int depth_ = 0, tokens_ = 0, dims_ = 0;
     int damage_slot_ = 0;                // the damage charged; with a final-count reference, the
     bool scaled_slot_ = false;           // next entry holds Σ t^-β·damage until settled
+    bool absorbing_ = false;             // the first entry is the largest prefix, the next the shares so far
     std::vector<int> first_slot_;        // per device: its first entry in a cost vector
     std::vector<bool> ops_apart_;        // per device: its ops in an entry of their own
     std::vector<int> slot_;              // token count -> row of the prefix tables (-1: not a visited count)

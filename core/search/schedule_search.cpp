@@ -114,7 +114,7 @@ public:
                 costs_.add_whole(0, b, n, c.data());
                 costs_.add_cut(b, n, t, c.data());
                 costs_.add_segment_damage(0, b, n, t, c.data());
-                if (b == depth - 1) costs_.settle(c.data(), n);
+                costs_.close_cut(c.data(), b, n, t);
                 Cuts p{};
                 p[0] = {b, t};
                 arena.push_back(p);
@@ -166,7 +166,7 @@ public:
                             for (std::size_t k = 0; k < source.size(); ++k) {
                                 const double* s = source.costs(k);
                                 for (int d = 0; d < dims_; ++d) c[d] = s[d] + cut[d];
-                                if (b2 == depth - 1) costs_.settle(c.data(), t);  // partials here then compare settled
+                                costs_.close_cut(c.data(), b2, t, t2);  // on the whole vector: not a sum
                                 if (last) {
                                     Cuts p = arena[source.payload(k)];
                                     p[static_cast<std::size_t>(cuts)] = {b2, t2};
@@ -206,7 +206,7 @@ private:
                 v = seg;
                 costs_.add_cut(b, prev_tokens, cand.tokens, v.data());
                 costs_.add_segment_damage(std::max(prev_block, 0), b, prev_tokens, cand.tokens, v.data());
-                if (b == space_.depth - 1) costs_.settle(v.data(), prev_tokens);
+                costs_.close_cut(v.data(), b, prev_tokens, cand.tokens);
                 points[static_cast<std::size_t>(cuts)] = {b, cand.tokens};
                 finish(v.data(), b, cand.tokens, cuts + 1, points);
                 if (cuts + 1 < settings_.max_points) enumerate_from(cuts + 1, b, cand.tokens, v.data(), points);

@@ -39,6 +39,12 @@ inline std::map<std::string, AccuracyFitSettings> accuracy_variants() {
     AccuracyFitSettings late = AccuracyFitSettings::with_thinning();  // block 0 charged in full (session 12)
     late.thinning_first_block = 1;
     v["thinning-late"] = late;
+    AccuracyFitSettings absorb;  // absorption (monotone; session 13): ρ and γ by leave-one-out
+    absorb.absorption_candidates = {0.25, 0.5, 0.75};
+    absorb.gamma_fitted = {true, false};
+    v["absorb-by-loo"] = absorb;
+    absorb.thinning_first_block = 1;  // block 0 charged in full
+    v["absorb-late"] = absorb;
     for (double beta : {1.0, 2.0, 3.0})                        // β forced (the leave-one-out curve)
         v["beta-" + std::to_string(static_cast<int>(beta)) + "-final"] = with({beta}, {false}, {true});
     return v;

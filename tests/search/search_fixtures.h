@@ -44,10 +44,17 @@ inline const AccuracyModel& small_accuracy(const std::string& method) {
 
 // The thinning rules a search must handle exactly (AdditiveCosts::add_segment_damage), by name:
 // "additive", "final" (β = 1 against the final count), "next-late" (β = 0.5 against the next cut,
-// block 0 charged in full), "final-late" (β = 2 against the final count, block 0 in full).
+// block 0 charged in full), "final-late" (β = 2 against the final count, block 0 in full),
+// "absorb" (absorption ρ = 0.5), "absorb-late" (the same, block 0 in full).
 inline AccuracyFitSettings thinning_rule(const std::string& name) {
     AccuracyFitSettings s;
     if (name == "additive") return s;
+    if (name == "absorb" || name == "absorb-late") {  // absorption ρ = 0.5 (core/accuracy/absorption.h)
+        s.thinning_candidates = {};
+        s.absorption_candidates = {0.5};
+        s.thinning_first_block = name == "absorb" ? 0 : 1;
+        return s;
+    }
     s.thinning_candidates = {name == "final" ? 1.0 : name == "next-late" ? 0.5 : 2.0};
     s.thinning_references = {name == "next-late"};
     s.thinning_first_block = name == "final" ? 0 : 1;
@@ -63,7 +70,7 @@ inline const AccuracyModel& small_accuracy(const std::string& method, const std:
     if (!slot) {
         Truth truth;
         truth.thinning = 1.0;
-        truth.thinning_first_block = rule == "final" ? 0 : 1;
+        truth.thinning_first_block = rule == "final" || rule == "absorb" ? 0 : 1;
         slot = std::make_unique<AccuracyModel>(AccuracyModel::fit(synthetic_calibration(method, truth, 0, 7), method, thinning_rule(rule)));
     }
     return *slot;
