@@ -7,6 +7,7 @@
 #include "core/accuracy/absorption.h"
 #include "core/accuracy/least_squares.h"
 #include "core/util/format_error.h"
+#include "core/util/parallel_for.h"
 
 namespace tp {
 
@@ -254,18 +255,26 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
     for (const auto& o : obs) mean_weight += o.weight / static_cast<double>(obs.size());
     double smooth = 0, best_loo = -1;
     bool convex = true;
-    for (bool shape : s.shapes_convex) {
-        d.convex = shape;
-        for (double factor : s.smoothing_candidates) {
-            double loo = 0;
-            for (std::size_t i = 0; i < obs.size(); ++i) {
-                Solved r = solve(d, obs, 0.0, 0.0, s.ridge, factor * mean_weight, i);
-                double e = predict_logit(d, r.coefficients, obs[i].tokens, 0.0, 0.0) - obs[i].logit;
-                loo += obs[i].weight * e * e;
-            }
-            if (best_loo < 0 || loo < best_loo) best_loo = loo, smooth = factor * mean_weight, convex = shape;
+    // Every shape × smoothing candidate's leave-one-out error (independent: spread over the CPUs),
+    // then the lowest, in the candidates' order.
+    const std::size_t smoothings = s.smoothing_candidates.size();
+    std::vector<double> shape_loo(s.shapes_convex.size() * smoothings, 0.0);
+    parallel_for(shape_loo.size(), [&](std::size_t k) {
+        Design dk = d;
+        dk.convex = s.shapes_convex[k / smoothings];
+        const double factor = s.smoothing_candidates[k % smoothings];
+        double loo = 0;
+        for (std::size_t i = 0; i < obs.size(); ++i) {
+            Solved r = solve(dk, obs, 0.0, 0.0, s.ridge, factor * mean_weight, i);
+            double e = predict_logit(dk, r.coefficients, obs[i].tokens, 0.0, 0.0) - obs[i].logit;
+            loo += obs[i].weight * e * e;
         }
-    }
+        shape_loo[k] = loo;
+    });
+    for (std::size_t k = 0; k < shape_loo.size(); ++k)
+        if (best_loo < 0 || shape_loo[k] < best_loo)
+            best_loo = shape_loo[k], smooth = s.smoothing_candidates[k % smoothings] * mean_weight,
+            convex = s.shapes_convex[k / smoothings];
     d.convex = convex;
     m.convex = convex;
 
@@ -291,7 +300,7 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
     // Leave-one-out over the multi-point evaluations. γ fitted: fitted again without the left-out
     // evaluation (grid step s.gamma_fold_step), or a candidate with γ would be judged on an
     // evaluation its γ has seen.
-    auto loo_error = [&](bool gamma_fitted, double beta) {
+    auto loo_error = [&](const Design& d, const std::vector<Observation>& obs, bool gamma_fitted, double beta) {
         double loo = 0;
         const int steps = std::max(1, static_cast<int>(std::lround(1.0 / std::max(s.gamma_fold_step, 1e-3))));
         for (std::size_t i = 0; i < obs.size(); ++i) {
@@ -312,7 +321,7 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
     };
     // Absorption ρ < 1: each evaluation's prefixes, the charged one chosen by the fit (the largest
     // damage; alternating with the fit until no choice changes). ρ = 1: none (thinning's rows).
-    auto prepare_absorption = [&](double rho) {
+    auto prepare_absorption = [&](const Design& d, std::vector<Observation>& obs, double rho) {
         for (auto& o : obs) {
             o.views = rho < 1 ? absorption_views(o.tokens, depth_, tokens_, rho, s.thinning_first_block)
                               : std::vector<ChargedView>{};
@@ -351,10 +360,21 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
     if (choices.size() > 1) {
         double best_loo = -1, best_additive_loo = -1;
         Choice best_additive = choices.front();
-        for (const Choice& c : choices) {
-            d.thinning_next = c.next;
-            prepare_absorption(c.absorb);
-            const double loo = loo_error(c.gamma_fitted, c.beta);
+        // The candidates are independent (each on its own copy of the observations): spread over
+        // the CPUs, the choice takes a fraction of the time (it is most of the fit's).
+        std::vector<double> loos(choices.size(), 0.0);
+        auto evaluate = [&](std::size_t k) {
+            const Choice& c = choices[k];
+            Design dc = d;
+            dc.thinning_next = c.next;
+            std::vector<Observation> oc = obs;
+            prepare_absorption(dc, oc, c.absorb);
+            loos[k] = loo_error(dc, oc, c.gamma_fitted, c.beta);
+        };
+        parallel_for(choices.size(), evaluate);
+        for (std::size_t k = 0; k < choices.size(); ++k) {
+            const Choice& c = choices[k];
+            const double loo = loos[k];
             if (best_loo < 0 || loo < best_loo) best_loo = loo, chosen = c;
             if (c.additive() && (best_additive_loo < 0 || loo < best_additive_loo)) best_additive_loo = loo, best_additive = c;
         }
@@ -363,7 +383,7 @@ AccuracyModel::Metric AccuracyModel::fit_metric(const std::vector<AccuracyEvalua
     }
     d.thinning_next = chosen.next;
     m.thinning_next = chosen.next;
-    prepare_absorption(chosen.absorb);
+    prepare_absorption(d, obs, chosen.absorb);
     double best_gamma = 0;
     const double best_beta = chosen.beta;
     Solved best = fit_gamma(best_beta, chosen.gamma_fitted, &best_gamma);
@@ -436,7 +456,14 @@ AccuracyModel AccuracyModel::fit(const AccuracyCalibration& cal, const std::stri
 
     double loo1 = 0;
     model.top1_ = model.fit_metric(evals, false, s, &loo1);
-    model.top5_ = model.fit_metric(evals, true, s, nullptr);
+    // Top-5 takes top-1's thinning or absorption choice (its γ fitted again): the leave-one-out
+    // choice is made once, which halves the fit's time.
+    AccuracyFitSettings s5 = s;
+    s5.gamma_fitted = {true};
+    s5.thinning_references = {model.top1_.thinning_next};
+    s5.absorption_candidates = {model.top1_.absorb};
+    s5.thinning_candidates = model.top1_.absorb < 1 ? std::vector<double>{} : std::vector<double>{model.top1_.beta};
+    model.top5_ = model.fit_metric(evals, true, s5, nullptr);
 
     for (Metric* m : {&model.top1_, &model.top5_}) {
         m->baseline = m->value(std::vector<int>(static_cast<std::size_t>(model.depth_), model.tokens_), model.depth_,

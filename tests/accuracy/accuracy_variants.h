@@ -2,8 +2,9 @@
 // Named variants of the accuracy model's fit settings, compared by cross-validation on the
 // calibration evaluations (bench_accuracy_cv) and replayed on the held-out measurements
 // (bench_accuracy_prediction --variant NAME) for docs/accuracy-model.md's "what each change did".
-// The shipped model is "default" (= "additive"); the held-out figures never choose between them,
-// and a variant whose predictions are not monotone in the tokens kept is not shipped.
+// The shipped model is "default" (= "absorb-late" since session 13, "additive" before); the
+// held-out figures never choose between them, and a variant whose predictions are not monotone in
+// the tokens kept is not shipped.
 #include <map>
 #include <string>
 
@@ -13,10 +14,10 @@ namespace tp::test {
 
 inline std::map<std::string, AccuracyFitSettings> accuracy_variants() {
     std::map<std::string, AccuracyFitSettings> v;
-    v["default"] = AccuracyFitSettings{};  // the shipped fit: additive (β = 0), γ fitted
+    v["default"] = AccuracyFitSettings{};  // the shipped fit: absorption, block 0 in full
     v["thinning-by-loo"] = AccuracyFitSettings::with_thinning();  // β, its reference, γ fitted or 0: by leave-one-out
     auto with = [](std::vector<double> betas, std::vector<bool> references, std::vector<bool> gamma) {
-        AccuracyFitSettings s;
+        AccuracyFitSettings s = AccuracyFitSettings::additive();
         s.thinning_candidates = std::move(betas);
         s.thinning_references = std::move(references);
         s.gamma_fitted = std::move(gamma);
@@ -39,7 +40,7 @@ inline std::map<std::string, AccuracyFitSettings> accuracy_variants() {
     AccuracyFitSettings late = AccuracyFitSettings::with_thinning();  // block 0 charged in full (session 12)
     late.thinning_first_block = 1;
     v["thinning-late"] = late;
-    AccuracyFitSettings absorb;  // absorption (monotone; session 13): ρ and γ by leave-one-out
+    AccuracyFitSettings absorb = AccuracyFitSettings::additive();  // absorption (monotone; session 13): ρ and γ by leave-one-out
     absorb.absorption_candidates = {0.25, 0.5, 0.75};
     absorb.gamma_fitted = {true, false};
     v["absorb-by-loo"] = absorb;

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
                 if (e.method != "none" && std::find(methods.begin(), methods.end(), e.method) == methods.end()) methods.push_back(e.method);
         std::printf("leave-one-out over the %s evaluations of %s (%s)\n", kinds == "all" ? "pruned" : "multi-point",
                     calibration.toStdString().c_str(), cal.subset.label().c_str());
-        std::printf("| method | variant | left out | RMS pp | median |err| pp | within 1 pp | mean signed pp | beta (all data) |\n|---|---|---|---|---|---|---|---|\n");
+        std::printf("| method | variant | left out | RMS pp | median |err| pp | within 1 pp | mean signed pp | beta (all data) | rho (all data) |\n|---|---|---|---|---|---|---|---|---|\n");
         std::map<std::string, std::vector<double>> pooled;
         for (const auto& m : methods) {
             for (const auto& v : variants) {
@@ -103,9 +103,9 @@ int main(int argc, char** argv) {
                 std::sort(abs.begin(), abs.end());
                 auto& p = pooled[v];
                 p.insert(p.end(), errs.begin(), errs.end());
-                std::printf("| %s | %s | %zu | %.2f | %.2f | %.0f%% | %+.2f | %.1f |\n", m.c_str(), v.c_str(), errs.size(),
+                std::printf("| %s | %s | %zu | %.2f | %.2f | %.0f%% | %+.2f | %.1f | %.2f |\n", m.c_str(), v.c_str(), errs.size(),
                             std::sqrt(sq / errs.size()), abs[abs.size() / 2], 100.0 * within / errs.size(), sum / errs.size(),
-                            full.report().beta);
+                            full.report().beta, full.report().absorb);
                 std::fflush(stdout);
             }
         }

@@ -224,10 +224,10 @@ int main(int argc, char** argv) {
         report("all", [](const Row&) { return true; });
         for (const auto& m : methods) {
             const auto& rep = models.at(m).report();
-            std::printf("%s: %d calibration evaluations on %s, unpruned %.2f%% there (anchor %.2f%%), LOO RMS %.2f pp, gamma %.2f, beta %.1f (%s), %s damage\n",
+            std::printf("%s: %d calibration evaluations on %s, unpruned %.2f%% there (anchor %.2f%%), LOO RMS %.2f pp, gamma %.2f, beta %.1f (%s), rho %.2f, %s damage\n",
                         m.c_str(), rep.evaluations, cal.subset.label().c_str(), 100 * rep.baseline_top1,
                         100 * models.at(m).predict_top1(std::vector<int>(static_cast<std::size_t>(cal.model.depth), cal.model.tokens)),
-                        100 * rep.loo_rmse_top1, rep.gamma, rep.beta, rep.thinning_next ? "next cut" : "final count", rep.convex ? "convex" : "monotone");
+                        100 * rep.loo_rmse_top1, rep.gamma, rep.beta, rep.thinning_next ? "next cut" : "final count", rep.absorb, rep.convex ? "convex" : "monotone");
         }
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
