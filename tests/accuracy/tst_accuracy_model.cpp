@@ -163,8 +163,7 @@ private Q_SLOTS:
         QFETCH(QString, method);
         QFETCH(QString, variant);
         QFETCH(bool, monotone);
-        const QString source = qEnvironmentVariable("TAILPRUNE_SOURCE_DIR");
-        if (source.isEmpty()) QSKIP("TAILPRUNE_SOURCE_DIR is not set (ctest sets it)");
+        const QString source = QString(TAILPRUNE_SOURCE_DIR);  // tailprune_core's compile definition
         const AccuracyCalibration cal = load_accuracy_calibration(
             (source + "/resources/models/fmnist_vit8/fmnist_vit8.accuracy-calibration.json").toStdString());
         const AccuracyModel model = AccuracyModel::fit(cal, method.toStdString(), accuracy_variants().at(variant.toStdString()));
