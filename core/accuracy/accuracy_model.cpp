@@ -204,15 +204,38 @@ void AccuracyModel::Metric::charged(const std::vector<int>& tokens, int depth, i
         (*share)[b] = thinning_weight(tokens, depth, static_cast<int>(b), thinning, thinning_next, thinning_first_block);
 }
 
-double AccuracyModel::Metric::raw_logit(const std::vector<int>& tokens, int depth, int input) const {
-    double damage_sum = 0;
-    std::vector<int> at;
-    std::vector<double> share;
-    charged(tokens, depth, input, &at, &share);
-    for (int b = 0; b + 1 < depth && b < static_cast<int>(tokens.size()); ++b) {
-        int n = std::clamp(at[static_cast<std::size_t>(b)], 0, input);
-        damage_sum += share[static_cast<std::size_t>(b)] * damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(n)];
+// The same sum as charged() gives, without building anything: predict_top1 stays free of
+// allocation (the editor calls it on every drag move, a search on every schedule it cannot add up).
+double AccuracyModel::Metric::damage_sum(const std::vector<int>& tokens, int depth, int input) const {
+    const int with_term = std::min(depth - 1, static_cast<int>(tokens.size()));  // the last block has none
+    const auto h = [&](int b, int n) {
+        return damage[static_cast<std::size_t>(b)][static_cast<std::size_t>(std::clamp(n, 0, input))];
+    };
+    if (absorb < 1 && static_cast<int>(tokens.size()) == depth) {
+        // absorption_views(): each cut closes a prefix; the largest prefix damage
+        double largest = -1, shares = 0;
+        int previous = input, charged_to = 0;  // blocks [0, charged_to) are in `shares`
+        for (int c = 0; c < with_term; ++c) {
+            const int kept = tokens[static_cast<std::size_t>(c)];
+            if (kept >= previous) continue;
+            for (; charged_to < c; ++charged_to)
+                shares += (charged_to < thinning_first_block ? 1.0 : absorb) * h(charged_to, tokens[static_cast<std::size_t>(charged_to)]);
+            double rest = 0;
+            for (int b = c; b < with_term; ++b) rest += h(b, kept);
+            largest = std::max(largest, shares + rest);
+            previous = kept;
+        }
+        if (largest >= 0) return largest;
     }
+    double sum = 0;
+    const double thinning = static_cast<int>(tokens.size()) == depth ? beta : 0.0;
+    for (int b = 0; b < with_term; ++b)
+        sum += thinning_weight(tokens, depth, b, thinning, thinning_next, thinning_first_block) * h(b, tokens[static_cast<std::size_t>(b)]);
+    return sum;
+}
+
+double AccuracyModel::Metric::raw_logit(const std::vector<int>& tokens, int depth, int input) const {
+    const double damage_sum = this->damage_sum(tokens, depth, input);
     if (damage_sum == 0) return intercept;
     return intercept - std::pow(std::max(pruning_points(tokens, input), 1), gamma) * damage_sum;
 }

@@ -179,6 +179,7 @@ private:
         double rho_sq = 0;
         double sigma_model(double drop) const;
         double raw_logit(const std::vector<int>& tokens, int depth, int input) const;
+        double damage_sum(const std::vector<int>& tokens, int depth, int input) const;  // allocation-free
         // Per block: the count it is charged at and the share charged (thinning or the largest
         // absorption prefix); sum of share × damage is the damage sum.
         void charged(const std::vector<int>& tokens, int depth, int input, std::vector<int>* at,
