@@ -2,7 +2,10 @@
 // predicted top-1 and predicted drop, where the unpruned level comes from (a measured anchor, or a
 // labelled fallback), and why a method's band is wide when its calibration fits poorly.
 #include <QComboBox>
+#include <QSemaphore>
 #include <QSignalSpy>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QtTest>
 
 #include "tests/accuracy/accuracy_fixtures.h"
@@ -41,6 +44,7 @@ private Q_SLOTS:
         AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 4);
         cal.anchors = anchors(recordAnchors, 0.80);
         CoreAccuracySource source(cal, anchors(cardAnchors, 0.78));
+        source.waitForFit("pomt");
         Schedule s;
         s.model = small_vit_model();
         s.method = "pomt";
@@ -95,6 +99,56 @@ private Q_SLOTS:
         AccuracyReadout readout;
         readout.setPrediction(p);
         QCOMPARE(readout.text().contains("band wide"), caveat);
+    }
+
+    // The fit (the leave-one-out choice of the model's form, ~0.4 s on the shipped calibration) runs
+    // on the thread pool: the first prediction says it is being fitted and offers no calibration,
+    // ready() follows, and the next prediction is the answer (or why there is none). The pool is
+    // held busy until the pending answer has been read, so "pending" is certain, not a race.
+    void firstPredictionIsFittedOffTheGuiThread_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<bool>("calibrated");
+        QTest::newRow("calibrated method: predicts once fitted") << "pomt" << true;
+        QTest::newRow("method without evaluations: says so once tried") << "zerotprune" << false;
+    }
+    void firstPredictionIsFittedOffTheGuiThread() {
+        QFETCH(QString, method);
+        QFETCH(bool, calibrated);
+        AccuracyCalibration cal = synthetic_calibration("pomt", Truth{}, 2000, 4);
+        cal.anchors = fixture_anchors("test,holdout", 0.80);
+        CoreAccuracySource source(cal);
+        QSignalSpy ready(&source, &AccuracySource::ready);
+        Schedule s;
+        s.model = small_vit_model();
+        s.method = method.toStdString();
+        s.tokens_after_block = tokens_from_points(8, 50, {{1, 25}});
+
+        QThreadPool* pool = QThreadPool::globalInstance();
+        QSemaphore started, release;
+        std::vector<QFuture<void>> blockers;
+        for (int i = 0; i < pool->maxThreadCount(); ++i)
+            blockers.push_back(QtConcurrent::run([&] { started.release(); release.acquire(); }));
+        QVERIFY(started.tryAcquire(pool->maxThreadCount(), 10000));
+        const PredictedAccuracy first = source.predict(s, "test");
+        QVERIFY(first.pending);
+        QVERIFY(!first.calibrated);
+        AccuracyReadout readout;
+        readout.setPrediction(first);
+        QVERIFY2(readout.text().contains("fitting the " + method + " accuracy model"), qPrintable(readout.text()));
+        QVERIFY2(!readout.calibrateOffered(), "a fit in progress is not a missing calibration");
+        QVERIFY(source.predict(s, "test").pending);  // asking again starts no second fit
+        release.release(pool->maxThreadCount());
+        for (auto& b : blockers) b.waitForFinished();
+
+        QVERIFY(ready.wait(60000));
+        const PredictedAccuracy answer = source.predict(s, "test");
+        QVERIFY(!answer.pending);
+        QCOMPARE(answer.calibrated, calibrated);
+        if (!calibrated) QVERIFY2(!answer.reason.isEmpty(), "no reason given");
+        readout.setPrediction(answer);
+        QCOMPARE(readout.calibrateOffered(), !calibrated);
+        QTest::qWait(50);
+        QCOMPARE(ready.count(), 1);
     }
 
     void notCalibratedOffersCalibration() {

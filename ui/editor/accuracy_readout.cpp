@@ -61,12 +61,15 @@ void AccuracyReadout::setPrediction(const PredictedAccuracy& p) {
         anchor_->setText(detail);
         anchor_->setToolTip(p.source);
         anchor_->setStyleSheet(p.anchor_fallback ? "color: #b26a00;" : "color: #555;");
+    } else if (p.pending) {
+        predicted_->setText(p.reason);  // e.g. "fitting the pomt accuracy model…": a moment, not a missing calibration
+        anchor_->clear();
     } else {
         predicted_->setText("not calibrated" + (p.reason.isEmpty() ? QString() : " — " + p.reason));
         anchor_->clear();
     }
     anchor_->setVisible(p.calibrated);
-    calibrate_->setVisible(!p.calibrated);
+    calibrate_->setVisible(!p.calibrated && !p.pending);
 }
 
 void AccuracyReadout::setMeasured(const std::optional<Measurement>& m) {

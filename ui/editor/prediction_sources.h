@@ -1,4 +1,5 @@
 #pragma once
+#include <QObject>
 #include <QString>
 #include <memory>
 #include <vector>
@@ -12,7 +13,8 @@ namespace tp::ui {
 // unpruned model's measured top-1 there) minus the predicted drop.
 struct PredictedAccuracy {
     bool calibrated = false;
-    QString reason;                  // why not calibrated
+    bool pending = false;            // the method's model is being fitted off the GUI thread: ask again on ready()
+    QString reason;                  // why not calibrated (or, when pending, what is being fitted)
     double top1 = 0, low = 0, high = 0;  // fractions 0..1
     double unpruned_top1 = 0;        // the anchor
     double drop = 0;                 // predicted top-1 drop from unpruned (fraction)
@@ -26,11 +28,16 @@ struct PredictedAccuracy {
 // The editor talks to the accuracy predictor through this interface, so it stays the same whether
 // the predictor is the core one, or missing (then it says "not available" instead of guessing).
 // Latency comes from the profile's analysis (core/analysis/profile_analysis.h).
-class AccuracySource {
+class AccuracySource : public QObject {
+    Q_OBJECT
 public:
-    virtual ~AccuracySource() = default;
     // `split`: test | holdout, the split whose measured unpruned accuracy anchors the prediction.
-    virtual PredictedAccuracy predict(const Schedule& schedule, const QString& split) const = 0;
+    // Returns at once: a prediction that needs work first comes back `pending`, and ready() follows.
+    virtual PredictedAccuracy predict(const Schedule& schedule, const QString& split) = 0;
+
+Q_SIGNALS:
+    // Work a pending prediction waited for has finished: predicting again gives the answer.
+    void ready();
 };
 
 }  // namespace tp::ui

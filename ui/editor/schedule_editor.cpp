@@ -9,6 +9,8 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalBlocker>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTimer>
 #include <QToolButton>
@@ -130,9 +132,18 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
     rightLayout->addStretch();
 
     right->setMinimumWidth(600);
+    // The readouts, actions and suggestions need ~1,100 px of height: on a shorter window (a laptop's
+    // 1080p screen) the column scrolls instead of squeezing its widgets over each other.
+    auto* rightScroll = new QScrollArea;
+    rightScroll->setObjectName("editorRightColumn");
+    rightScroll->setWidget(right);
+    rightScroll->setWidgetResizable(true);
+    rightScroll->setFrameShape(QFrame::NoFrame);
+    rightScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    rightScroll->setMinimumWidth(600 + rightScroll->verticalScrollBar()->sizeHint().width());
     auto* splitter = new QSplitter;
     splitter->addWidget(left);
-    splitter->addWidget(right);
+    splitter->addWidget(rightScroll);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
 
@@ -262,7 +273,10 @@ void ScheduleEditor::setActiveDevice(int index) {
 }
 
 void ScheduleEditor::setAccuracySource(std::shared_ptr<AccuracySource> source) {
+    if (accuracySource_) disconnect(accuracySource_.get(), nullptr, this, nullptr);
     accuracySource_ = std::move(source);
+    // A method's model is fitted off the GUI thread on first use: show its prediction once it is ready.
+    if (accuracySource_) connect(accuracySource_.get(), &AccuracySource::ready, this, &ScheduleEditor::updateReadouts);
     updateReadouts();
 }
 
