@@ -1,18 +1,22 @@
 // bench_accuracy_prediction: predicted vs measured top-1 of held-out schedules (not in the
-// calibration plan) evaluated for real on the full Fashion-MNIST test set (issue 13).
+// calibration plan) evaluated for real on a whole Fashion-MNIST split, the test split by default
+// (issue 13).
 //
 //   bench_accuracy_prediction --weights W --calibration C --cli build/app/tailprune
-//       [--schedules 60] [--seed 7] [--methods pomt,topk,...] [--card W.card.json]
-//       [--save measured.json | --replay measured.json] [--variant NAME]
+//       [--schedules 60] [--seed 7] [--methods pomt,topk,...] [--card W.card.json] [--split test|holdout]
+//       [--save measured.json | --replay measured.json] [--variant NAME] [--transfer other-split.json]
 //
-// Predictions are for the test split: its anchor (calibration record or model card, issue 26)
-// minus the predicted drop. Prints, per method and overall: the share of predictions within
+// Predictions are for the split measured on: its anchor (calibration record or model card, issue 26)
+// minus the predicted drop (a replay's split is the saved file's). Prints, per method and overall: the share of predictions within
 // max(1 pp, 2 SE) of the measured top-1 (SE of the measurement on the test set), median, worst and
 // mean signed error, and how often the band (for a measurement on that many images) covers the
 // measured value. --save writes every measurement; --replay predicts those saved measurements
 // again without evaluating (to try a model change; its figures say "replayed"). --variant picks
 // named fit settings (accuracy_variants.h; default: the shipped model) to report what a variant
 // gives; variants are chosen by bench_accuracy_cv on the calibration, never by these figures.
+// --transfer F (the same schedules saved measured on another split) compares each schedule's
+// measured *drop* (the split's anchor minus its top-1) on the two splits: how far drops move between
+// splits bounds what any model calibrated on one split can do on the other.
 #include <QCoreApplication>
 #include <QFile>
 #include <QProcess>
@@ -96,7 +100,8 @@ struct Row {
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    QString weights, calibration, card, save, replay, variant = "default", cli = qEnvironmentVariable("TAILPRUNE_CLI");
+    QString weights, calibration, card, save, replay, transfer, split, variant = "default",
+                                                            cli = qEnvironmentVariable("TAILPRUNE_CLI");
     int schedules = 60;
     unsigned seed = 7;
     std::vector<std::string> methods;
@@ -109,6 +114,8 @@ int main(int argc, char** argv) {
         else if (a[i] == "--save") save = a[i + 1];
         else if (a[i] == "--replay") replay = a[i + 1];
         else if (a[i] == "--variant") variant = a[i + 1];
+        else if (a[i] == "--split") split = a[i + 1];
+        else if (a[i] == "--transfer") transfer = a[i + 1];
         else if (a[i] == "--schedules") schedules = a[i + 1].toInt();
         else if (a[i] == "--seed") seed = a[i + 1].toUInt();
         else if (a[i] == "--methods") for (const auto& m : a[i + 1].split(',')) methods.push_back(m.toStdString());
@@ -127,16 +134,27 @@ int main(int argc, char** argv) {
                 if (e.method != "none" && std::find(methods.begin(), methods.end(), e.method) == methods.end()) methods.push_back(e.method);
         const std::vector<AccuracyAnchor> card_anchors =
             !card.isEmpty() && QFile::exists(card) ? read_card_anchors(card.toStdString()) : std::vector<AccuracyAnchor>{};
-        const ResolvedAnchor anchor = resolve_anchor("test", cal.anchors, card_anchors);
+        auto read_saved = [](const QString& path) {
+            QFile f(path);
+            if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read " + path.toStdString());
+            return nlohmann::json::parse(f.readAll().toStdString());
+        };
+        const nlohmann::json saved = replay.isEmpty() ? nlohmann::json::object() : read_saved(replay);
+        if (!replay.isEmpty()) {
+            const std::string saved_split = saved.value("split", "test");
+            if (!split.isEmpty() && split.toStdString() != saved_split)
+                throw std::runtime_error(replay.toStdString() + " was measured on the " + saved_split + " split, not " + split.toStdString());
+            split = QString::fromStdString(saved_split);
+        }
+        if (split.isEmpty()) split = "test";
+        if (split != "test" && split != "holdout") throw std::runtime_error("--split is test or holdout");
+        const ResolvedAnchor anchor = resolve_anchor(split.toStdString(), cal.anchors, card_anchors);
         const auto variants = test::accuracy_variants();
         if (!variants.count(variant.toStdString())) throw std::runtime_error("unknown --variant " + variant.toStdString());
         const AccuracyFitSettings& fit_settings = variants.at(variant.toStdString());
         for (const auto& m : methods) models.emplace(m, AccuracyModel::fit(cal, m, fit_settings)).first->second.anchor_to(anchor);
         std::map<std::pair<std::string, std::vector<int>>, std::pair<double, long>> replayed;
         if (!replay.isEmpty()) {
-            QFile f(replay);
-            if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read " + replay.toStdString());
-            const nlohmann::json saved = nlohmann::json::parse(f.readAll().toStdString());
             for (const auto& e : saved.at("measurements"))
                 replayed[{e.at("method").get<std::string>(), e.at("tokens_after_block").get<std::vector<int>>()}] = {
                     e.at("top1").get<double>(), e.at("images").get<long>()};
@@ -169,7 +187,7 @@ int main(int argc, char** argv) {
                     const QString path = tmp.filePath(QString::fromStdString(s.name) + ".json");
                     save_schedule(s, path.toStdString());
                     QProcess p;
-                    p.start(cli, {"evaluate", "--weights", weights, "--split", "test", "--schedule", path, "--method",
+                    p.start(cli, {"evaluate", "--weights", weights, "--split", split, "--schedule", path, "--method",
                                   QString::fromStdString(m), "--json", "--quiet", "--threads", "1"});
                     if (!p.waitForFinished(900000) || p.exitCode() != 0) {
                         std::cerr << "evaluate failed: " << p.readAllStandardError().toStdString() << "\n";
@@ -189,7 +207,7 @@ int main(int argc, char** argv) {
             }
         }
         if (!save.isEmpty()) {
-            nlohmann::json doc = {{"split", "test"}, {"measurements", nlohmann::json::array()}};
+            nlohmann::json doc = {{"split", split.toStdString()}, {"measurements", nlohmann::json::array()}};
             for (const auto& r : rows)
                 doc["measurements"].push_back({{"method", r.method}, {"tokens_after_block", r.tokens}, {"top1", r.measured},
                                                {"images", r.images}});
@@ -197,9 +215,9 @@ int main(int argc, char** argv) {
             if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(QByteArray::fromStdString(doc.dump(1))) < 0)
                 throw std::runtime_error("cannot write " + save.toStdString());
         }
-        std::printf("%s; model variant %s; predictions for the test split: %s\n",
+        std::printf("%s; model variant %s; predictions for the %s split: %s\n",
                     replay.isEmpty() ? "measured in this run" : ("REPLAYED from " + replay.toStdString()).c_str(),
-                    variant.toStdString().c_str(), anchor.describe().c_str());
+                    variant.toStdString().c_str(), split.toStdString().c_str(), anchor.describe().c_str());
         std::printf("| method | schedules | within max(1 pp, 2 SE) | band covers | median |err| pp | worst |err| pp | mean signed err pp |\n|---|---|---|---|---|---|---|\n");
         auto report = [&](const std::string& name, const std::function<bool(const Row&)>& take) {
             int n = 0, within = 0, covered = 0;
@@ -228,6 +246,42 @@ int main(int argc, char** argv) {
                         m.c_str(), rep.evaluations, cal.subset.label().c_str(), 100 * rep.baseline_top1,
                         100 * models.at(m).predict_top1(std::vector<int>(static_cast<std::size_t>(cal.model.depth), cal.model.tokens)),
                         100 * rep.loo_rmse_top1, rep.gamma, rep.beta, rep.thinning_next ? "next cut" : "final count", rep.absorb, rep.convex ? "convex" : "monotone");
+        }
+        if (!transfer.isEmpty()) {
+            const nlohmann::json other = read_saved(transfer);
+            const std::string other_split = other.value("split", "test");
+            if (other_split == split.toStdString()) throw std::runtime_error(transfer.toStdString() + " is of the same split");
+            const ResolvedAnchor other_anchor = resolve_anchor(other_split, cal.anchors, card_anchors);
+            std::map<std::pair<std::string, std::vector<int>>, double> other_top1;
+            for (const auto& e : other.at("measurements"))
+                other_top1[{e.at("method").get<std::string>(), e.at("tokens_after_block").get<std::vector<int>>()}] =
+                    e.at("top1").get<double>();
+            std::printf("\ndrops on the %s split (anchor %.2f%%) against the same schedules' drops on the %s split (anchor %.2f%%),\n"
+                        "as if a model predicted the %s drop exactly (%s):\n",
+                        split.toStdString().c_str(), 100 * anchor.top1, other_split.c_str(), 100 * other_anchor.top1,
+                        other_split.c_str(), transfer.toStdString().c_str());
+            std::printf("| method | schedules | within max(1 pp, 2 SE) | RMS pp | worst pp | mean signed pp (%s − %s) |\n|---|---|---|---|---|---|\n",
+                        other_split.c_str(), split.toStdString().c_str());
+            auto drops = [&](const std::string& name, const std::function<bool(const Row&)>& take) {
+                int n = 0, within = 0;
+                double sq = 0, worst = 0, signed_sum = 0;
+                for (const auto& r : rows) {
+                    auto it = other_top1.find({r.method, r.tokens});
+                    if (!take(r) || it == other_top1.end()) continue;
+                    const double diff = (other_anchor.top1 - it->second) - (anchor.top1 - r.measured);
+                    const double se = std::sqrt(r.measured * (1 - r.measured) / std::max<long>(r.images, 1));
+                    ++n;
+                    within += std::abs(diff) <= std::max(0.01, 2 * se);
+                    sq += diff * diff;
+                    worst = std::max(worst, std::abs(diff));
+                    signed_sum += diff;
+                }
+                if (n)
+                    std::printf("| %s | %d | %.1f%% | %.2f | %.2f | %+.2f |\n", name.c_str(), n, 100.0 * within / n,
+                                100 * std::sqrt(sq / n), 100 * worst, 100 * signed_sum / n);
+            };
+            for (const auto& m : methods) drops(m, [&](const Row& r) { return r.method == m; });
+            drops("all", [](const Row&) { return true; });
         }
     } catch (const std::exception& e) {
         std::cerr << "error: " << e.what() << "\n";
