@@ -1,6 +1,6 @@
 // tailprune-studio: the Qt 6 desktop studio.
 //   tailprune-studio [profile.json ...] [--store FILE] [--scope NAME] [--overlay] [--tab TITLE]
-//                    [--screenshot out.png [--size 1600x1000]]
+//                    [--schedule FILE.json] [--screenshot out.png [--size 1600x1000]]
 #include <csignal>
 #include <QApplication>
 #include <QCommandLineParser>
@@ -15,12 +15,18 @@
 #include "ui/store_loader.h"
 #ifdef TAILPRUNE_HAS_EDITOR
 #include "ui/editor/editor_tab.h"
+#include "ui/editor/schedule_actions.h"
+#include "ui/editor/schedule_editor.h"
 #endif
+
+namespace tp::ui {
+class ScheduleEditor;
+}
 
 namespace {
 
 struct ShowOptions {
-    QString screenshot, scope, tab;
+    QString screenshot, scope, tab, schedule;
     bool overlay = false;
 };
 
@@ -36,8 +42,8 @@ void selectTab(tp::ui::MainWindow& window, const QString& title) {
 }
 
 // Once every profile is loaded: show the chosen scope/overlay/tab, then (--screenshot) grab the window.
-void whenLoaded(tp::ui::MainWindow& window, const ShowOptions& show) {
-    auto shoot = [&window, show] {
+void whenLoaded(tp::ui::MainWindow& window, const ShowOptions& show, tp::ui::ScheduleEditor* editor) {
+    auto shoot = [&window, show, editor] {
         if (show.overlay) {
             QVector<int> all;
             for (int i = 0; i < window.library()->size(); ++i) all << i;
@@ -45,6 +51,17 @@ void whenLoaded(tp::ui::MainWindow& window, const ShowOptions& show) {
         }
         if (!show.scope.isEmpty()) window.curvesTab()->view()->setScope(show.scope);
         if (!show.tab.isEmpty()) selectTab(window, show.tab);
+#ifdef TAILPRUNE_HAS_EDITOR
+        // A schedule file opens in the editor, on a loaded profile of its model; a bad one says why.
+        if (!show.schedule.isEmpty() && editor) {
+            window.workspace()->setCurrentWidget(editor);
+            auto* actions = editor->findChild<tp::ui::ScheduleActions*>();
+            if (actions && !actions->importFrom(show.schedule)) qWarning("%s", qPrintable(actions->message()));
+        }
+#else
+        (void)editor;
+        if (!show.schedule.isEmpty()) qWarning("this build has no schedule editor: --schedule is ignored");
+#endif
         const QString path = show.screenshot;
         if (path.isEmpty()) return;
         // Let queued replots and layouts run before grabbing.
@@ -82,12 +99,14 @@ int main(int argc, char** argv) {
     const QCommandLineOption tab("tab", "open this workspace tab (e.g. curves, schedule editor)", "TITLE");
     const QCommandLineOption screenshot("screenshot", "save a picture of the window once loaded, then exit", "PNG");
     const QCommandLineOption size("size", "window size, e.g. 1600x1000", "WxH");
-    cli.addOptions({store, scope, overlay, tab, screenshot, size});
+    const QCommandLineOption schedule("schedule", "open this schedule file in the schedule editor", "JSON");
+    cli.addOptions({store, scope, overlay, tab, screenshot, size, schedule});
     cli.process(app);
 
     tp::ui::MainWindow window;
+    tp::ui::ScheduleEditor* editor = nullptr;
 #ifdef TAILPRUNE_HAS_EDITOR
-    tp::ui::install_schedule_editor(window);
+    editor = tp::ui::install_schedule_editor(window);
 #endif
     if (cli.isSet(size)) {
         const QStringList wh = cli.value(size).split('x');
@@ -96,7 +115,8 @@ int main(int argc, char** argv) {
     if (!cli.positionalArguments().isEmpty()) window.openFiles(cli.positionalArguments());
     if (cli.isSet(store)) window.openStore(cli.value(store));
     window.show();
-    const ShowOptions show{cli.value(screenshot), cli.value(scope), cli.value(tab), cli.isSet(overlay)};
-    if (cli.isSet(screenshot) || cli.isSet(scope) || cli.isSet(overlay) || cli.isSet(tab)) whenLoaded(window, show);
+    const ShowOptions show{cli.value(screenshot), cli.value(scope), cli.value(tab), cli.value(schedule), cli.isSet(overlay)};
+    if (cli.isSet(screenshot) || cli.isSet(scope) || cli.isSet(overlay) || cli.isSet(tab) || cli.isSet(schedule))
+        whenLoaded(window, show, editor);
     return app.exec();
 }

@@ -3,6 +3,7 @@
 
 #include "core/util/format_error.h"
 #include "core/model/schedule_json.h"
+#include "core/model/schedule_profile_match.h"
 #include "tests/model_fixtures.h"
 
 using namespace tp;
@@ -26,6 +27,47 @@ Schedule schedule_with(std::vector<int> tokens, std::string method = "pomt") {
 class TestSchedule : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // Opening a schedule picks the loaded profile to edit it on: its model's shape is required,
+    // then its own device, then its model's name, then the one already active.
+    void opensOnTheRightProfile_data() {
+        QTest::addColumn<QString>("scheduleDevice");
+        QTest::addColumn<int>("current");  // -1: none active
+        QTest::addColumn<int>("expected"); // -1: none fits
+        QTest::addColumn<bool>("otherModelShape");
+        QTest::newRow("its own device, though another is active") << "gpu-b" << 0 << 2 << false;
+        QTest::newRow("unknown device: the active one of its model stays") << "jetson" << 2 << 2 << false;
+        QTest::newRow("unknown device, active is another model: first of its model") << "jetson" << 3 << 1 << false;
+        QTest::newRow("no device recorded: its model's name beats a same-shape model") << "" << -1 << 1 << false;
+        QTest::newRow("no profile of its model's shape") << "gpu-b" << 0 << -1 << true;
+    }
+    void opensOnTheRightProfile() {
+        QFETCH(QString, scheduleDevice);
+        QFETCH(int, current);
+        QFETCH(int, expected);
+        QFETCH(bool, otherModelShape);
+        auto profile = [](const std::string& model, int depth, const std::string& device) {
+            Profile p;
+            p.model = small_model();
+            p.model.name = model;
+            p.model.depth = depth;
+            p.device.name = device;
+            p.device.host = "local";
+            return p;
+        };
+        // 0: a same-shape model of another name; 1, 2: the schedule's model on two devices; 3: another shape.
+        const std::vector<Profile> loaded{profile("other_vit8", 8, "gpu-a"), profile("fmnist_vit8", 8, "gpu-a"),
+                                          profile("fmnist_vit8", 8, "gpu-b"), profile("deep_vit", 12, "gpu-b")};
+        std::vector<const Profile*> profiles;
+        for (const Profile& p : loaded) profiles.push_back(&p);
+        Schedule s = schedule_with({50, 50, 50, 40, 40, 40, 20, 20});
+        s.device.name = scheduleDevice.toStdString();
+        s.device.host = "";  // recorded without a host: local
+        if (otherModelShape) s.model.tokens = 197;
+        const auto got = profile_for_schedule(profiles, s, current < 0 ? std::nullopt : std::optional<std::size_t>(current));
+        QCOMPARE(got.has_value(), expected >= 0);
+        if (got) QCOMPARE(int(*got), expected);
+    }
+
     void pruningPointsFollowTheConvention() {
         Schedule s = schedule_with({50, 50, 50, 40, 40, 40, 20, 20});
         auto points = s.pruning_points();

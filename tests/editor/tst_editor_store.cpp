@@ -19,6 +19,8 @@ private Q_SLOTS:
     void exportForDeployment_data();
     void exportForDeployment();
     void badInputLosesNothing();
+    void opensAScheduleFile_data();
+    void opensAScheduleFile();
 };
 
 void TestEditorStore::saveAndReopen_data() {
@@ -127,6 +129,70 @@ void TestEditorStore::badInputLosesNothing() {
     // Actions that need an agent say so.
     QVERIFY(!actions.measure());
     QVERIFY(actions.message().contains("No agent"));
+}
+
+// Open file…: a schedule JSON (an export, `tailprune search -o`) opens on a loaded profile of its
+// model — switching device when the active one is of another model — or says why not and changes nothing.
+void TestEditorStore::opensAScheduleFile_data() {
+    QTest::addColumn<QString>("content");      // "schedule": a valid one of `model`, else the file's text
+    QTest::addColumn<QString>("model");        // deit_small | small_vit (no profile of it loaded unless `withSmall`)
+    QTest::addColumn<QString>("device");       // the schedule's recorded device
+    QTest::addColumn<bool>("withSmall");       // a profile of small_vit is loaded too (after the five)
+    QTest::addColumn<int>("activeAfter");      // -1: the open fails
+    QTest::addColumn<QString>("message");
+    QTest::newRow("its model on another device: switches to it") << "schedule" << "small_vit" << "" << true << 5 << "Opened";
+    QTest::newRow("its own device among five of its model") << "schedule" << "deit_small" << "gpu-132sm-tile16" << false << 1 << "Opened";
+    QTest::newRow("unknown device: the active one stays") << "schedule" << "deit_small" << "jetson-orin" << false << 0 << "Opened";
+    QTest::newRow("no loaded profile of its model") << "schedule" << "small_vit" << "" << false << -1 << "no loaded profile is of that model";
+    QTest::newRow("not JSON") << "{\"format\": \"tailprune-schedule\", " << "" << "" << true << -1 << "Cannot open";
+    QTest::newRow("a profile, not a schedule") << "{\"format\": \"tailprune-profile\", \"format_version\": 1}" << "" << ""
+                                               << true << -1 << "Cannot open";
+}
+
+void TestEditorStore::opensAScheduleFile() {
+    QFETCH(QString, content);
+    QFETCH(QString, model);
+    QFETCH(QString, device);
+    QFETCH(bool, withSmall);
+    QFETCH(int, activeAfter);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    auto editor = test::make_editor();
+    if (withSmall) {
+        ModelInfo small = test::small_vit_model();
+        small.name = "small_vit";
+        auto p = std::make_shared<const Profile>(test::synthetic_profile(test::device_shapes()[0], small, {}));
+        editor->library()->add(ui::LoadedProfile{p, ui::ProfileOrigin::Store, "store:small"});
+    }
+    ui::ScheduleActions actions(editor.get(), nullptr);
+    QVERIFY(editor->openSchedule(test::schedule_with_points(*editor, {{3, 150}})));
+    const auto before = editor->schedule().tokens_after_block;
+    const QString path = dir.filePath("s.json");
+    Schedule s;
+    if (content == "schedule") {
+        s.name = "from-a-file";
+        s.method = "topk";
+        s.model = model == "small_vit" ? test::small_vit_model() : test::deit_small_model();
+        if (model == "small_vit") s.model.name = "small_vit";
+        s.device.name = device.toStdString();
+        s.tokens_after_block = tokens_from_points(s.model.depth, s.model.tokens, {{2, s.model.tokens / 2}});
+        save_schedule(s, path.toStdString());
+    } else {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content.toUtf8());
+    }
+    const bool ok = actions.importFrom(path);
+    QVERIFY2(actions.message().contains(message), qPrintable(actions.message()));
+    QCOMPARE(ok, activeAfter >= 0);
+    if (ok) {
+        QCOMPARE(editor->activeProfile(), editor->library()->at(activeAfter).profile.get());
+        QCOMPARE(editor->schedule().tokens_after_block, s.tokens_after_block);
+        QCOMPARE(editor->schedule().name, s.name);
+    } else {
+        QCOMPARE(editor->activeProfile(), editor->library()->at(0).profile.get());
+        QCOMPARE(editor->schedule().tokens_after_block, before);
+    }
 }
 
 QTEST_MAIN(TestEditorStore)

@@ -4,6 +4,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -14,6 +15,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
 
@@ -86,6 +88,9 @@ ScheduleActions::ScheduleActions(ScheduleEditor* editor, AgentClient* agent, QWi
     auto* save = new QPushButton("Save to store…");
     auto* open = new QPushButton("Open…");
     auto* exportButton = new QPushButton("Export…");
+    auto* importButton = new QPushButton("Open file…");
+    importButton->setObjectName("importScheduleButton");
+    importButton->setToolTip("Open a schedule JSON file (an export, or `tailprune search -o`)");
 
     auto* grid = new QGridLayout(this);
     grid->setContentsMargins(0, 6, 0, 0);
@@ -101,6 +106,7 @@ ScheduleActions::ScheduleActions(ScheduleEditor* editor, AgentClient* agent, QWi
     grid->addWidget(save, 3, 0);
     grid->addWidget(open, 3, 1);
     grid->addWidget(exportButton, 3, 2);
+    grid->addWidget(importButton, 3, 3, 1, 2);
     grid->addWidget(message_, 4, 0, 1, 3);
 
     connect(measureButton_, &QPushButton::clicked, this, [this] { measure(); });
@@ -109,6 +115,7 @@ ScheduleActions::ScheduleActions(ScheduleEditor* editor, AgentClient* agent, QWi
     connect(save, &QPushButton::clicked, this, &ScheduleActions::saveDialog);
     connect(open, &QPushButton::clicked, this, &ScheduleActions::openDialog);
     connect(exportButton, &QPushButton::clicked, this, &ScheduleActions::exportDialog);
+    connect(importButton, &QPushButton::clicked, this, &ScheduleActions::importDialog);
     if (agent_) {
         listen(agent_);
     } else {
@@ -323,6 +330,23 @@ bool ScheduleActions::exportTo(const QString& path) {
     }
 }
 
+bool ScheduleActions::importFrom(const QString& path) {
+    Schedule s;
+    try {
+        s = load_schedule(path.toStdString());
+    } catch (const std::exception& e) {
+        showMessage("Cannot open " + path + ": " + QString::fromUtf8(e.what()), true);
+        return false;
+    }
+    QString error;
+    if (!editor_->openSchedule(s, &error)) {
+        showMessage(error, true);
+        return false;
+    }
+    showMessage(QString("Opened '%1' from %2.").arg(QString::fromStdString(s.name), path), false);
+    return true;
+}
+
 void ScheduleActions::saveDialog() {
     QDialog dialog(this);
     dialog.setWindowTitle("Save schedule to the store");
@@ -375,6 +399,15 @@ void ScheduleActions::exportDialog() {
     const QString path = QFileDialog::getSaveFileName(this, "Export schedule", QString::fromStdString(editor_->schedule().name),
                                                       "Schedule JSON (*.json);;Schedule CSV (*.csv)");
     if (!path.isEmpty()) exportTo(path);
+}
+
+void ScheduleActions::importDialog() {
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(this, "Open a schedule file", settings.value("ui/lastScheduleDir").toString(),
+                                                      "Schedule JSON (*.json);;All files (*)");
+    if (path.isEmpty()) return;
+    settings.setValue("ui/lastScheduleDir", QFileInfo(path).absolutePath());
+    importFrom(path);
 }
 
 void ScheduleActions::showMessage(const QString& text, bool error) {

@@ -45,6 +45,9 @@ public:
     bool save(const QString& name, const QString& notes, const QString& status);
     bool open(const QString& idOrName, int revision = 0);
     bool exportTo(const QString& path);
+    // Opens a schedule file (JSON, as Export writes it or `tailprune search -o` does) in the editor,
+    // on a loaded profile of its model; a bad file or no such profile: one message, nothing changes.
+    bool importFrom(const QString& path);
     QString message() const;
 
 Q_SIGNALS:
@@ -63,6 +66,7 @@ private:
     void saveDialog();
     void openDialog();
     void exportDialog();
+    void importDialog();
 
     ScheduleEditor* editor_;
     AgentClient* agent_;

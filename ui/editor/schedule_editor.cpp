@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QSignalBlocker>
 #include <QScrollArea>
+#include <optional>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTimer>
@@ -19,6 +20,7 @@
 
 #include "core/util/format_error.h"
 #include "core/model/method_rules.h"
+#include "core/model/schedule_profile_match.h"
 #include "core/schedule/block_edges.h"
 #include "ui/editor/accuracy_readout.h"
 #include "ui/editor/block_readout.h"
@@ -291,17 +293,19 @@ bool ScheduleEditor::openSchedule(const Schedule& schedule, QString* error) {
     } catch (const std::exception& e) {
         return fail("Cannot open schedule '" + QString::fromStdString(schedule.name) + "': " + QString::fromUtf8(e.what()));
     }
-    const Profile* p = activeProfile();
-    if (!p) return fail("Load a profile of the schedule's device and model before opening it.");
-    if (p->model.depth != schedule.model.depth || p->model.tokens != schedule.model.tokens)
-        return fail(QString("Schedule '%1' is for %2 (%3 blocks, %4 tokens) but the active profile is for %5 (%6 blocks, "
-                            "%7 tokens).")
+    // Edited on a loaded profile of its model: its own device when loaded, else the active one or
+    // the first of its model (core/model/schedule_profile_match.h).
+    std::vector<const Profile*> loaded;
+    for (int i = 0; library_ && i < library_->size(); ++i) loaded.push_back(library_->at(i).profile.get());
+    const auto current = active_ >= 0 ? std::optional<std::size_t>(static_cast<std::size_t>(active_)) : std::nullopt;
+    const auto target = profile_for_schedule(loaded, schedule, current);
+    if (!target)
+        return fail(QString("Schedule '%1' is for %2 (%3 blocks, %4 tokens): no loaded profile is of that model. Open "
+                            "a profile of it first (File → Open profile…).")
                         .arg(QString::fromStdString(schedule.name), QString::fromStdString(schedule.model.name))
                         .arg(schedule.model.depth)
-                        .arg(schedule.model.tokens)
-                        .arg(QString::fromStdString(p->model.name))
-                        .arg(p->model.depth)
-                        .arg(p->model.tokens));
+                        .arg(schedule.model.tokens));
+    if (static_cast<int>(*target) != active_) setActiveDevice(static_cast<int>(*target));
     measurements_ = schedule.measurements;
     measuredTokens_ = schedule.tokens_after_block;
     measuredMethod_ = schedule.method;
