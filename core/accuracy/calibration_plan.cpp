@@ -128,6 +128,29 @@ std::vector<PlannedEvaluation> calibration_plan(const ModelInfo& model, const st
             }
         }
     }
+    if (method != "tome" && settings.editor_like > 0) {
+        // Seeded apart so the sections above stay as they were for a seed.
+        std::mt19937_64 editor_rng(settings.seed ^ 0x9e3779b97f4a7c15ULL);
+        auto pick = [&](int lo, int hi) { return lo + static_cast<int>(editor_rng() % static_cast<std::uint64_t>(hi - lo + 1)); };
+        int made = 0;
+        for (int attempt = 0; made < settings.editor_like && attempt < settings.editor_like * 50; ++attempt) {
+            const int points = pick(2, method == "topk" ? 4 : 3);
+            std::vector<PruningPoint> pts;
+            int previous = n, block = -1;
+            for (int p = 0; p < points && block < depth - 2; ++p) {
+                block = pick(block + 1, std::min(depth - 2, block + 3));
+                const int lo = std::max(floor_tokens, std::max(2, n / 6));
+                if (lo >= previous) break;
+                const int t = pick(std::max(lo, previous / 2), previous - 1);
+                pts.push_back({block, t});
+                previous = t;
+            }
+            if (pts.size() < 2) continue;
+            std::size_t before = plan.size();
+            add(tokens_from_points(depth, n, pts), "multi");
+            made += plan.size() > before;
+        }
+    }
     return plan;
 }
 

@@ -10,8 +10,8 @@
 // minus the predicted drop (a replay's split is the saved file's). Prints, per method and overall: the share of predictions within
 // max(1 pp, 2 SE) of the measured top-1 (SE of the measurement on the test set), median, worst and
 // mean signed error, and how often the band (for a measurement on that many images) covers the
-// measured value. --save writes every measurement; --replay predicts those saved measurements
-// again without evaluating (to try a model change; its figures say "replayed"). --variant picks
+// measured value. --save writes every measurement; --replay predicts the saved measurements (the
+// file's schedules) again without evaluating (to try a model change; its figures say "replayed"). --variant picks
 // named fit settings (accuracy_variants.h; default: the shipped model) to report what a variant
 // gives; variants are chosen by bench_accuracy_cv on the calibration, never by these figures.
 // --transfer F (the same schedules saved measured on another split) compares each schedule's
@@ -164,8 +164,22 @@ int main(int argc, char** argv) {
         QTemporaryDir tmp;
         std::vector<Row> rows;
         int index = 0;
+        // Measuring: seeded schedules not in the calibration. Replaying: the saved file's schedules
+        // (any set measured on a split, e.g. new calibration evaluations before they join), minus
+        // any the calibration holds (those are not held out).
+        auto schedules_of = [&](const std::string& m) {
+            if (replay.isEmpty()) return held_out(cal.model, m, per_method, seed + static_cast<unsigned>(index), cal);
+            std::vector<std::vector<int>> out;
+            for (const auto& e : saved.at("measurements")) {
+                if (e.at("method").get<std::string>() != m) continue;
+                auto tokens = e.at("tokens_after_block").get<std::vector<int>>();
+                if (cal.find(m, tokens)) std::cerr << "skipped: a " << m << " schedule of " << replay.toStdString() << " is in the calibration\n";
+                else out.push_back(std::move(tokens));
+            }
+            return out;
+        };
         for (const auto& m : methods) {
-            for (const auto& tokens : held_out(cal.model, m, per_method, seed + static_cast<unsigned>(index), cal)) {
+            for (const auto& tokens : schedules_of(m)) {
                 const int this_index = index++;
                 Row r;
                 r.method = m;

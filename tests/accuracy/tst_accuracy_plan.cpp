@@ -107,6 +107,47 @@ private Q_SLOTS:
         }
     }
 
+    // --editor-like N: N more seeded schedules of 2–3 cuts (2–4 for Top-K) close together, each
+    // keeping half or more of what reaches it, appended after the rest (an existing file stays a prefix).
+    void editorLikeSchedulesAreAppended_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<int>("maxCuts");
+        QTest::newRow("pomt, 12") << "pomt" << 12 << 3;
+        QTest::newRow("topk, 12: up to four cuts") << "topk" << 12 << 4;
+        QTest::newRow("random, 5") << "random" << 5 << 3;
+        QTest::newRow("tome: none (it prunes every block)") << "tome" << 0 << 0;
+    }
+    void editorLikeSchedulesAreAppended() {
+        QFETCH(QString, method);
+        QFETCH(int, count);
+        QFETCH(int, maxCuts);
+        const ModelInfo model = small_vit_model();
+        CalibrationPlanSettings with, without;
+        with.editor_like = count > 0 ? count : 12;
+        const auto a = calibration_plan(model, method.toStdString(), with);
+        const auto b = calibration_plan(model, method.toStdString(), without);
+        QCOMPARE(int(a.size()), int(b.size()) + count);
+        for (std::size_t i = 0; i < b.size(); ++i) QCOMPARE(a[i].tokens_after_block, b[i].tokens_after_block);  // a prefix
+        for (std::size_t i = b.size(); i < a.size(); ++i) {
+            Schedule s;
+            s.model = model;
+            s.tokens_after_block = a[i].tokens_after_block;
+            const auto points = s.pruning_points();
+            QVERIFY(points.size() >= 2 && int(points.size()) <= maxCuts);
+            QCOMPARE(QString::fromStdString(a[i].kind), QString("multi"));
+            int reaching = model.tokens;
+            for (std::size_t k = 0; k < points.size(); ++k) {
+                if (k) QVERIFY(points[k].block - points[k - 1].block <= 3);
+                QVERIFY2(2 * points[k].tokens + 1 >= reaching, "a cut kept less than half of what reached it");
+                reaching = points[k].tokens;
+            }
+        }
+        const auto again = calibration_plan(model, method.toStdString(), with);  // seeded: the same again
+        QCOMPARE(again.size(), a.size());
+        QCOMPARE(again.back().tokens_after_block, a.back().tokens_after_block);
+    }
+
     void resumingSkipsWhatIsDone() {
         const ModelInfo model = small_vit_model();
         auto plan = calibration_plan(model, "pomt");

@@ -42,6 +42,7 @@ struct Options {
     std::uint64_t seed = 1;
     std::vector<double> levels;
     int multi = 16;
+    int editor_like = 0;
     int batch = 100;
     int threads = 1;
     bool plan_only = false;
@@ -93,6 +94,9 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
         ->delimiter(',');
     cmd->add_option("--multi", o->multi, "multi-point schedules for ToMe/Top-K (half as many for single-cut methods)")
         ->check(CLI::Range(0, 1000));
+    cmd->add_option("--editor-like", o->editor_like,
+                    "also N schedules of 2-3 cuts close together, as the editor makes them (all methods but ToMe)")
+        ->check(CLI::Range(0, 1000));
     cmd->add_option("--batch", o->batch, "evaluation batch size")->check(CLI::Range(1, 100000));
     cmd->add_option("--threads", o->threads, "LibTorch threads")->check(CLI::Range(1, 4096));
     cmd->add_option("--data-dir", o->data_dir, "Fashion-MNIST IDX folder (default: Debian's)");
@@ -141,6 +145,7 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
         CalibrationPlanSettings settings;
         if (!o->levels.empty()) settings.keep_fractions = o->levels;
         settings.multi_point = o->multi;
+        settings.editor_like = o->editor_like;
         settings.seed = o->seed;
         std::vector<PlannedEvaluation> todo;
         for (const auto& method : o->methods) {
