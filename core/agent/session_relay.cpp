@@ -25,6 +25,7 @@ extern char** environ;
 #include "core/agent/session_store.h"
 #include "core/util/file_io.h"
 #include "core/util/utc_time.h"
+#include "core/util/steady_clock_ms.h"
 
 namespace tp::agent {
 
@@ -32,10 +33,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-long long now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 const char* const kAtOnce[] = {"session_start", "session_list", "session_cancel", "session_resume", "session_clean",
                                "session_slurm_job"};
@@ -124,7 +121,7 @@ json list_sessions_json() {
 }
 
 SessionRelay::SessionRelay(std::string worker_executable)
-    : executable_(std::move(worker_executable)), last_input_ms_(now_ms()) {
+    : executable_(std::move(worker_executable)), last_input_ms_(steady_now_ms()) {
     watchdog_ = std::thread([this] { watchdog(); });
 }
 
@@ -138,7 +135,7 @@ void SessionRelay::watchdog() {
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
         const double hb = heartbeat_s_.load();
         if (hb <= 0) continue;
-        const double silent_s = static_cast<double>(now_ms() - last_input_ms_.load()) / 1000.0;
+        const double silent_s = static_cast<double>(steady_now_ms() - last_input_ms_.load()) / 1000.0;
         if (silent_s > 4 * hb + 5) {
             // Nothing of value lives here (the worker has the session); a relay blocked on a frozen
             // link would otherwise stay until TCP gives up, hours later.
@@ -149,7 +146,7 @@ void SessionRelay::watchdog() {
     }
 }
 
-void SessionRelay::input_seen() { last_input_ms_ = now_ms(); }
+void SessionRelay::input_seen() { last_input_ms_ = steady_now_ms(); }
 
 bool SessionRelay::answers_at_once(const std::string& cmd) const {
     return one_of(cmd, std::begin(kAtOnce), std::end(kAtOnce));
@@ -375,9 +372,9 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
     JournalTail tail(dir + "/journal.jsonl");
     int sock = -1;
     std::string sock_buffer;
-    long long last_connect_try = 0, last_sent = now_ms();
+    long long last_connect_try = 0, last_sent = steady_now_ms();
     auto connect_watch = [&] {
-        last_connect_try = now_ms();
+        last_connect_try = steady_now_ms();
         sock = connect_session_socket(dir);
         if (sock >= 0 && !send_socket_line(sock, to_line({{"cmd", "watch"}}))) {
             ::close(sock);
@@ -388,7 +385,7 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
     const SessionState at_start = read_session_state(dir);
     context.event("attached", {{"session", id}, {"from", from}, {"status", effective_status(dir, at_start)},
                                {"last_seq", at_start.last_seq}, {"cmd", read_session_request(dir)["cmd"]}});
-    last_sent = now_ms();
+    last_sent = steady_now_ms();
     struct CloseSocket {
         int& fd;
         ~CloseSocket() {
@@ -410,7 +407,7 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
             for (const char* key : {"v", "id", "event"}) record.erase(key);
             record["session"] = id;
             context.event(name, record);
-            last_sent = now_ms();
+            last_sent = steady_now_ms();
         }
         return std::nullopt;
     };
@@ -424,11 +421,11 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
                 const SessionState now = read_session_state(dir);
                 const std::string status = effective_status(dir, now);
                 if (status == "queued") {  // a batch session whose Slurm job waits: its worker comes later
-                    if (hb > 0 && static_cast<double>(now_ms() - last_sent) >= hb * 1000) {
+                    if (hb > 0 && static_cast<double>(steady_now_ms() - last_sent) >= hb * 1000) {
                         context.event("heartbeat", {{"session", id}, {"seq", from}, {"status", status}});
-                        last_sent = now_ms();
+                        last_sent = steady_now_ms();
                     }
-                    if (now_ms() - last_connect_try > 1000) connect_watch();
+                    if (steady_now_ms() - last_connect_try > 1000) connect_watch();
                     std::this_thread::sleep_for(std::chrono::milliseconds(200));
                     continue;
                 }
@@ -439,7 +436,7 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
                                                     std::to_string(from) + " is the last); `tailprune session resume " + id +
                                                     "` measures only what is missing");
             }
-            if (now_ms() - last_connect_try > 1000) connect_watch();
+            if (steady_now_ms() - last_connect_try > 1000) connect_watch();
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         } else {
             pollfd p{sock, POLLIN, 0};
@@ -452,7 +449,7 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
                         for (const char* key : {"v", "id", "event"}) event.erase(key);
                         event["session"] = id;
                         context.progress(event);
-                        last_sent = now_ms();
+                        last_sent = steady_now_ms();
                     }
                 }
                 // A hang-up (the worker ended, or dropped us for being slow): look again.
@@ -460,14 +457,14 @@ json SessionRelay::attach(const Request& r, JobContext& context) {
                 if (p.revents & (POLLHUP | POLLERR) || ::recv(sock, &probe, 1, MSG_PEEK | MSG_DONTWAIT) == 0) {
                     ::close(sock);
                     sock = -1;
-                    last_connect_try = now_ms();
+                    last_connect_try = steady_now_ms();
                 }
             }
         }
-        if (hb > 0 && static_cast<double>(now_ms() - last_sent) >= hb * 1000) {
+        if (hb > 0 && static_cast<double>(steady_now_ms() - last_sent) >= hb * 1000) {
             const SessionState s = read_session_state(dir);
             context.event("heartbeat", {{"session", id}, {"seq", from}, {"status", s.status}});
-            last_sent = now_ms();
+            last_sent = steady_now_ms();
         }
     }
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/agent/session_store.h"
+#include "core/util/steady_clock_ms.h"
 
 namespace tp::agent {
 
@@ -23,9 +24,6 @@ sockaddr_un address_of(const std::string& path) {
     return a;
 }
 
-long long now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -65,7 +63,7 @@ int connect_session_socket(const std::string& dir) {
 }
 
 bool send_socket_line(int fd, const std::string& line, int timeout_ms) {
-    const long long deadline = now_ms() + timeout_ms;
+    const long long deadline = steady_now_ms() + timeout_ms;
     std::size_t done = 0;
     while (done < line.size()) {
         const ssize_t n = ::send(fd, line.data() + done, line.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -75,7 +73,7 @@ bool send_socket_line(int fd, const std::string& line, int timeout_ms) {
         }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            const long long left = deadline - now_ms();
+            const long long left = deadline - steady_now_ms();
             if (left <= 0) return false;
             pollfd p{fd, POLLOUT, 0};
             ::poll(&p, 1, static_cast<int>(left));
@@ -87,7 +85,7 @@ bool send_socket_line(int fd, const std::string& line, int timeout_ms) {
 }
 
 bool read_socket_line(int fd, std::string& buffer, std::string& line, int timeout_ms) {
-    const long long deadline = now_ms() + timeout_ms;
+    const long long deadline = steady_now_ms() + timeout_ms;
     for (;;) {
         const auto nl = buffer.find('\n');
         if (nl != std::string::npos) {
@@ -96,7 +94,7 @@ bool read_socket_line(int fd, std::string& buffer, std::string& line, int timeou
             return true;
         }
         if (buffer.size() > (1u << 20)) return false;
-        const long long left = deadline - now_ms();
+        const long long left = deadline - steady_now_ms();
         if (left <= 0) return false;
         pollfd p{fd, POLLIN, 0};
         const int r = ::poll(&p, 1, static_cast<int>(left));

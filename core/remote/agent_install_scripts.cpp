@@ -148,8 +148,9 @@ done
 say "note $changed changed file(s) copied into $src"
 
 say "stage configure"
+# Unity batches: the LibTorch headers are parsed once per batch of runtime files, not per file.
 set -- -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DTAILPRUNE_GUI=OFF -DTAILPRUNE_TESTS=OFF \
-  -DCMAKE_DISABLE_FIND_PACKAGE_SQLiteCpp=ON
+  -DCMAKE_DISABLE_FIND_PACKAGE_SQLiteCpp=ON -DTAILPRUNE_UNITY_RUNTIME=ON
 if [ ! -f "$build/CMakeCache.txt" ] && command -v ninja >/dev/null 2>&1; then set -- "$@" -G Ninja; fi
 [ -n "$torch" ] && set -- "$@" "-DCMAKE_PREFIX_PATH=$torch"
 command -v ccache >/dev/null 2>&1 && set -- "$@" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache

@@ -53,14 +53,14 @@ std::string resolve_preset(const std::string& name) {
     return name;
 }
 
-struct Loaded {
+struct DescribedModel {
     ModelInfo info;
     std::string note;
     std::optional<formats::ModelCard> card;
 };
 
-Loaded describe_choice(const agent::ModelChoice& choice) {
-    Loaded l;
+DescribedModel describe_choice(const agent::ModelChoice& choice) {
+    DescribedModel l;
     if (!choice.preset.empty()) {
         l.info = formats::vit_preset(resolve_preset(choice.preset));
         l.note = "random weights (timm initialisation, seed 0): valid for latency only";
@@ -87,7 +87,7 @@ struct LoadedNet {
 
 // Builds the model on the CPU in fp32 (random weights seeded 0, or the weights file).
 LoadedNet load_net(const agent::ModelChoice& choice, const agent::TimingSpec& timing) {
-    Loaded l = describe_choice(choice);
+    DescribedModel l = describe_choice(choice);
     LoadedNet out;
     out.info = l.info;
     out.info.dtype = timing.dtype;

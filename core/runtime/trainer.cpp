@@ -75,7 +75,7 @@ Precision parse_precision(const std::string& text, const torch::Device& device) 
     throw FormatError("--precision", "'" + text + "' is not fp32, bf16 or fp16");
 }
 
-torch::Device parse_device(const std::string& text) {
+torch::Device parse_training_device(const std::string& text) {
     if (text == "cpu") return torch::kCPU;
     if (text.rfind("cuda", 0) != 0) throw FormatError("--device", "'" + text + "' is not cpu, cuda or cuda:N");
     int index = 0;
@@ -153,7 +153,7 @@ TrainReport train_fashion_mnist(const TrainOptions& o, const TrainLog& log, cons
     if (o.time_budget_s > 0 && o.warmup_epochs < 1)
         throw FormatError("--time-budget", "needs --warmup-epochs >= 1 (epoch 1 is timed before the number of epochs, "
                                            "which shapes the cosine schedule, is fixed)");
-    const torch::Device device = parse_device(o.device);
+    const torch::Device device = parse_training_device(o.device);
     const Precision precision = parse_precision(o.precision, device);
     fs::create_directories(o.out_dir);
     use_cpu_threads(std::max(1, o.threads));

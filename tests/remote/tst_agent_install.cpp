@@ -2,7 +2,7 @@
 // beside the built tailprune is copied over ssh and really built "on the device" (this machine,
 // under a private HOME given as the device's environment), self-checked, switched into place and
 // recorded in the device entry, after which `device check` and a sweep use it. Slow: one cold build
-// of the headless agent (core, runtime, CLI), ~6-9 min on 2 cores; ccache shortens reruns.
+// of the headless agent (core, runtime, CLI), ~5-6 min on 2 cores (unity batches); ccache shortens reruns.
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
