@@ -12,6 +12,28 @@
 using namespace tp;
 using namespace tp::test;
 
+namespace {
+// The pruning points of each evaluation `with` appends to the plan `without` makes, after checking
+// that the shorter plan is a prefix of the longer (an existing calibration file stays valid).
+std::vector<std::pair<std::vector<PruningPoint>, std::string>> appended(const ModelInfo& model, const std::string& method,
+                                                                        const CalibrationPlanSettings& with,
+                                                                        const CalibrationPlanSettings& without) {
+    const auto a = calibration_plan(model, method, with);
+    const auto b = calibration_plan(model, method, without);
+    std::vector<std::pair<std::vector<PruningPoint>, std::string>> out;
+    if (a.size() < b.size()) return out;
+    for (std::size_t i = 0; i < b.size(); ++i)
+        if (a[i].tokens_after_block != b[i].tokens_after_block) throw std::runtime_error("not a prefix at " + std::to_string(i));
+    for (std::size_t i = b.size(); i < a.size(); ++i) {
+        Schedule s;
+        s.model = model;
+        s.tokens_after_block = a[i].tokens_after_block;
+        out.push_back({s.pruning_points(), a[i].kind});
+    }
+    return out;
+}
+}  // namespace
+
 class TestAccuracyPlan : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -92,18 +114,12 @@ private Q_SLOTS:
         }
         without = with;
         without.nested_pairs = false;
-        const auto a = calibration_plan(model, method.toStdString(), with);
-        const auto b = calibration_plan(model, method.toStdString(), without);
-        QCOMPARE(int(a.size()), int(b.size()) + pairs);
-        for (std::size_t i = 0; i < b.size(); ++i) QCOMPARE(a[i].tokens_after_block, b[i].tokens_after_block);  // a prefix
-        for (std::size_t i = b.size(); i < a.size(); ++i) {
-            Schedule s;
-            s.model = model;
-            s.tokens_after_block = a[i].tokens_after_block;
-            const auto points = s.pruning_points();
+        const auto added = appended(model, method.toStdString(), with, without);
+        QCOMPARE(int(added.size()), pairs);
+        for (const auto& [points, kind] : added) {
             QCOMPARE(points.size(), std::size_t(2));
             QVERIFY(points[1].block - points[0].block <= 2);
-            QCOMPARE(QString::fromStdString(a[i].kind), QString("multi"));
+            QCOMPARE(QString::fromStdString(kind), QString("multi"));
         }
     }
 
@@ -125,17 +141,11 @@ private Q_SLOTS:
         const ModelInfo model = small_vit_model();
         CalibrationPlanSettings with, without;
         with.editor_like = count > 0 ? count : 12;
-        const auto a = calibration_plan(model, method.toStdString(), with);
-        const auto b = calibration_plan(model, method.toStdString(), without);
-        QCOMPARE(int(a.size()), int(b.size()) + count);
-        for (std::size_t i = 0; i < b.size(); ++i) QCOMPARE(a[i].tokens_after_block, b[i].tokens_after_block);  // a prefix
-        for (std::size_t i = b.size(); i < a.size(); ++i) {
-            Schedule s;
-            s.model = model;
-            s.tokens_after_block = a[i].tokens_after_block;
-            const auto points = s.pruning_points();
+        const auto added = appended(model, method.toStdString(), with, without);
+        QCOMPARE(int(added.size()), count);
+        for (const auto& [points, kind] : added) {
             QVERIFY(points.size() >= 2 && int(points.size()) <= maxCuts);
-            QCOMPARE(QString::fromStdString(a[i].kind), QString("multi"));
+            QCOMPARE(QString::fromStdString(kind), QString("multi"));
             int reaching = model.tokens;
             for (std::size_t k = 0; k < points.size(); ++k) {
                 if (k) QVERIFY(points[k].block - points[k - 1].block <= 3);
@@ -143,6 +153,7 @@ private Q_SLOTS:
                 reaching = points[k].tokens;
             }
         }
+        const auto a = calibration_plan(model, method.toStdString(), with);
         const auto again = calibration_plan(model, method.toStdString(), with);  // seeded: the same again
         QCOMPARE(again.size(), a.size());
         QCOMPARE(again.back().tokens_after_block, a.back().tokens_after_block);
