@@ -9,9 +9,6 @@ CoreAccuracySource::CoreAccuracySource(AccuracyCalibration calibration, std::vec
     : calibration_(std::make_shared<const AccuracyCalibration>(std::move(calibration))),
       card_anchors_(std::move(card_anchors)) {}
 
-// A fit still running keeps its own share of the calibration; its result is dropped with the watcher.
-CoreAccuracySource::~CoreAccuracySource() = default;
-
 QFuture<std::shared_ptr<CoreAccuracySource::Fit>> CoreAccuracySource::startFit(const std::string& method) {
     auto it = fits_.find(method);
     if (it != fits_.end()) return it->second->future();

@@ -21,20 +21,20 @@ class CoreAccuracySource : public AccuracySource {
     Q_OBJECT
 public:
     explicit CoreAccuracySource(AccuracyCalibration calibration, std::vector<AccuracyAnchor> card_anchors = {});
-    ~CoreAccuracySource() override;
     PredictedAccuracy predict(const Schedule& schedule, const QString& split) override;
     const AccuracyCalibration& calibration() const { return *calibration_; }
     // Blocks until the method's fit (started if need be) is done; for callers that cannot wait on ready().
     void waitForFit(const std::string& method);
 
+private:
     struct Fit {
         std::unique_ptr<AccuracyModel> model;
         QString error;
     };
-
-private:
     QFuture<std::shared_ptr<Fit>> startFit(const std::string& method);
-    std::shared_ptr<const AccuracyCalibration> calibration_;  // shared with fits still running
+    // Shared with fits still running: a fit outliving the source keeps its calibration, and its
+    // result is dropped with the watcher.
+    std::shared_ptr<const AccuracyCalibration> calibration_;
     std::vector<AccuracyAnchor> card_anchors_;
     std::map<std::string, std::unique_ptr<QFutureWatcher<std::shared_ptr<Fit>>>> fits_;  // by method
 };
