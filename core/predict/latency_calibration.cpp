@@ -221,7 +221,7 @@ double positive(const JsonReader& r, const char* key, double max) {
 }
 
 RelevelRecord relevel_from_json(const JsonReader& r) {
-    r.only_keys({"date", "seconds", "scale", "offset_ms", "op_scale", "points", "drift"});
+    r.only_keys({"date", "seconds", "scale", "offset_ms", "op_scale", "points", "drift", "passes", "agreement"});
     RelevelRecord rec;
     rec.date = r.str_or("date", "");
     rec.seconds = r.num_or("seconds", 0);
@@ -229,6 +229,12 @@ RelevelRecord relevel_from_json(const JsonReader& r) {
     rec.fit.scale = positive(r, "scale", 1e3);
     rec.drift = r.num_or("drift", 0);
     if (!std::isfinite(rec.drift) || std::abs(rec.drift) > 1e3) r.fail("drift", "must be a finite ratio");
+    const long long passes = r.has("passes") ? r.integer("passes") : 1;
+    if (passes < 1 || passes > 100) r.fail("passes", "expected 1 to 100 passes");
+    rec.passes = static_cast<int>(passes);
+    rec.agreement = r.num_or("agreement", 0);
+    if (!std::isfinite(rec.agreement) || rec.agreement < 0 || rec.agreement > 1e3)
+        r.fail("agreement", "must be a non-negative finite ratio");
     rec.fit.offset_ms = r.num_or("offset_ms", 0);
     if (!std::isfinite(rec.fit.offset_ms) || std::abs(rec.fit.offset_ms) > 1e6) r.fail("offset_ms", "must be a finite number of ms");
     if (auto ops = r.opt_object("op_scale")) {
@@ -267,7 +273,8 @@ nlohmann::json to_json(const RelevelRecord& rec) {
     for (const auto& p : rec.points)
         points.push_back({{"scope", p.scope}, {"tokens", p.tokens}, {"profile_ms", p.profile_ms}, {"measured_ms", p.measured_ms}});
     return {{"date", rec.date}, {"seconds", rec.seconds}, {"scale", rec.fit.scale}, {"offset_ms", rec.fit.offset_ms},
-            {"op_scale", ops}, {"points", points}, {"drift", rec.drift}};
+            {"op_scale", ops}, {"points", points}, {"drift", rec.drift},
+            {"passes", rec.passes}, {"agreement", rec.agreement}};
 }
 
 LatencyCalibration from_json(const nlohmann::json& doc) {

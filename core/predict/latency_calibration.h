@@ -49,6 +49,10 @@ struct RelevelRecord {
     // The unpruned model measured again at the end against the start: measured end / start − 1. A
     // shared host has slow spells; a re-level that spans one mixes two levels and should be rerun.
     double drift = 0;
+    // calibrate-latency --passes: how many times the plan was measured (each point kept at its
+    // fastest pass), and how well the passes agreed (pass_agreement; 0 for one pass).
+    int passes = 1;
+    double agreement = 0;
 };
 
 struct LatencyCalibration {

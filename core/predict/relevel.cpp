@@ -49,6 +49,42 @@ std::optional<double> median_at(const Curve& curve, int tokens) {
 
 }  // namespace
 
+std::vector<Curve> fastest_of_passes(const std::vector<std::vector<Curve>>& passes) {
+    std::vector<Curve> merged;
+    for (const auto& pass : passes)
+        for (const auto& curve : pass) {
+            Curve* into = nullptr;
+            for (auto& m : merged)
+                if (m.scope == curve.scope) into = &m;
+            if (!into) {
+                merged.push_back(curve);
+                continue;
+            }
+            for (const auto& p : curve.points) {
+                auto same = std::find_if(into->points.begin(), into->points.end(),
+                                         [&](const CurvePoint& q) { return q.tokens == p.tokens; });
+                if (same == into->points.end()) into->points.push_back(p);
+                else if (p.median_ms > 0 && (same->median_ms <= 0 || p.median_ms < same->median_ms)) *same = p;
+            }
+        }
+    for (auto& c : merged)
+        std::sort(c.points.begin(), c.points.end(), [](const CurvePoint& a, const CurvePoint& b) { return a.tokens < b.tokens; });
+    return merged;
+}
+
+double pass_agreement(const std::vector<std::vector<Curve>>& passes) {
+    if (passes.size() < 2 || passes.front().empty() || passes.front().front().points.empty()) return 0;
+    const Curve& first = passes.front().front();
+    const int tokens = first.points.front().tokens;
+    std::vector<double> level;
+    for (const auto& pass : passes)
+        if (const Curve* c = find_curve(pass, first.scope))
+            if (auto ms = median_at(*c, tokens)) level.push_back(*ms);
+    if (level.size() < 2) return 0;
+    std::sort(level.begin(), level.end());
+    return level[1] / level[0] - 1.0;
+}
+
 std::string token_list(const std::vector<int>& tokens) {
     std::string out;
     for (int t : tokens) out += (out.empty() ? "" : ",") + std::to_string(t);

@@ -37,6 +37,17 @@ std::vector<RelevelScope> plan_relevel(const Profile& profile, int model_sizes =
 // other curve is ignored). Throws FormatError when no whole-model point was measured.
 RelevelRecord fit_relevel(const Profile& profile, const std::vector<Curve>& measured);
 
+// The plan measured in several passes, merged point by point at the fastest median: a shared
+// host's interference only ever adds time, so the fastest pass is the machine's own level — the
+// level a profile taken on a quiet machine describes (docs/latency-model.md, session 15: one 8 s
+// pass caught a slow spell 7% above the minutes around it). Curves are matched by scope.
+std::vector<Curve> fastest_of_passes(const std::vector<std::vector<Curve>>& passes);
+
+// How far the passes agree on the machine's level: at the first whole-model point of the first
+// pass, the second-fastest pass's median over the fastest's, minus 1 (0 with fewer than two
+// passes). Above a few percent no two passes caught the same level: the fastest may be a fluke.
+double pass_agreement(const std::vector<std::vector<Curve>>& passes);
+
 // "1..5" style token list for a profile request: "50,40,30".
 std::string token_list(const std::vector<int>& tokens);
 

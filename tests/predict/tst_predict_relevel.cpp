@@ -121,6 +121,31 @@ private Q_SLOTS:
         QCOMPARE(r.points.size(), std::size_t(5 + 3 + 3));
     }
 
+    // Several passes: each point at its fastest pass, so a slow spell in any one pass leaves the
+    // level alone; the agreement says how close the second-fastest pass came.
+    void fastestPassSetsTheLevel_data() {
+        QTest::addColumn<QList<double>>("passScales");   // the machine's level in each pass (1.3 quiet)
+        QTest::addColumn<double>("agreement");
+        QTest::newRow("one pass") << QList<double>{1.3} << 0.0;
+        QTest::newRow("a slow spell in the first pass") << QList<double>{1.43, 1.3, 1.3} << 0.0;
+        QTest::newRow("a slow spell in the last pass") << QList<double>{1.3, 1.3, 1.69} << 0.0;
+        QTest::newRow("no two passes agree") << QList<double>{1.3, 1.43, 1.69} << 0.1;
+    }
+    void fastestPassSetsTheLevel() {
+        QFETCH(QList<double>, passScales);
+        QFETCH(double, agreement);
+        const Profile profile = relevel_profile();
+        std::vector<std::vector<Curve>> passes;
+        for (double scale : passScales) passes.push_back(other_machine(profile, scale, 0, scale, scale));
+        const std::vector<Curve> merged = fastest_of_passes(passes);
+        QCOMPARE(merged.size(), passes.front().size());
+        const RelevelRecord r = fit_relevel(profile, merged);
+        QVERIFY2(std::abs(r.fit.scale - 1.3) < 1e-6, qPrintable(QString::number(r.fit.scale)));
+        QVERIFY(std::abs(r.fit.op_scale.at("tome") - 1.3) < 1e-9);
+        QCOMPARE(r.points.size(), std::size_t(5 + 3 + 3));
+        QVERIFY2(std::abs(pass_agreement(passes) - agreement) < 1e-9, qPrintable(QString::number(pass_agreement(passes))));
+    }
+
     void fitNeedsAWholeModelPoint() {
         const Profile profile = relevel_profile();
         std::vector<Curve> measured = other_machine(profile, 1.5, 0, 1.5, 1.5);
@@ -184,6 +209,9 @@ private Q_SLOTS:
         r.fit.offset_ms = 0.01;
         r.fit.op_scale["tome"] = 1.6;
         r.points.push_back({"prune:tome:3:50", 40, 0.0375, 0.0572});
+        r.drift = -0.01;
+        r.passes = 3;
+        r.agreement = 0.02;
         rec.relevel = r;
         rec.entries.push_back({"tome", {50, 50, 50, 40, 40, 40, 40, 40}, 0.9, 1, "", 1.2});
         const LatencyCalibration back = parse_latency_calibration(latency_calibration_to_text(rec), "mem");
@@ -196,6 +224,15 @@ private Q_SLOTS:
         QCOMPARE(back.relevel->points[0].tokens, 40);
         QCOMPARE(back.relevel->fit.machine, machine_label(m));
         QCOMPARE(back.entries[0].unpruned_ms, 1.2);
+        QCOMPARE(back.relevel->drift, -0.01);
+        QCOMPARE(back.relevel->passes, 3);
+        QCOMPARE(back.relevel->agreement, 0.02);
+        // A record written before passes existed reads as one pass.
+        const LatencyCalibration older = parse_latency_calibration(
+            R"({"format":"tailprune-latency-calibration","format_version":1,"entries":[],"machine":{"kind":"cpu"},"relevel":{"scale":1.2}})",
+            "old.json");
+        QCOMPARE(older.relevel->passes, 1);
+        QCOMPARE(older.relevel->agreement, 0.0);
     }
 
     void badRecordsNameTheField_data() {
@@ -211,6 +248,9 @@ private Q_SLOTS:
         QTest::newRow("a point's scope is not a scope")
             << head + R"("machine":{"kind":"cpu"},"relevel":{"scale":1,"points":[{"scope":"blok:3","tokens":4,"profile_ms":1,"measured_ms":1}]}})"
             << "/relevel/points/0/scope";
+        QTest::newRow("zero passes") << head + R"("machine":{"kind":"cpu"},"relevel":{"scale":1,"passes":0}})" << "/relevel/passes";
+        QTest::newRow("negative agreement")
+            << head + R"("machine":{"kind":"cpu"},"relevel":{"scale":1,"agreement":-0.1}})" << "/relevel/agreement";
         QTest::newRow("unknown machine field") << head + R"("machine":{"kind":"cpu","hostnme":"x"}})" << "hostnme";
         QTest::newRow("thread count out of range") << head + R"("machine":{"torch_threads":4294967297}})" << "torch_threads";
     }

@@ -70,6 +70,9 @@ private Q_SLOTS:
                  qPrintable(QString::number(record.relevel->fit.scale)));
         QVERIFY(record.relevel->fit.op_scale.count("topk"));
         QVERIFY(record.relevel->seconds > 0);
+        QCOMPARE(record.relevel->passes, 3);  // the default: each point at its fastest of three passes
+        QVERIFY(record.relevel->agreement >= 0);
+        QVERIFY2(r.out.contains("3 passes, each point at its fastest"), qPrintable(r.out));
     }
 
     void predictPicksTheRecordOfTheMachineItPredictsFor_data() {

@@ -21,6 +21,8 @@ RelevelRunner::RelevelRunner(QObject* parent) : QObject(parent) {
         if (ok) {
             const QStringList lines = stdout_.split('\n', Qt::SkipEmptyParts);
             summary = lines.isEmpty() ? QString("re-levelled") : lines.front().trimmed();
+            for (const QString& line : lines)  // "the machine never held its level": worth seeing
+                if (line.startsWith("warning:")) summary += "\n" + line.trimmed();
         } else if (cancelled_) {
             summary = "re-level cancelled: nothing was written";
         } else {

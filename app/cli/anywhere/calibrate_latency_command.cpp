@@ -38,6 +38,7 @@ void on_interrupt(int) {
 struct Options {
     std::string profile, weights, model, output, on;
     int threads = 0;   // 0: the profile's
+    int passes = 3;
     bool json = false, quiet = false;
 };
 
@@ -119,8 +120,10 @@ double level_drift(const std::vector<Curve>& measured, const Profile& again) {
 void print_summary(const Profile& profile, const LatencyCalibration& record, const IdentityComparison& comparison,
                    const std::string& path) {
     const RelevelRecord& r = *record.relevel;
-    std::printf("re-levelled %s for %s in %.1f s\n", profile.model.name.c_str(), machine_label(*record.machine).c_str(),
-                r.seconds);
+    std::printf("re-levelled %s for %s in %.1f s (%d pass%s, each point at its fastest", profile.model.name.c_str(),
+                machine_label(*record.machine).c_str(), r.seconds, r.passes, r.passes == 1 ? "" : "es");
+    if (r.passes > 1) std::printf("; the passes agree within %.1f%%", 100 * r.agreement);
+    std::printf(")\n");
     if (comparison.differences.empty() && comparison.same_machine)
         std::printf("the profile was measured on this machine in the same state\n");
     else
@@ -132,7 +135,11 @@ void print_summary(const Profile& profile, const LatencyCalibration& record, con
         std::printf("%-24s %6d %11.4f %11.4f %7.3f\n", p.scope.c_str(), p.tokens, p.profile_ms, p.measured_ms,
                     p.measured_ms / p.profile_ms);
     std::printf("written to %s\n", path.c_str());
-    if (std::abs(r.drift) > 0.05)
+    if (r.passes > 1 && r.agreement > 0.05)
+        std::printf("warning: no two of the %d passes measured the unpruned model within 5%% of each other (%+.1f%%): the "
+                    "machine never held its level; run it again when the machine is quiet\n",
+                    r.passes, 100 * r.agreement);
+    else if (r.passes == 1 && std::abs(r.drift) > 0.05)
         std::printf("warning: the unpruned model measured %+.1f%% at the end against the start: the machine's level "
                     "moved during the re-level (a slow spell of a shared host?); run it again when the machine is quiet\n",
                     100 * r.drift);
@@ -149,6 +156,10 @@ const CommandRegistrar reg(47, [](CLI::App& app) {
     cmd->add_option("--threads", o->threads, "LibTorch and BLAS threads (default: the profile's)")->check(CLI::Range(1, 4096));
     cmd->add_option("-o,--output", o->output, "record to write (default: <profile stem>.calibration.<machine>.json)");
     cmd->add_option("--on", o->on, "re-level for this device (tailprune device list); --weights is a path there");
+    cmd->add_option("--passes", o->passes,
+                    "measure the plan this many times and keep each point at its fastest pass: a shared host's "
+                    "slow spells only add time (default 3)")
+        ->check(CLI::Range(1, 100));
     cmd->add_flag("--json", o->json, "print the record as JSON");
     cmd->add_flag("-q,--quiet", o->quiet, "no progress on stderr");
     cmd->callback([o] {
@@ -161,17 +172,19 @@ const CommandRegistrar reg(47, [](CLI::App& app) {
         g_interrupted = false;
         std::signal(SIGINT, on_interrupt);
         const auto start = std::chrono::steady_clock::now();
-        std::vector<Curve> measured;
+        std::vector<std::vector<Curve>> passes(static_cast<std::size_t>(o->passes));
         Profile last;
-        for (std::size_t i = 0; i < plan.size(); ++i) {
-            request.scopes = {plan[i].scope};
-            request.tokens = token_list(plan[i].tokens);
-            if (!o->quiet)
-                std::fprintf(stderr, "[%zu/%zu] %s at %s\n", i + 1, plan.size(), to_string(plan[i].scope).c_str(),
-                             request.tokens.c_str());
-            last = measure_scope(*o, request);
-            for (auto& c : last.curves) measured.push_back(std::move(c));
-        }
+        for (int pass = 0; pass < o->passes; ++pass)
+            for (std::size_t i = 0; i < plan.size(); ++i) {
+                request.scopes = {plan[i].scope};
+                request.tokens = token_list(plan[i].tokens);
+                if (!o->quiet)
+                    std::fprintf(stderr, "[pass %d/%d, %zu/%zu] %s at %s\n", pass + 1, o->passes, i + 1, plan.size(),
+                                 to_string(plan[i].scope).c_str(), request.tokens.c_str());
+                last = measure_scope(*o, request);
+                for (auto& c : last.curves) passes[static_cast<std::size_t>(pass)].push_back(std::move(c));
+            }
+        const std::vector<Curve> measured = fastest_of_passes(passes);
         // The unpruned model once more: did the machine's level move while we measured?
         request.scopes = {plan.front().scope};
         request.tokens = std::to_string(plan.front().tokens.front());
@@ -187,7 +200,9 @@ const CommandRegistrar reg(47, [](CLI::App& app) {
         record.relevel->date = iso8601_utc_now();
         record.relevel->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         record.relevel->fit.machine = machine_label(*record.machine);
-        record.relevel->drift = level_drift(measured, again);
+        record.relevel->drift = level_drift(passes.front(), again);
+        record.relevel->passes = o->passes;
+        record.relevel->agreement = pass_agreement(passes);
         const std::string path = o->output.empty() ? machine_calibration_path(o->profile, *record.machine) : o->output;
         // Schedules measured earlier on this machine stay: predictions are recomputed from the
         // profile and the new re-level each time.
