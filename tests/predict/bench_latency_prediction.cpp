@@ -311,6 +311,16 @@ void report_relevel(const Profile& profile, const LatencyPredictor& predictor, c
     std::printf("\nprofile machine vs this record's: %s\n",
                 describe_differences(compare_identities(identity_of(profile.device, profile.settings), *record.machine)).c_str());
     std::printf("schedules at their faster round (the other > 15%% slower): %d\n", spells);
+    // The re-level describes the machine in the state it was measured in; a shared host changes
+    // state for tens of seconds at a time (session 15: a 40 s re-level at x1.75, the bench right
+    // after at x1.2). The unpruned model, measured by the bench too, says whether the state held.
+    if (unpruned) {
+        const double change = std::min(unpruned->a, unpruned->b) / relevelled.unpruned_ms() - 1;
+        std::printf("the unpruned model in the bench (faster round) against the re-level's: %+.1f%% — %s\n", 100 * change,
+                    std::abs(change) <= 0.05 ? "the machine held the re-level's state"
+                                             : "the machine changed state between the re-level and the bench: the "
+                                               "absolute rows below judge a state the re-level did not measure");
+    }
     std::printf("\n| prediction | schedules | within ±5%% | median |err| | worst |err| | within ±5%% per method |\n|---|---|---|---|---|---|\n");
     print_agreement("profile only", before);
     print_agreement("re-levelled", after);

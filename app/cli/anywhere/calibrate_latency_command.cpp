@@ -139,7 +139,7 @@ void print_summary(const Profile& profile, const LatencyCalibration& record, con
         std::printf("warning: no two of the %d passes measured the unpruned model within 5%% of each other (%+.1f%%): the "
                     "machine never held its level; run it again when the machine is quiet\n",
                     r.passes, 100 * r.agreement);
-    else if (r.passes == 1 && std::abs(r.drift) > 0.05)
+    if (std::abs(r.drift) > 0.05)
         std::printf("warning: the unpruned model measured %+.1f%% at the end against the start: the machine's level "
                     "moved during the re-level (a slow spell of a shared host?); run it again when the machine is quiet\n",
                     100 * r.drift);
