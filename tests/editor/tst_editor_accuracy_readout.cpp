@@ -77,20 +77,25 @@ private Q_SLOTS:
     }
 
     void wideBandSaysWhy_data() {
+        QTest::addColumn<QString>("method");
         QTest::addColumn<double>("looRmse");
         QTest::addColumn<bool>("caveat");
-        QTest::newRow("fits to 1.7 pp: says why the band is wide") << 0.017 << true;
-        QTest::newRow("fits to 0.6 pp: no caveat") << 0.006 << false;
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("fits to 1.7 pp: says why the band is wide") << "topk" << 0.017 << true << "1.7 pp";
+        QTest::newRow("fits to 0.6 pp: no caveat") << "topk" << 0.006 << false << "";
+        QTest::newRow("random: the seed's mask, however well it fits") << "random" << 0.006 << true << "one draw per seed";
     }
     void wideBandSaysWhy() {
+        QFETCH(QString, method);
         QFETCH(double, looRmse);
         QFETCH(bool, caveat);
+        QFETCH(QString, reason);
         AccuracyFitReport report;
-        report.method = "topk";
+        report.method = method.toStdString();
         report.loo_rmse_top1 = looRmse;
         const QString text = QString::fromStdString(band_caveat(report));
         QCOMPARE(!text.isEmpty(), caveat);
-        if (caveat) QVERIFY2(text.contains("band wide") && text.contains("topk") && text.contains("1.7 pp"), qPrintable(text));
+        if (caveat) QVERIFY2(text.contains("band wide") && text.contains(method) && text.contains(reason), qPrintable(text));
         PredictedAccuracy p;
         p.calibrated = true;
         p.split = "test";
