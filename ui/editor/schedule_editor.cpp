@@ -161,7 +161,7 @@ ScheduleEditor::ScheduleEditor(QWidget* parent) : QWidget(parent) {
     connect(relevelButton_, &QPushButton::clicked, this, &ScheduleEditor::onRelevelClicked);
     connect(relevel_, &RelevelRunner::progress, this, [this](const QString& line) { showStatus("Re-levelling: " + line); });
     connect(relevel_, &RelevelRunner::finished, this, [this](bool ok, const QString& summary) {
-        showStatus(summary, !ok);
+        showStatus(summary, !ok || summary.contains("warning:"));  // "the machine never held its level"
         updateRelevelButton();
         if (ok) library_->analyses()->reload();  // every view re-reads with this machine's record
     });
