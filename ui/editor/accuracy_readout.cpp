@@ -34,9 +34,11 @@ AccuracyReadout::AccuracyReadout(QWidget* parent) : QWidget(parent) {
     layout->addWidget(new QLabel("<b>Top-1</b> on"), 0, 0);
     layout->addWidget(split_, 0, 1);
     layout->addWidget(predicted_, 0, 2);
-    layout->addWidget(measured_, 0, 3);
-    layout->addWidget(calibrate_, 0, 4);
-    layout->addWidget(anchor_, 1, 0, 1, 5);
+    layout->addWidget(calibrate_, 0, 3);
+    // The measurement on its own line: beside the prediction it cut the band off (the prediction's
+    // label ignores its text's width so that a drag never relayouts the editor).
+    layout->addWidget(measured_, 1, 0, 1, 4);
+    layout->addWidget(anchor_, 2, 0, 1, 4);
     layout->setColumnStretch(2, 1);
     setPrediction({});
     setMeasured(std::nullopt);
@@ -81,6 +83,7 @@ void AccuracyReadout::setMeasured(const std::optional<Measurement>& m) {
                                .arg(m->images));
     else
         measured_->clear();
+    measured_->setVisible(m.has_value());
 }
 
 QString AccuracyReadout::text() const {
