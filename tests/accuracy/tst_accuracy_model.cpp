@@ -190,8 +190,9 @@ private Q_SLOTS:
         QVERIFY2(steps > 40000, qPrintable(what));
         QVERIFY2((rises == 0) == monotone, qPrintable(what));
         if (variant == "thinning-late") QVERIFY2(model.report().beta > 0, qPrintable(what));
-        if (variant == "default" && method != "pomt" && method != "zerotprune" && method != "random")
-            QVERIFY2(model.report().absorb < 1, qPrintable(what));  // the rows that test absorption itself
+        // Top-K's row tests absorption itself (its fit absorbs on the shipped calibration; which other
+        // methods do depends on the calibration's data: ρ = 1 is the additive model).
+        if (variant == "default" && method == "topk") QVERIFY2(model.report().absorb < 1, qPrintable(what));
     }
 
     void fewerTokensNeverPredictHigherAccuracy_data() {
