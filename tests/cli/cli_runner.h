@@ -25,3 +25,13 @@ inline CliResult runCli(const QStringList& args, int timeoutMs = 60000) {
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
 }
+
+// The shipped Fashion-MNIST ViT's weights (env TAILPRUNE_SOURCE_DIR, set by ctest).
+inline QString bundledWeights() {
+    return QProcessEnvironment::systemEnvironment().value("TAILPRUNE_SOURCE_DIR") +
+           "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
+}
+
+// A loose stopping rule for `profile` / `measure`, for tests that check the wiring, not the figures.
+inline const QStringList kQuickTiming{"--rounds", "1", "--warmup", "1", "--min-samples", "3", "--min-time", "0.02",
+                                      "--noise", "0.2", "--timeout", "0.5"};

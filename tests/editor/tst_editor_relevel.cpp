@@ -18,15 +18,6 @@ using namespace tp;
 
 namespace {
 
-QString bundledWeights() {
-    return QProcessEnvironment::systemEnvironment().value("TAILPRUNE_SOURCE_DIR") +
-           "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
-}
-
-// Loose stopping rule: the test checks the wiring, not the figures.
-const QStringList kQuick{"--rounds", "1", "--warmup", "1", "--min-samples", "3", "--min-time", "0.02", "--noise", "0.2",
-                         "--timeout", "0.5"};
-
 QStringList recordsIn(const QString& dir) {
     return QDir(dir).entryList({"here.calibration.*.json"}, QDir::Files);
 }
@@ -45,7 +36,7 @@ private Q_SLOTS:
         profile_ = dir_.filePath("here.json");
         const CliResult r = runCli(QStringList{"profile", "--weights", bundledWeights(), "--scope", "model", "--scope",
                                                "prune:topk:3:50", "--tokens", "10,20,30,40,49", "-o", profile_, "-q"} +
-                                       kQuick,
+                                       kQuickTiming,
                                    120000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     }

@@ -17,19 +17,6 @@
 
 using namespace tp;
 
-namespace {
-
-QString bundledWeights() {
-    return QProcessEnvironment::systemEnvironment().value("TAILPRUNE_SOURCE_DIR") +
-           "/resources/models/fmnist_vit8/fmnist_vit8.safetensors";
-}
-
-// Loose stopping rule: the test checks the wiring, not the figures.
-const QStringList kQuick{"--rounds", "1", "--warmup", "1", "--min-samples", "3", "--min-time", "0.02", "--noise", "0.2",
-                         "--timeout", "0.5"};
-
-}  // namespace
-
 class TestRelevelCli : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
@@ -42,7 +29,7 @@ private Q_SLOTS:
         profile_ = dir_.filePath("here.json");
         CliResult r = runCli(QStringList{"profile", "--weights", bundledWeights(), "--scope", "model", "--scope",
                                          "prune:topk:3:50", "--tokens", "10,20,30,40,49", "-o", profile_, "-q"} +
-                             kQuick, 120000);
+                             kQuickTiming, 120000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         Schedule s;
         s.model = load_profile(profile_.toStdString()).model;
@@ -100,7 +87,7 @@ private Q_SLOTS:
 
     void measureSaysWhatThePredictionWas() {
         CliResult r = runCli(QStringList{"measure", "--schedule", schedule_, "--weights", bundledWeights(), "--profile",
-                                         profile_, "--json"} + kQuick, 120000);
+                                         profile_, "--json"} + kQuickTiming, 120000);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto doc = nlohmann::json::parse(r.out.toStdString());
         QVERIFY(doc.contains("prediction"));
