@@ -45,6 +45,7 @@ struct Options {
     int editor_like = 0;
     int batch = 100;
     int threads = 1;
+    std::string device = "cpu";
     bool plan_only = false;
     bool no_detach = false;
     std::string on;  // device name: evaluate the plan there (A,B,C: over several agents at once)
@@ -99,6 +100,9 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
         ->check(CLI::Range(0, 1000));
     cmd->add_option("--batch", o->batch, "evaluation batch size")->check(CLI::Range(1, 100000));
     cmd->add_option("--threads", o->threads, "LibTorch threads")->check(CLI::Range(1, 4096));
+    cmd->add_option("--device", o->device, "cpu | cuda | cuda:N: where the evaluations run (minutes on a GPU, hours "
+                                           "for a 197-token model on a CPU); with --on, on that machine")
+        ->capture_default_str();
     cmd->add_option("--data-dir", o->data_dir, "Fashion-MNIST IDX folder (default: Debian's)");
 #ifdef TAILPRUNE_HAS_STORE
     cmd->add_option("--store", o->store, "also record every evaluation in this store");
@@ -183,6 +187,7 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
             f.base.subset_seed = o->seed;
             f.base.batch = o->batch;
             f.base.threads = o->threads;
+            f.base.device = o->device;
             f.base.data_dir = o->data_dir;
             try {
                 done = calibrate_fanned_out(
@@ -211,6 +216,7 @@ const CommandRegistrar reg(62, [](CLI::App& app) {
                 eo.subset_seed = o->seed;
                 eo.batch = o->batch;
                 eo.threads = o->threads;
+                eo.device = o->device;
                 eo.data_dir = o->data_dir;
                 if (p.kind != "baseline") {
                     Schedule s;
