@@ -24,27 +24,33 @@ LADDER=${LADDER:-6}
 LADDER_MAX_DROP=${LADDER_MAX_DROP:-1.5}
 PIN_CPU=${PIN_CPU-1}
 OUT=${1:-search-evidence}
-PROFILE=profiles/cpu-2core_fmnist_vit8_fp32_b1.json.gz
-WEIGHTS=resources/models/fmnist_vit8/fmnist_vit8.safetensors
+# Another model or device (the GPU evidence issue: scripts/gpu/session.sh search-tiny): PROFILE, WEIGHTS,
+# DEVICE (cpu | cuda: where measure and evaluate run), ACCURACY (a calibration file; default the
+# shipped one of the profile's model).
+PROFILE=${PROFILE:-profiles/cpu-2core_fmnist_vit8_fp32_b1.json.gz}
+WEIGHTS=${WEIGHTS:-resources/models/fmnist_vit8/fmnist_vit8.safetensors}
+DEVICE=${DEVICE:-cpu}
+acc=()
+if [ -n "${ACCURACY:-}" ]; then acc=(--accuracy "$ACCURACY"); fi
 pin=()
 if [ -n "$PIN_CPU" ] && command -v taskset > /dev/null; then pin=(taskset -c "$PIN_CPU"); fi
 mkdir -p "$OUT"
 
 measure() {  # schedule file → its .measure.json
-  "${pin[@]}" "$CLI" measure --schedule "$1" --weights "$WEIGHTS" --rounds "$ROUNDS" --threads 1 --json > "${1%.json}.measure.json"
+  "${pin[@]}" "$CLI" measure --schedule "$1" --weights "$WEIGHTS" --rounds "$ROUNDS" --threads 1 --device "$DEVICE" --json > "${1%.json}.measure.json"
 }
 evaluate() {  # schedule file → its .eval.json
-  "$CLI" evaluate --weights "$WEIGHTS" --schedule "$1" --split test --json --quiet --threads 1 > "${1%.json}.eval.json"
+  "$CLI" evaluate --weights "$WEIGHTS" --schedule "$1" --split test --json --quiet --threads 1 --device "$DEVICE" > "${1%.json}.eval.json"
 }
 
 for method in pomt pomt_nomerge topk zerotprune tome random; do
-  "$CLI" search --profile "$PROFILE" --method "$method" --max-drop 1 --json --save-top 1 --out "$OUT/$method" \
+  "$CLI" search --profile "$PROFILE" "${acc[@]}" --method "$method" --max-drop 1 --json --save-top 1 --out "$OUT/$method" \
     > "$OUT/search-$method.json" || echo "search: no $method schedule within 1 pp" >&2
 done
-"$CLI" search --profile "$PROFILE" --rule pomt --json --save-top 1 --out "$OUT/rule" > "$OUT/rule.json"
-"$CLI" search --profile "$PROFILE" --rule pomt-release --json --save-top 1 --out "$OUT/rule-release" > "$OUT/rule-release.json"
+"$CLI" search --profile "$PROFILE" "${acc[@]}" --rule pomt --json --save-top 1 --out "$OUT/rule" > "$OUT/rule.json"
+"$CLI" search --profile "$PROFILE" "${acc[@]}" --rule pomt-release --json --save-top 1 --out "$OUT/rule-release" > "$OUT/rule-release.json"
 
-"$CLI" evaluate --weights "$WEIGHTS" --split test --json --quiet --threads 1 > "$OUT/unpruned.eval.json"
+"$CLI" evaluate --weights "$WEIGHTS" --split test --json --quiet --threads 1 --device "$DEVICE" > "$OUT/unpruned.eval.json"
 for schedule in "$OUT"/*/search-01-*.json; do
   case "$schedule" in *.measure.json|*.eval.json) continue ;; esac
   measure "$schedule"
@@ -55,7 +61,7 @@ done
 # spread evenly over [0, LADDER_MAX_DROP] (their predictions have run ~1 pp optimistic here, so the
 # ladder reaches past the 1 pp pick), each evaluated; written as ladder-METHOD/NN.json.
 for method in tome topk; do
-  "$CLI" search --profile "$PROFILE" --method "$method" --front --json > "$OUT/front-$method.json"
+  "$CLI" search --profile "$PROFILE" "${acc[@]}" --method "$method" --front --json > "$OUT/front-$method.json"
   python3 - "$OUT" "$method" "$LADDER" "$LADDER_MAX_DROP" <<'PY'
 import json, os, sys
 out, method, count, max_drop = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])

@@ -10,7 +10,7 @@ cd "$here"
 FINAL="${OUT:-/tmp/tailprune-gpu-out}"
 OUT=/tmp/gpu-results  # everything lands here; FINAL gets summary.txt and results.tgz (8 files come back at most)
 mkdir -p "$OUT" "$FINAL"
-BUILD=/tmp/build-gpu
+BUILD="${BUILD:-/tmp/build-gpu}"
 DEPS=/tmp/deps
 CLI="$BUILD/app/tailprune"
 summary() { echo "$*" | tee -a "$OUT/summary.txt"; }
@@ -89,9 +89,10 @@ profile() {  # NAME SECONDS then tailprune profile arguments
     local name="$1" limit="$2"; shift 2
     local t0=$SECONDS
     mkdir -p "$OUT/profiles"
-    timeout -s INT "$limit" "$CLI" profile --device cuda "$@" -o "$OUT/profiles/$name.json" -q > "$OUT/profiles/$name.log" 2>&1
+    local file="$OUT/profiles/$name.json${PROFILE_SUFFIX:-}"
+    timeout -s INT "$limit" "$CLI" profile --device "${PROFILE_DEVICE:-cuda}" "$@" -o "$file" -q > "$OUT/profiles/$name.log" 2>&1
     local rc=$?
-    summary "profile $name: rc=$rc in $((SECONDS - t0)) s; $("$CLI" show "$OUT/profiles/$name.json" 2>&1 | head -3 | tr '\n' ' ')"
+    summary "profile $name: rc=$rc in $((SECONDS - t0)) s; $("$CLI" show "$file" 2>&1 | head -3 | tr '\n' ' ')"
 }
 
 build_targets() {  # a fresh machine: only what the measurement stages need
@@ -138,6 +139,59 @@ PY
 gpu_common=(--rounds 3 --warmup 3 --min-samples 15 --min-time 0.02 --noise 0.005 --timeout 1)
 blocks_scopes() { local s=(--scope model --scope fixed:embed --scope fixed:head); for b in $(seq 0 11); do s+=(--scope "block:$b" --scope "attn:$b" --scope "mlp:$b"); done; echo "${s[@]}"; }
 
+# The GPU evidence issue on fmnist_deit_tiny (the DeiT-shaped model issue's weights, shipped in
+# resources/models/ once trained; on a warm machine right after scripts/gpu/train-deit-tiny.sh,
+# TINY_WEIGHTS=/tmp/deit-tiny-work/train/fmnist_deit_tiny.safetensors). Rehearsed on the CPU with the
+# shipped ViT (docs/gpu-runs.md): TINY_DEVICE=cpu TINY_WEIGHTS=resources/models/fmnist_vit8/...
+# TINY_DEPTH=8 TINY_DEPLOYED="2 5" TINY_N=50 TINY_TOKENS=10,30,49 TINY_TIMING="--rounds 1 ..." ...
+TINY_W="${TINY_WEIGHTS:-resources/models/fmnist_deit_tiny/fmnist_deit_tiny.safetensors}"
+TINY_DEVICE="${TINY_DEVICE:-cuda}"
+TINY_PREFIX="${TINY_PREFIX:-h100}"
+TINY_MODEL="${TINY_MODEL:-fmnist_deit_tiny}"
+read -r -a tiny_timing <<< "${TINY_TIMING:-${gpu_common[*]}}"
+tiny_scopes() {  # whole model, fixed parts, every block and its halves, deployed cuts, every method's op
+    local s=(--scope model --scope fixed:embed --scope fixed:head) n="${TINY_N:-197}"
+    for b in $(seq 0 $(( ${TINY_DEPTH:-12} - 1 ))); do s+=(--scope "block:$b" --scope "attn:$b" --scope "mlp:$b"); done
+    for k in ${TINY_DEPLOYED:-2 5 8}; do s+=(--scope "deployed:$k"); done
+    for m in pomt pomt_nomerge topk zerotprune tome random; do s+=(--scope "prune:$m:3:$n"); done
+    echo "${s[@]}"
+}
+tiny_profile() {  # DTYPE BATCH SECONDS [scopes...]: one compressed profile of the model
+    local dtype="$1" batch="$2" limit="$3"; shift 3
+    local mode=(--mode graph); [ "$TINY_DEVICE" = cpu ] && mode=()
+    PROFILE_DEVICE="$TINY_DEVICE" PROFILE_SUFFIX=.gz profile "${TINY_PREFIX}_${TINY_MODEL}_${dtype}_b${batch}" "$limit" \
+        --weights "$TINY_W" --dtype "$dtype" --batch "$batch" "${mode[@]}" "$@" --tokens "${TINY_TOKENS:-1..197}" "${tiny_timing[@]}"
+}
+tiny_fp16_profile() { echo "$OUT/profiles/${TINY_PREFIX}_${TINY_MODEL}_${TINY_BENCH_DTYPE:-fp16}_b1.json.gz"; }
+calibrate_tiny() {  # every method's accuracy calibration on the device (minutes on a GPU)
+    local t0=$SECONDS cal="$OUT/$TINY_MODEL.accuracy-calibration.json"
+    timeout -s INT -k 20 "${CALIBRATE_LIMIT:-240}" "$CLI" calibrate --weights "$TINY_W" --device "$TINY_DEVICE" \
+        --method pomt,pomt_nomerge,topk,zerotprune,tome,random --subset "${TINY_SUBSET:-2000}" --batch "${TINY_BATCH:-500}" \
+        --calibration "$cal" > "$OUT/calibrate.log" 2>&1
+    summary "calibrate-tiny: rc=$? in $((SECONDS - t0)) s; $(grep -m1 'calibration time' "$OUT/calibrate.log")"
+    grep -E "leave-one-out RMS" "$OUT/calibrate.log" | while read -r l; do summary "  $l"; done
+}
+predict_bench_tiny() {  # >= 50 schedules predicted from the model's own profile and measured on the device
+    qt_env
+    local t0=$SECONDS
+    mkdir -p "$OUT/predict-tiny/schedules"
+    timeout -s KILL "${PREDICT_LIMIT:-240}" "$BUILD/tests/predict/bench_latency_prediction" --profile "$(tiny_fp16_profile)" \
+        --cli "$CLI" --weights "$TINY_W" --device "$TINY_DEVICE" --schedules "${PREDICT_SCHEDULES:-50}" --measure-rounds 2 \
+        --out "$OUT/predict-tiny/schedules" --save-measurements "$OUT/predict-tiny/measurements.json" \
+        > "$OUT/predict-tiny/table.md" 2> "$OUT/predict-tiny/progress.log"
+    summary "predict-bench-tiny: rc=$? in $((SECONDS - t0)) s, $(grep -c measured "$OUT/predict-tiny/progress.log") measurements"
+    grep -A2 "^| schedules" "$OUT/predict-tiny/table.md" | tail -1 | while read -r l; do summary "  $l"; done
+    grep -E "^edge pairs|^band" "$OUT/predict-tiny/table.md" | while read -r l; do summary "  $l"; done
+}
+search_tiny() {  # the search's 1 pp picks vs ToMe / Top-K at equal accuracy and the POMT rule, measured and evaluated
+    local t0=$SECONDS
+    mkdir -p "$OUT/search-tiny"
+    PROFILE="$(tiny_fp16_profile)" WEIGHTS="$TINY_W" DEVICE="$TINY_DEVICE" ACCURACY="$OUT/$TINY_MODEL.accuracy-calibration.json" \
+        PIN_CPU= CLI="$CLI" ROUNDS="${SEARCH_ROUNDS:-5}" timeout -s KILL "${SEARCH_LIMIT:-240}" \
+        bash scripts/search-evidence.sh "$OUT/search-tiny/run" > "$OUT/search-tiny/table.md" 2> "$OUT/search-tiny/progress.log"
+    summary "search-tiny: rc=$? in $((SECONDS - t0)) s; $(grep -E '^headline:|^no measured schedule' "$OUT/search-tiny/table.md" | head -1)"
+}
+
 for stage in "$@"; do
     case "$stage" in
         inventory) inventory ;;
@@ -153,6 +207,12 @@ for stage in "$@"; do
         predict-bench) [ -x "$CLI" ] && predict_bench ;;
         vs-pytorch) [ -x "$CLI" ] && vs_pytorch ;;
         profile-small-b8) [ -x "$CLI" ] && profile h100_deit_small_fp16_b8_model 60 --model deit_small --dtype fp16 --batch 8 --mode graph --scope model --scope block:0 --scope attn:0 --scope mlp:0 --tokens 1..197 "${gpu_common[@]}" ;;
+        profile-tiny-fp16) [ -x "$CLI" ] && tiny_profile fp16 1 "${PROFILE_LIMIT:-150}" $(tiny_scopes) ;;
+        profile-tiny-fp32) [ -x "$CLI" ] && tiny_profile fp32 1 "${PROFILE_LIMIT:-150}" $(tiny_scopes) ;;
+        profile-tiny-b8) [ -x "$CLI" ] && tiny_profile "${TINY_B8_DTYPE:-fp16}" 8 "${PROFILE_LIMIT:-60}" --scope model ;;
+        calibrate-tiny) [ -x "$CLI" ] && calibrate_tiny ;;
+        predict-bench-tiny) [ -x "$CLI" ] && predict_bench_tiny ;;
+        search-tiny) [ -x "$CLI" ] && search_tiny ;;
         *) summary "unknown stage $stage" ;;
     esac
 done
