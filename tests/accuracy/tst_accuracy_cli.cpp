@@ -1,12 +1,10 @@
 // `tailprune predict-accuracy` as a user runs it: the same numbers as the core model on a calibration
 // file, and one clear error for a model or method the file does not calibrate.
-#include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
 
 #include "accuracy_fixtures.h"
-#include "core/accuracy/accuracy_data.h"
 #include "core/accuracy/accuracy_model.h"
 #include "core/model/schedule_json.h"
 #include "tests/cli/cli_runner.h"
@@ -133,34 +131,6 @@ private Q_SLOTS:
                               cal_path, "--split", "validation"});
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains("--split"), qPrintable(r.err));
-    }
-    // `calibrate --device`: the plan runs where asked (a GPU calibrates a 197-token model in
-    // minutes); a device this machine lacks is one error and no file.
-    void calibrateRunsOnTheDeviceAsked_data() {
-        QTest::addColumn<QString>("device");
-        QTest::addColumn<bool>("works");
-        QTest::newRow("cpu") << "cpu" << true;
-        QTest::newRow("cuda on a machine without one: one error, nothing written") << "cuda" << false;
-    }
-    void calibrateRunsOnTheDeviceAsked() {
-        QFETCH(QString, device);
-        QFETCH(bool, works);
-        QTemporaryDir dir;
-        const QString file = dir.filePath("c.json");
-        const CliResult r = runCli({"calibrate", "--weights", bundledWeights(), "--method", "topk", "--subset", "20",
-                                    "--levels", "0.5", "--multi", "0", "--device", device, "--calibration", file},
-                                   120000);
-        if (r.err.contains("built without LibTorch")) QSKIP("this tailprune has no local runtime");
-        if (!works && r.exitCode == 0) QSKIP("this machine has a CUDA device");
-        QCOMPARE(r.exitCode == 0, works);
-        QCOMPARE(QFile::exists(file), works);
-        if (works) {
-            const AccuracyCalibration cal = load_accuracy_calibration(file.toStdString());
-            QVERIFY(cal.evaluations.size() >= 8);  // the baseline and a cut at each of the 7 blocks
-        } else {
-            QCOMPARE(r.err.count("error:"), 1);
-            QVERIFY2(r.err.contains("cuda"), qPrintable(r.err));
-        }
     }
 };
 
