@@ -120,10 +120,11 @@ double level_drift(const std::vector<Curve>& measured, const Profile& again) {
 void print_summary(const Profile& profile, const LatencyCalibration& record, const IdentityComparison& comparison,
                    const std::string& path) {
     const RelevelRecord& r = *record.relevel;
-    std::printf("re-levelled %s for %s in %.1f s (%d pass%s, each point at its fastest", profile.model.name.c_str(),
-                machine_label(*record.machine).c_str(), r.seconds, r.passes, r.passes == 1 ? "" : "es");
-    if (r.passes > 1) std::printf("; the passes agree within %.1f%%", 100 * r.agreement);
-    std::printf(")\n");
+    std::printf("re-levelled %s for %s in %.1f s", profile.model.name.c_str(), machine_label(*record.machine).c_str(),
+                r.seconds);
+    if (r.passes > 1)
+        std::printf(" (%d passes, each point at its fastest; the passes agree within %.1f%%)", r.passes, 100 * r.agreement);
+    std::printf("\n");
     if (comparison.differences.empty() && comparison.same_machine)
         std::printf("the profile was measured on this machine in the same state\n");
     else
